@@ -1,0 +1,319 @@
+"""The algorithm protocol, hyperparameters, the registry and the Jacobian context.
+
+An algorithm is a small immutable object holding its hyperparameters. Its one update map,
+:meth:`Algorithm.update`, is written against the game oracle and its block algebra, so:
+
+- :meth:`Algorithm.step` runs it on numpy (batched; what the iteration engine calls);
+- :meth:`Algorithm.symbolic_jacobian` runs it on the sympy view of the game and lets sympy
+  differentiate it — an independent check of the closed form;
+- :meth:`Algorithm.jacobian` is the closed form of SPEC §2 from the Hessian blocks;
+- :meth:`Algorithm.spectrum` uses the structured shortcut where SPEC §2 gives one.
+"""
+
+from dataclasses import dataclass
+from functools import cached_property
+import numbers
+
+import numpy as np
+import sympy as sp
+
+from ..errors import InputError, NotSupportedError, ShapeError, unknown_name
+from ..linalg import as_finite_array, check_invertible
+
+_REGISTRY = {}
+
+
+def register(cls):
+    """Class decorator: add an algorithm (and its aliases) to the registry."""
+    for name in (cls.name,) + tuple(cls.aliases):
+        _REGISTRY[name] = cls
+    return cls
+
+
+def names():
+    """Registered algorithm names (aliases included)."""
+    return sorted(_REGISTRY)
+
+
+def get(name, **hyperparameters):
+    """The algorithm ``name`` with the given hyperparameters (defaults for the rest)."""
+    if name not in _REGISTRY:
+        raise unknown_name("algorithm", name, _REGISTRY)
+    return _REGISTRY[name].build(**hyperparameters)
+
+
+def describe(name):
+    """The class of algorithm ``name`` (its docstring has the update rule and reference)."""
+    if name not in _REGISTRY:
+        raise unknown_name("algorithm", name, _REGISTRY)
+    return _REGISTRY[name]
+
+
+@dataclass(frozen=True)
+class Param:
+    """A hyperparameter: its default and the set of values that make sense."""
+
+    default: object
+    kind: str = "positive"  # positive | nonnegative | momentum | real | complex | count | spd
+    doc: str = ""
+
+    def check(self, name, value):
+        if isinstance(value, sp.Basic) and not value.is_number:
+            return value  # a symbol: checked when numbers are substituted
+        if self.kind == "spd":
+            return _check_spd(name, value)
+        if self.kind == "complex":
+            if not isinstance(value, numbers.Number) or not np.isfinite(complex(value)):
+                raise InputError(f"hyperparameter {name} must be a finite complex number, got {value!r}")
+            return complex(value)
+        if isinstance(value, bool) or not isinstance(value, (numbers.Real, sp.Number)):
+            raise InputError(f"hyperparameter {name} must be a real number, got {value!r}")
+        value = float(value) if self.kind != "count" else value
+        if not np.isfinite(float(value)):
+            raise InputError(f"hyperparameter {name} must be finite, got {value!r}")
+        if self.kind == "positive" and not value > 0:
+            raise InputError(f"step size {name} must be > 0, got {value!r}")
+        if self.kind == "nonnegative" and not value >= 0:
+            raise InputError(f"hyperparameter {name} must be >= 0, got {value!r}")
+        if self.kind == "momentum" and not -1 < value < 1:
+            raise InputError(f"momentum {name} must lie in (-1, 1), got {value!r}")
+        if self.kind == "count" and (int(value) != value or value < 1):
+            raise InputError(f"{name} must be a positive integer, got {value!r}")
+        return int(value) if self.kind == "count" else value
+
+
+def _check_spd(name, value):
+    if value is None:
+        return None
+    P = as_finite_array(value, name, ndim=2)
+    if P.shape[0] != P.shape[1] or not np.allclose(P, P.T, rtol=1e-12, atol=0):
+        raise InputError(f"preconditioner {name} must be a symmetric matrix, got shape {P.shape}")
+    if np.linalg.eigvalsh(P).min() <= 0:
+        raise InputError(f"preconditioner {name} must be positive definite")
+    return P
+
+
+class Algorithm:
+    """Base class. Subclasses set ``name``, ``params``, ``reference`` and implement
+    :meth:`update` and :meth:`_closed_form`; shortcuts override :meth:`_spectral_data`."""
+
+    name = ""
+    aliases = ()
+    reference = ""
+    params = {}
+    blocks = 2
+    """Number of ``(n+m)``-blocks in the state: 2 for ``(x, y)``, 4 with memory, 6 for complex momentum."""
+    fixed_point_jacobian = True
+
+    def __init__(self, **hp):
+        unknown = [k for k in hp if k not in self.params]
+        if unknown:
+            raise unknown_name(f"hyperparameter of {self.name}", unknown[0], self.params)
+        values = {k: p.default for k, p in self.params.items()}
+        values.update(hp)
+        self.hp = {k: self.params[k].check(k, v) for k, v in values.items()}
+
+    @classmethod
+    def build(cls, **hp):
+        """Build from user hyperparameters; ``lr`` sets both players' step sizes."""
+        if "lr" in hp and "lr" not in cls.params:
+            lr = hp.pop("lr")
+            for key in ("lr_x", "lr_y"):
+                if key in hp:
+                    raise InputError(f"give either lr or lr_x/lr_y, not both")
+                if key in cls.params:
+                    hp[key] = lr
+        return cls(**hp)
+
+    def __getattr__(self, key):
+        hp = self.__dict__.get("hp", {})
+        if key in hp:
+            return hp[key]
+        raise AttributeError(key)
+
+    def replace(self, **changes):
+        """A copy with some hyperparameters changed."""
+        return type(self).build(**{**self.hp, **changes})
+
+    def __repr__(self):
+        args = ", ".join(f"{k}={v!r}" for k, v in self.hp.items() if not isinstance(v, np.ndarray))
+        return f"{self.name}({args})"
+
+    @property
+    def symbolic_hyperparameters(self):
+        return any(isinstance(v, sp.Basic) and not v.is_number for v in self.hp.values())
+
+    def _require_numeric(self):
+        if self.symbolic_hyperparameters:
+            raise InputError(f"{self!r} has symbolic hyperparameters; only symbolic_jacobian "
+                             "accepts them — substitute numbers first")
+
+    # --- the update map -------------------------------------------------------------
+    def update(self, game, parts):
+        """One step on the state blocks ``parts`` (``[x, y]`` or with memory); backend-generic."""
+        raise NotImplementedError
+
+    def state_size(self, game):
+        return self.blocks // 2 * (game.n + game.m)
+
+    def init_state(self, game, z0):
+        """The state at the start from points ``z0`` (memory starts equal to ``z0``)."""
+        z0 = np.asarray(z0, dtype=float)
+        return np.concatenate([z0] * (self.blocks // 2), axis=-1)
+
+    def fixed_point_state(self, game, point):
+        """The state that corresponds to a fixed point ``z*`` of the game."""
+        return self.init_state(game, point)
+
+    def split_state(self, game, state):
+        n, m = game.n, game.m
+        sizes = [n, m] * (self.blocks // 2)
+        bounds = np.cumsum([0] + sizes)
+        return [state[..., a:b] if isinstance(state, np.ndarray) else state[:, a:b]
+                for a, b in zip(bounds[:-1], bounds[1:])]
+
+    def step(self, game, state):
+        """One step of the update map on ``state`` (shape ``(K,)`` or ``(B, K)``, SPEC §1 order)."""
+        self._require_numeric()
+        state = as_finite_array(state, "state")
+        if state.shape[-1] != self.state_size(game):
+            raise ShapeError(f"{self.name} state must have {self.state_size(game)} entries "
+                             f"({self.blocks // 2} × (n + m)), got shape {state.shape}")
+        return game.ops.hstack(self.update(game, self.split_state(game, state)))
+
+    # --- Jacobians and spectra ----------------------------------------------------------
+    def jacobian(self, game, point):
+        """The Jacobian of the update map at the fixed point ``(z*, …)`` (closed form)."""
+        self._require_numeric()
+        return self._closed_form(JacobianContext(game, point))
+
+    def _closed_form(self, ctx):
+        raise NotImplementedError
+
+    def symbolic_jacobian(self, game, point):
+        """The Jacobian at ``point`` by sympy differentiation of :meth:`update`.
+
+        Hyperparameters may be sympy symbols; the point is a sequence of numbers or sympy values.
+        """
+        if not self.fixed_point_jacobian:
+            raise NotSupportedError(f"{self.name} has no stationary update map, hence no fixed-point Jacobian")
+        sg = game.symbolic()
+        K = self.state_size(game)
+        syms = sp.symbols(f"_s0:{K}", real=True)
+        row = sp.Matrix([list(syms)])
+        state = self._symbolic_fixed_state(_sympy_point(point, game.n + game.m))
+        return self._symbolic_update_jacobian(sg, row, syms, dict(zip(syms, state)))
+
+    def _symbolic_update_jacobian(self, sg, row, syms, at):
+        new = sg.ops.hstack(self.update(sg, self.split_state(sg, row)))
+        return new.jacobian(syms).xreplace(at)
+
+    def _symbolic_fixed_state(self, values):
+        return list(values) * (self.blocks // 2)
+
+    def spectrum(self, game, point):
+        """Eigenvalues of the Jacobian at ``point`` (structured shortcut when available)."""
+        self._require_numeric()
+        ctx = JacobianContext(game, point)
+        data = self._spectral_data(ctx)
+        if data is None:
+            return np.linalg.eigvals(self._closed_form(ctx))
+        return self._spectrum_from(data)
+
+    def _spectral_data(self, ctx):
+        """Hyperparameter-light precomputation for the shortcut, or None (dense fallback).
+        It may depend only on the hyperparameters named in :meth:`_spectral_key`."""
+        return None
+
+    def _spectral_key(self):
+        return tuple(sorted((k, repr(v)) for k, v in self.hp.items()))
+
+    def _spectrum_from(self, data):
+        raise NotImplementedError
+
+    @property
+    def has_shortcut(self):
+        return type(self)._spectral_data is not Algorithm._spectral_data
+
+
+def _sympy_point(point, size):
+    if hasattr(point, "exact") and getattr(point, "exact") is not None:
+        values = list(point.exact)
+    else:
+        point = getattr(point, "point", point)
+        values = [v if isinstance(v, sp.Basic) else sp.sympify(int(v) if float(v).is_integer() else float(v))
+                  for v in np.asarray(point, dtype=object).ravel()]
+    if len(values) != size:
+        raise ShapeError(f"point must have n + m = {size} entries, got {len(values)}")
+    return values
+
+
+class JacobianContext:
+    """Hessian blocks at a fixed point and the derived matrices the closed forms need."""
+
+    def __init__(self, game, point):
+        self.game = game
+        point = getattr(point, "point", point)
+        self.point = as_finite_array(point, "point", ndim=1)
+        self.Hxx, self.Hxy, self.Hyy = game.blocks_at(self.point)
+        self.Hyx = self.Hxy.T
+        self.n, self.m = game.n, game.m
+        self.N = self.n + self.m
+
+    def I(self, k=None):
+        return np.eye(self.N if k is None else k)
+
+    @cached_property
+    def H(self):
+        return np.block([[self.Hxx, self.Hxy], [self.Hyx, self.Hyy]])
+
+    @cached_property
+    def V(self):
+        return np.block([[self.Hxx, self.Hxy], [-self.Hyx, -self.Hyy]])
+
+    @cached_property
+    def A(self):
+        Z = np.zeros
+        return np.block([[Z((self.n, self.n)), self.Hxy], [-self.Hyx, Z((self.m, self.m))]])
+
+    @cached_property
+    def Hyy_inv(self):
+        check_invertible(self.Hyy, "Hyy")
+        return np.linalg.inv(self.Hyy)
+
+    @cached_property
+    def K(self):
+        return self.Hyy_inv @ self.Hyx
+
+    @cached_property
+    def S(self):
+        S = self.Hxx - self.Hxy @ self.K
+        return (S + S.T) / 2
+
+    def D(self, lr_x, lr_y):
+        return np.concatenate([np.full(self.n, lr_x), np.full(self.m, lr_y)])
+
+    @cached_property
+    def L(self):
+        return np.block([[np.eye(self.n), np.zeros((self.n, self.m))], [-self.K, np.eye(self.m)]])
+
+
+def companion(top_left, top_right):
+    """``[[top_left, top_right], [I, 0]]``: the Jacobian of a one-step-memory map."""
+    N = top_left.shape[0]
+    return np.block([[top_left, top_right], [np.eye(N), np.zeros((N, N))]])
+
+
+def quadratic_roots(b, c):
+    """Both roots of ``μ² − bμ + c = 0`` for each entry of ``b`` (and ``c``), as one array.
+
+    The larger root is taken with the sign that avoids cancellation and the other from
+    Vieta (``μ₁μ₂ = c``), so small roots keep their relative accuracy."""
+    b = np.asarray(b, dtype=complex).ravel()
+    c = np.broadcast_to(np.asarray(c, dtype=complex), b.shape)
+    disc = np.sqrt(b * b - 4 * c)
+    disc = np.where((b.conj() * disc).real < 0, -disc, disc)
+    big = (b + disc) / 2
+    with np.errstate(all="ignore"):
+        small = np.where(big != 0, c / np.where(big != 0, big, 1), 0)
+    return np.concatenate([big, small])

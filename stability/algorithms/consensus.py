@@ -1,0 +1,80 @@
+"""Methods that correct the game's rotation: consensus, symplectic gradient adjustment, CGD."""
+
+import numpy as np
+
+from .base import Algorithm, Param, register
+from .gda import LR
+
+
+@register
+class CO(Algorithm):
+    r"""Consensus optimisation.
+
+    Update: :math:`z^+ = z - η(v + γ V^\top v)` (:math:`V^\top v = H∇f = ∇\tfrac12\|v\|^2`).
+    Jacobian: :math:`I - η(V + γ V^\top V)`.
+    """
+
+    name = "co"
+    reference = "Mescheder et al. 2017 (Numerics of GANs) §4; Liang & Stokes 2019 Thm 6"
+    params = {"lr": Param(LR, doc="step size η"), "gamma": Param(0.1, "nonnegative", "consensus weight γ")}
+
+    def update(self, game, parts):
+        x, y = parts
+        gx, gy = game.grad(x, y)
+        hx, hy = game.hvp(x, y, gx, gy)
+        return [x - self.lr * (gx + self.gamma * hx), y - self.lr * (-gy + self.gamma * hy)]
+
+    def _closed_form(self, ctx):
+        return ctx.I() - self.lr * (ctx.V + self.gamma * ctx.V.T @ ctx.V)
+
+
+@register
+class SGA(Algorithm):
+    r"""Symplectic gradient adjustment (zero-sum form).
+
+    Update: :math:`z^+ = z - η(I + λA^\top)v`, A the off-diagonal part of V.
+    Jacobian: :math:`I - η(I + λA^\top)V`.
+    """
+
+    name = "sga"
+    reference = "Balduzzi et al. 2018; Liang & Stokes 2019 (Interaction Matters) Thm 1"
+    params = {"lr": Param(LR, doc="step size η"), "lam": Param(1.0, "real", "adjustment λ")}
+
+    def update(self, game, parts):
+        x, y = parts
+        gx, gy = game.grad(x, y)
+        hxy_gy = game.hvp(x, y, 0 * gx, gy)[0]
+        hyx_gx = game.hvp(x, y, gx, 0 * gy)[1]
+        return [x - self.lr * (gx + self.lam * hxy_gy), y - self.lr * (-gy + self.lam * hyx_gx)]
+
+    def _closed_form(self, ctx):
+        return ctx.I() - self.lr * (ctx.I() + self.lam * ctx.A.T) @ ctx.V
+
+
+@register
+class CGD(Algorithm):
+    r"""Competitive gradient descent (LEAD Table 6).
+
+    Update: :math:`Δx = -η(I + η^2 H_{xy}H_{yx})^{-1}(∇_x f + ηH_{xy}∇_y f)`,
+    :math:`Δy = η(I + η^2 H_{yx}H_{xy})^{-1}(∇_y f - ηH_{yx}∇_x f)`.
+    Jacobian: :math:`I - η [[I, ηH_{xy}], [-ηH_{yx}, I]]^{-1} V`.
+    """
+
+    name = "cgd"
+    reference = "Schäfer & Anandkumar 2019; LEAD Table 6"
+    params = {"lr": Param(LR, doc="step size η")}
+
+    def update(self, game, parts):
+        x, y = parts
+        ops, eta = game.ops, self.lr
+        gx, gy = game.grad(x, y)
+        hxy = game.hessian_blocks(x, y)[1]
+        hyx = ops.mT(hxy)
+        dx = -eta * ops.solve(ops.eye(game.n) + eta ** 2 * (hxy @ hyx), gx + eta * ops.mv(hxy, gy))
+        dy = eta * ops.solve(ops.eye(game.m) + eta ** 2 * (hyx @ hxy), gy - eta * ops.mv(hyx, gx))
+        return [x + dx, y + dy]
+
+    def _closed_form(self, ctx):
+        eta = self.lr
+        P = np.block([[ctx.I(ctx.n), eta * ctx.Hxy], [-eta * ctx.Hyx, ctx.I(ctx.m)]])
+        return ctx.I() - eta * np.linalg.solve(P, ctx.V)

@@ -1,0 +1,141 @@
+"""Methods that look ahead or back: extragradient, optimistic GDA, predictive, implicit."""
+
+import numpy as np
+
+from ..errors import ConvergenceError
+from .base import Param, companion, quadratic_roots, register
+from .gda import LR, STEP_SIZES, DVFunction
+
+
+@register
+class EG(DVFunction):
+    r"""Extragradient.
+
+    Update: :math:`z_{1/2} = z - D v(z),\; z^+ = z - D v(z_{1/2})`.
+    Jacobian: :math:`I - DV + (DV)^2`; each eigenvalue λ of DV maps to :math:`1 - λ + λ^2`.
+    """
+
+    name = "eg"
+    reference = "Korpelevich 1976; HessianFR App. A, Thm A.3"
+    params = STEP_SIZES
+
+    def update(self, game, parts):
+        x, y = parts
+        gx, gy = game.grad(x, y)
+        gx, gy = game.grad(x - self.lr_x * gx, y + self.lr_y * gy)
+        return [x - self.lr_x * gx, y + self.lr_y * gy]
+
+    def _closed_form(self, ctx):
+        DV = ctx.D(self.lr_x, self.lr_y)[:, None] * ctx.V
+        return ctx.I() - DV + DV @ DV
+
+    def map_eigenvalues(self, lam):
+        return 1 - lam + lam * lam
+
+
+@register
+class OGDA(DVFunction):
+    r"""Optimistic GDA / optimistic mirror descent (OMD).
+
+    Update: :math:`z^+ = z - 2D v(z_t) + D v(z_{t-1})` on the state :math:`(z_t, z_{t-1})`.
+    Jacobian: :math:`[[I - 2DV, DV], [I, 0]]`; each λ of DV gives the roots of
+    :math:`μ^2 - (1 - 2λ)μ - λ = 0`. Interaction Matters Thm 3 gives its rate on bilinear games.
+    """
+
+    name, aliases = "ogda", ("omd",)
+    reference = "Daskalakis et al. 2018; Liang & Stokes 2019 (Interaction Matters) Thm 3"
+    params = STEP_SIZES
+    blocks = 4
+
+    def update(self, game, parts):
+        x, y, xp, yp = parts
+        gx, gy = game.grad(x, y)
+        gxp, gyp = game.grad(xp, yp)
+        return [x - self.lr_x * (2 * gx - gxp), y + self.lr_y * (2 * gy - gyp), x, y]
+
+    def _closed_form(self, ctx):
+        DV = ctx.D(self.lr_x, self.lr_y)[:, None] * ctx.V
+        return companion(ctx.I() - 2 * DV, DV)
+
+    def map_eigenvalues(self, lam):
+        return quadratic_roots(1 - 2 * lam, -lam)
+
+
+@register
+class PM(DVFunction):
+    r"""Predictive method (Interaction Matters eq. 7).
+
+    Update: :math:`z_{1/2} = z - γ v(z),\; z^+ = z - η v(z_{1/2})`.
+    Jacobian: :math:`I - ηV + ηγV^2`; each eigenvalue λ of V maps to :math:`1 - ηλ + ηγλ^2`.
+    """
+
+    name = "pm"
+    reference = "Liang & Stokes 2019 (Interaction Matters) eq. 7, Thm 4"
+    params = {"lr": Param(LR, doc="step size η"), "gamma": Param(LR, doc="predictive step γ")}
+
+    dv_ratio = 1.0
+
+    @property
+    def dv_scale(self):
+        return self.lr
+
+    def update(self, game, parts):
+        x, y = parts
+        gx, gy = game.grad(x, y)
+        gx, gy = game.grad(x - self.gamma * gx, y + self.gamma * gy)
+        return [x - self.lr * gx, y + self.lr * gy]
+
+    def _closed_form(self, ctx):
+        return ctx.I() - self.lr * ctx.V + self.lr * self.gamma * ctx.V @ ctx.V
+
+    def map_eigenvalues(self, lam):  # lam = ηλ
+        return 1 - lam + self.gamma / self.lr * lam * lam
+
+
+@register
+class IU(DVFunction):
+    r"""Implicit update (proximal point).
+
+    Update: :math:`z^+ = z - D v(z^+)`, solved by Newton's method on
+    :math:`F(w) = w - z + D v(w)` (one step on quadratic games).
+    Jacobian: :math:`(I + DV)^{-1}`; each eigenvalue λ of DV maps to :math:`1/(1 + λ)`.
+    """
+
+    name = "iu"
+    reference = "Liang & Stokes 2019 (Interaction Matters) Thm 5; Rockafellar 1976"
+    params = STEP_SIZES
+    newton_steps = 50
+
+    def update(self, game, parts):
+        x, y = parts
+        wx, wy = x.copy(), y.copy()
+        n, m = game.n, game.m
+        scale = 1e-13 * np.maximum(1.0, np.abs(np.concatenate([x, y], axis=-1)).max(axis=-1))
+        for _ in range(self.newton_steps):
+            gx, gy = game.grad(wx, wy)
+            F = np.concatenate([wx - x + self.lr_x * gx, wy - y - self.lr_y * gy], axis=-1)
+            if np.all(np.abs(F).max(axis=-1) <= scale):
+                return [wx, wy]
+            hxx, hxy, hyy = (np.broadcast_to(b, F.shape[:-1] + b.shape[-2:])
+                             for b in game.hessian_blocks(wx, wy))
+            J = np.concatenate([
+                np.concatenate([np.eye(n) + self.lr_x * hxx, self.lr_x * hxy], axis=-1),
+                np.concatenate([-self.lr_y * np.swapaxes(hxy, -1, -2), np.eye(m) - self.lr_y * hyy], axis=-1)],
+                axis=-2)
+            delta = np.linalg.solve(J, F[..., None])[..., 0]
+            wx, wy = wx - delta[..., :n], wy - delta[..., n:]
+        raise ConvergenceError(f"implicit update: Newton did not converge in {self.newton_steps} steps "
+                               f"(residual {np.abs(F).max():.3g}); try a smaller step size")
+
+    def _symbolic_update_jacobian(self, sg, row, syms, at):
+        # Implicit function theorem on F(w, z) = w - z + D v(w): J = (I + D V(w))⁻¹ at w = z*.
+        x, y = self.split_state(sg, row)
+        gx, gy = sg.grad(x, y)
+        G = sg.ops.hstack([x + self.lr_x * gx, y - self.lr_y * gy])
+        return G.jacobian(syms).xreplace(at).inv()
+
+    def _closed_form(self, ctx):
+        return np.linalg.inv(ctx.I() + ctx.D(self.lr_x, self.lr_y)[:, None] * ctx.V)
+
+    def map_eigenvalues(self, lam):
+        return 1 / (1 + lam)

@@ -1,0 +1,114 @@
+"""Gradient descent-ascent: simultaneous (and two-time-scale), alternating, GDA-k."""
+
+import numpy as np
+
+from .base import Algorithm, Param, register
+
+LR = 0.05
+STEP_SIZES = {"lr_x": Param(LR, doc="leader step size ηx"), "lr_y": Param(LR, doc="follower step size ηy")}
+
+
+class DVFunction(Algorithm):
+    """An algorithm whose Jacobian is a function of ``DV`` (SPEC §2 block facts): one
+    eigendecomposition of ``diag(I, cI) V`` gives its spectrum for every ``ηx`` at ratio ``c``."""
+
+    @property
+    def dv_ratio(self):
+        return self.lr_y / self.lr_x
+
+    @property
+    def dv_scale(self):
+        return self.lr_x
+
+    def _spectral_key(self):
+        return (self.dv_ratio,)  # the data depends on the ratio c only
+
+    def _spectral_data(self, ctx):
+        return np.linalg.eigvals(ctx.D(1.0, self.dv_ratio)[:, None] * ctx.V)
+
+    def _spectrum_from(self, data):
+        return self.map_eigenvalues(self.dv_scale * data)
+
+    def map_eigenvalues(self, lam):
+        """Eigenvalues of the Jacobian given the eigenvalues ``lam`` of ``DV``."""
+        raise NotImplementedError
+
+
+@register
+class GDA(DVFunction):
+    r"""Simultaneous gradient descent-ascent; two-time-scale when ``lr_x != lr_y``.
+
+    Update: :math:`x^+ = x - \eta_x \nabla_x f,\; y^+ = y + \eta_y \nabla_y f`.
+    Jacobian at a fixed point: :math:`I - DV`. Spectrum: :math:`1 - \lambda(DV)`.
+    Guarantee: locally convergent iff every eigenvalue of DV lies in the disc
+    :math:`|1 - \lambda| < 1` (Numerics of GANs, Lemma 4).
+    """
+
+    name, aliases = "gda", ("ttsgda",)
+    reference = "Mescheder et al. 2017 (Numerics of GANs) §3; Fiez & Ratliff 2021 (two time scales)"
+    params = STEP_SIZES
+
+    def update(self, game, parts):
+        x, y = parts
+        gx, gy = game.grad(x, y)
+        return [x - self.lr_x * gx, y + self.lr_y * gy]
+
+    def _closed_form(self, ctx):
+        return ctx.I() - ctx.D(self.lr_x, self.lr_y)[:, None] * ctx.V
+
+    def map_eigenvalues(self, lam):
+        return 1 - lam
+
+
+@register
+class AltGDA(Algorithm):
+    r"""Alternating GDA: the follower responds to the leader's new iterate.
+
+    Update: :math:`x^+ = x - \eta_x \nabla_x f(x, y),\; y^+ = y + \eta_y \nabla_y f(x^+, y)`.
+    Jacobian: :math:`[[I - \eta_x H_{xx}, -\eta_x H_{xy}], [\eta_y H_{yx}(I - \eta_x H_{xx}),
+    I + \eta_y H_{yy} - \eta_x\eta_y H_{yx}H_{xy}]]`.
+    """
+
+    name = "altgda"
+    reference = "Zhang et al. 2022 (alternating GDA); SPEC §2"
+    params = STEP_SIZES
+
+    def update(self, game, parts):
+        x, y = parts
+        x_new = x - self.lr_x * game.grad(x, y)[0]
+        return [x_new, y + self.lr_y * game.grad(x_new, y)[1]]
+
+    def _closed_form(self, ctx):
+        ex, ey = self.lr_x, self.lr_y
+        top = ctx.I(ctx.n) - ex * ctx.Hxx
+        return np.block([[top, -ex * ctx.Hxy],
+                         [ey * ctx.Hyx @ top, ctx.I(ctx.m) + ey * ctx.Hyy - ex * ey * ctx.Hyx @ ctx.Hxy]])
+
+
+@register
+class GDAk(Algorithm):
+    r"""GDA-k: one leader step, then ``k`` follower ascent steps at the old leader iterate.
+
+    Jacobian with :math:`B = I + \eta_y H_{yy}`:
+    :math:`[[I - \eta_x H_{xx}, -\eta_x H_{xy}], [\eta_y \sum_{j<k} B^j H_{yx}, B^k]]`.
+    As ``k → ∞`` its stable points approach the local minimax points (HessianFR Thm A.2).
+    """
+
+    name = "gdak"
+    reference = "Gao et al. (HessianFR) App. A, Thm A.2"
+    params = {**STEP_SIZES, "k": Param(5, "count", "follower steps per leader step")}
+
+    def update(self, game, parts):
+        x, y = parts
+        x_new = x - self.lr_x * game.grad(x, y)[0]
+        for _ in range(self.k):
+            y = y + self.lr_y * game.grad(x, y)[1]
+        return [x_new, y]
+
+    def _closed_form(self, ctx):
+        B = ctx.I(ctx.m) + self.lr_y * ctx.Hyy
+        power, acc = ctx.I(ctx.m), np.zeros((ctx.m, ctx.m))
+        for _ in range(self.k):
+            acc, power = acc + power, power @ B
+        return np.block([[ctx.I(ctx.n) - self.lr_x * ctx.Hxx, -self.lr_x * ctx.Hxy],
+                         [self.lr_y * acc @ ctx.Hyx, power]])

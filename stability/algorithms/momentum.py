@@ -1,0 +1,139 @@
+"""Momentum: heavy ball as a wrapper around any memoryless map, LEAD, complex momentum."""
+
+import numpy as np
+import sympy as sp
+
+from .base import Algorithm, Param, companion, quadratic_roots, register
+from .gda import GDA, LR
+
+
+class HeavyBall(Algorithm):
+    r"""Heavy-ball momentum around a memoryless update map ``inner``.
+
+    Update: :math:`z^+ = \mathrm{inner}(z) + β (z - z_{t-1})`.
+    Jacobian: :math:`[[βI + J_1, -βI], [I, 0]]` with :math:`J_1` the inner Jacobian; each
+    eigenvalue r of :math:`J_1` gives the roots of :math:`μ^2 - (β + r)μ + β = 0`.
+    """
+
+    inner_cls = None
+    blocks = 4
+
+    def __init__(self, **hp):
+        super().__init__(**hp)
+        self.inner = self.inner_cls(**{k: v for k, v in self.hp.items() if k != "beta"})
+
+    def update(self, game, parts):
+        x, y, xp, yp = parts
+        nx, ny = self.inner.update(game, [x, y])
+        return [nx + self.beta * (x - xp), ny + self.beta * (y - yp), x, y]
+
+    def _closed_form(self, ctx):
+        J1 = self.inner._closed_form(ctx)
+        I = np.eye(J1.shape[0])
+        return companion(self.beta * I + J1, -self.beta * I)
+
+    def _spectral_key(self):
+        return self.inner._spectral_key()  # β only enters the final map
+
+    def _spectral_data(self, ctx):
+        data = self.inner._spectral_data(ctx)
+        return ("inner", data) if data is not None else ("eigs", np.linalg.eigvals(self.inner._closed_form(ctx)))
+
+    def _spectrum_from(self, data):
+        kind, payload = data
+        r = self.inner._spectrum_from(payload) if kind == "inner" else payload
+        return quadratic_roots(self.beta + r, self.beta)
+
+
+@register
+class HB(HeavyBall):
+    __doc__ = r"""Heavy-ball GDA (β > 0 positive, β < 0 negative momentum).
+
+    Update: :math:`z^+ = z - D v(z) + β (z - z_{t-1})`.
+    Jacobian: :math:`[[(1+β)I - DV, -βI], [I, 0]]`; each λ of DV gives the roots of
+    :math:`μ^2 - (1 + β - λ)μ + β = 0`.
+    """
+    name, aliases = "hb", ("hb-gda",)
+    reference = "Polyak 1964; Gidel et al. 2019 (negative momentum)"
+    inner_cls = GDA
+    params = {**GDA.params, "beta": Param(0.5, "momentum", "momentum β (negative: negative momentum)")}
+
+
+@register
+class LEAD(Algorithm):
+    r"""LEAD (Hemmat et al., Alg. 1): momentum plus a coupling force on the opponent's motion.
+
+    Update, with :math:`Δx = x - x_{t-1}`:
+    :math:`x^+ = x + βΔx - η∇_x f - α H_{xy} Δy,\; y^+ = y + βΔy + η∇_y f + α H_{yx} Δx`.
+    Jacobian: :math:`[[(1+β)I - ηV - αA, -βI + αA], [I, 0]]`, A the off-diagonal part of V.
+    """
+
+    name = "lead"
+    reference = "Hemmat et al. (LEAD, TMLR) Alg. 1, Thm 2"
+    params = {"lr": Param(LR, doc="step size η"),
+              "alpha": Param(0.05, "real", "coupling α"),
+              "beta": Param(0.0, "momentum", "momentum β")}
+    blocks = 4
+
+    def update(self, game, parts):
+        x, y, xp, yp = parts
+        gx, gy = game.grad(x, y)
+        dx, dy = x - xp, y - yp
+        hxy_dy = game.hvp(x, y, 0 * dx, dy)[0]
+        hyx_dx = game.hvp(x, y, dx, 0 * dy)[1]
+        return [x + self.beta * dx - self.lr * gx - self.alpha * hxy_dy,
+                y + self.beta * dy + self.lr * gy + self.alpha * hyx_dx, x, y]
+
+    def _closed_form(self, ctx):
+        I, b, a = ctx.I(), self.beta, self.alpha
+        return companion((1 + b) * I - self.lr * ctx.V - a * ctx.A, -b * I + a * ctx.A)
+
+
+def _re_im(value):
+    if isinstance(value, sp.Basic):
+        return sp.re(value), sp.im(value)
+    value = complex(value)
+    return value.real, value.imag
+
+
+@register
+class ComplexMomentum(Algorithm):
+    r"""Complex momentum (Lorraine et al. 2022), as compared in LEAD §7.1.
+
+    Update: :math:`μ^+ = βμ - v(z),\; z^+ = z + \mathrm{Re}(α μ^+)` with complex α, β;
+    real state :math:`(x, y, \mathrm{Re}\,μ, \mathrm{Im}\,μ)`. Jacobian (a, a', b, b' the real
+    and imaginary parts of α, β):
+    :math:`[[I - aV, (ab - a'b')I, -(ab' + a'b)I], [-V, bI, -b'I], [0, b'I, bI]]`.
+    """
+
+    name, aliases = "complex-momentum", ("cm",)
+    reference = "Lorraine, Acuna, Vicol, Duvenaud 2022; LEAD §7.1"
+    params = {"alpha": Param(LR, "complex", "step size α (complex)"),
+              "beta": Param(0.8 * np.exp(1j * np.pi / 8), "complex", "momentum β (complex)")}
+    blocks = 6
+
+    def init_state(self, game, z0):
+        z0 = np.asarray(z0, dtype=float)
+        return np.concatenate([z0, np.zeros_like(z0), np.zeros_like(z0)], axis=-1)
+
+    def _symbolic_fixed_state(self, values):
+        return list(values) + [0] * (2 * len(values))
+
+    def update(self, game, parts):
+        x, y, rx, ry, ix, iy = parts
+        a, a2 = _re_im(self.alpha)
+        b, b2 = _re_im(self.beta)
+        gx, gy = game.grad(x, y)
+        vx, vy = gx, -gy
+        rx_new, ry_new = b * rx - b2 * ix - vx, b * ry - b2 * iy - vy
+        ix_new, iy_new = b2 * rx + b * ix, b2 * ry + b * iy
+        return [x + a * rx_new - a2 * ix_new, y + a * ry_new - a2 * iy_new,
+                rx_new, ry_new, ix_new, iy_new]
+
+    def _closed_form(self, ctx):
+        a, a2 = _re_im(self.alpha)
+        b, b2 = _re_im(self.beta)
+        I, Z = ctx.I(), np.zeros((ctx.N, ctx.N))
+        return np.block([[I - a * ctx.V, (a * b - a2 * b2) * I, -(a * b2 + a2 * b) * I],
+                         [-ctx.V, b * I, -b2 * I],
+                         [Z, b2 * I, b * I]])

@@ -1,0 +1,227 @@
+"""Follow-the-Ridge and the Newton-type methods that track the follower's best response."""
+
+import numpy as np
+import sympy as sp
+
+from ..errors import InputError
+from ..linalg import check_invertible
+from .base import Algorithm, Param, register
+from .gda import LR, STEP_SIZES
+from .momentum import HeavyBall
+
+
+def _apply(game, P, v):
+    if P is None:
+        return v
+    return game.ops.mv(sp.Matrix(P) if game.ops.name == "sympy" else P, v)
+
+
+@register
+class FR(Algorithm):
+    r"""Follow-the-Ridge, optionally preconditioned (FR eq. 2/7) or with momentum (eq. 3).
+
+    Update: :math:`x^+ = x - η_x P_1 ∇_x f,\; y^+ = y + η_y P_2 ∇_y f + η_x H_{yy}^{-1}H_{yx} P_1 ∇_x f`.
+    Jacobian: :math:`I - η_x L\,\mathrm{diag}(P_1, P_2)[[H_{xx}, H_{xy}], [-cH_{yx}, -cH_{yy}]]`,
+    :math:`L = [[I, 0], [-K, I]]`. Spectrum (real):
+    :math:`\mathrm{spec}(I - η_x P_1 S) ∪ \mathrm{spec}(I + η_y P_2 H_{yy})`.
+    Guarantee (FR Thm 1): for small step sizes the strictly stable points are exactly the
+    strict local minimax points. ``beta`` adds heavy-ball momentum (``FRMomentum``).
+    """
+
+    name = "fr"
+    reference = "Wang, Zhang, Ba 2020 (Follow-the-Ridge) Alg. 1, Thm 1, Props. 5–6"
+    params = {**STEP_SIZES,
+              "P_x": Param(None, "spd", "leader preconditioner P1 (n×n, positive definite)"),
+              "P_y": Param(None, "spd", "follower preconditioner P2 (m×m, positive definite)")}
+
+    @classmethod
+    def build(cls, **hp):
+        beta = hp.pop("beta", 0.0)
+        if beta != 0:
+            return FRMomentum.build(beta=beta, **hp)
+        return super().build(**hp)
+
+    def _check_sizes(self, game):
+        for key, k in (("P_x", game.n), ("P_y", game.m)):
+            P = self.hp[key]
+            if P is not None and P.shape != (k, k):
+                raise InputError(f"{key} must be {k}×{k} for this game, got {P.shape}")
+
+    def update(self, game, parts):
+        self._check_sizes(game)
+        x, y = parts
+        gx, gy = game.grad(x, y)
+        px, py = _apply(game, self.P_x, gx), _apply(game, self.P_y, gy)
+        ridge = game.solve_yy(x, y, game.hvp(x, y, px, 0 * py)[1])  # K P1 ∇x f
+        return [x - self.lr_x * px, y + self.lr_y * py + self.lr_x * ridge]
+
+    def _closed_form(self, ctx):
+        self._check_sizes(ctx.game)
+        c = self.lr_y / self.lr_x
+        M = np.block([[ctx.Hxx, ctx.Hxy], [-c * ctx.Hyx, -c * ctx.Hyy]])
+        P = np.eye(ctx.N)
+        if self.P_x is not None:
+            P[:ctx.n, :ctx.n] = self.P_x
+        if self.P_y is not None:
+            P[ctx.n:, ctx.n:] = self.P_y
+        return ctx.I() - self.lr_x * ctx.L @ P @ M
+
+    def _spectral_key(self):
+        return (repr(self.P_x), repr(self.P_y))
+
+    def _spectral_data(self, ctx):
+        self._check_sizes(ctx.game)
+        return _congruent_eigvalsh(ctx.S, self.P_x), _congruent_eigvalsh(ctx.Hyy, self.P_y)
+
+    def _spectrum_from(self, data):
+        eig_s, eig_yy = data
+        return np.concatenate([1 - self.lr_x * eig_s, 1 + self.lr_y * eig_yy]).astype(complex)
+
+
+def _congruent_eigvalsh(M, P):
+    """Eigenvalues of ``P M`` for ``P ≻ 0`` (real: similar to ``Cᵀ M C`` with ``P = C Cᵀ``)."""
+    if P is None:
+        return np.linalg.eigvalsh(M)
+    C = np.linalg.cholesky(P)
+    return np.linalg.eigvalsh(C.T @ M @ C)
+
+
+@register
+class FRMomentum(HeavyBall):
+    __doc__ = r"""Follow-the-Ridge with heavy-ball momentum γ (FR eq. 3, Thm 2).
+
+    Update: the FR step :math:`+ γ(z - z_{t-1})`. Jacobian :math:`[[γI + J_1, -γI], [I, 0]]`;
+    each (real) eigenvalue r of the FR Jacobian gives the roots of :math:`μ^2 - (γ + r)μ + γ`.
+    FR Thm 2: with :math:`η = 1/(2κβ)` and :math:`γ = 1 + 1/(2κ^2) - \sqrt 2/κ` the rate improves
+    from :math:`1 - 1/(2κ^2)`-type to :math:`1 - 1/(\sqrt 2 κ)`-type.
+    """
+    name = "fr-momentum"
+    reference = "Wang, Zhang, Ba 2020 (Follow-the-Ridge) eq. 3, Thm 2"
+    inner_cls = FR
+    params = {**FR.params, "beta": Param(0.5, "momentum", "momentum γ")}
+
+
+@register
+class HessianFR(Algorithm):
+    r"""HessianFR (Gao et al., Alg. 3.1): FR plus a Newton step for the follower.
+
+    Update: :math:`y^+ = y + η_{y1}∇_y f - η_{y2}H_{yy}^{-1}∇_y f + η_x H_{yy}^{-1}H_{yx}∇_x f`,
+    :math:`x^+ = x - η_x ∇_x f`. Jacobian: :math:`I - η_x [[I, 0], [-K, -c_1 I + c_2 H_{yy}^{-1}]] H`.
+    Spectrum: :math:`\mathrm{spec}(I - η_x S) ∪ \mathrm{spec}((1 - η_{y2})I + η_{y1} H_{yy})`.
+    """
+
+    name = "hessianfr"
+    reference = "Gao et al. (HessianFR) Alg. 3.1, Thm 3.2"
+    params = {**STEP_SIZES, "lr_y2": Param(0.5, "nonnegative", "Newton step ηy2 of the follower")}
+
+    def update(self, game, parts):
+        x, y = parts
+        gx, gy = game.grad(x, y)
+        hyx_gx = game.hvp(x, y, gx, 0 * gy)[1]
+        newton = game.solve_yy(x, y, self.lr_x * hyx_gx - self.lr_y2 * gy)
+        return [x - self.lr_x * gx, y + self.lr_y * gy + newton]
+
+    def _closed_form(self, ctx):
+        c1, c2 = self.lr_y / self.lr_x, self.lr_y2 / self.lr_x
+        M = np.block([[ctx.I(ctx.n), np.zeros((ctx.n, ctx.m))],
+                      [-ctx.K, -c1 * ctx.I(ctx.m) + c2 * ctx.Hyy_inv]])
+        return ctx.I() - self.lr_x * M @ ctx.H
+
+    def _spectral_key(self):
+        return ()
+
+    def _spectral_data(self, ctx):
+        check_invertible(ctx.Hyy, "Hyy")
+        return np.linalg.eigvalsh(ctx.S), np.linalg.eigvalsh(ctx.Hyy)
+
+    def _spectrum_from(self, data):
+        eig_s, eig_yy = data
+        return np.concatenate([1 - self.lr_x * eig_s,
+                               (1 - self.lr_y2) + self.lr_y * eig_yy]).astype(complex)
+
+
+@register
+class GDN(Algorithm):
+    r"""Gradient descent–Newton: the follower takes a full Newton step at the leader's new iterate.
+
+    Update: :math:`x^+ = x - η_x∇_x f(x, y),\; y^+ = y - H_{yy}^{-1}∇_y f(x^+, y)`.
+    Jacobian: :math:`[[I - η_xH_{xx}, -η_xH_{xy}], [-K(I - η_xH_{xx}), η_x K H_{xy}]]`.
+    Spectrum: :math:`\mathrm{spec}(I - η_x S) ∪ \{0\}^m`.
+    """
+
+    name = "gdn"
+    reference = "Gao et al. (HessianFR) §3, eqs. 3.7–3.12"
+    params = {"lr_x": STEP_SIZES["lr_x"]}
+
+    def update(self, game, parts):
+        x, y = parts
+        x_new = x - self.lr_x * game.grad(x, y)[0]
+        return [x_new, y - game.solve_yy(x_new, y, game.grad(x_new, y)[1])]
+
+    def _closed_form(self, ctx):
+        top = ctx.I(ctx.n) - self.lr_x * ctx.Hxx
+        return np.block([[top, -self.lr_x * ctx.Hxy], [-ctx.K @ top, self.lr_x * ctx.K @ ctx.Hxy]])
+
+    def _spectral_key(self):
+        return ()
+
+    def _spectral_data(self, ctx):
+        return np.linalg.eigvalsh(ctx.S), ctx.m
+
+    def _spectrum_from(self, data):
+        eig_s, m = data
+        return np.concatenate([1 - self.lr_x * eig_s, np.zeros(m)]).astype(complex)
+
+
+@register
+class StackelbergFR(Algorithm):
+    r"""Follow-the-Ridge for general-sum Stackelberg games (FR Alg. 2).
+
+    Update, with the total derivative :math:`D_x f = ∇_x f - G_{xy}G_{yy}^{-1}∇_y f`:
+    :math:`x^+ = x - η_x D_x f,\; y^+ = y - η_y ∇_y g + η_x G_{yy}^{-1}G_{yx} D_x f`.
+    Jacobian: :math:`I - η_x [[I, 0], [-G_{yy}^{-1}G_{yx}, I]] [[∂_x D_x f, ∂_y D_x f], [cG_{yx}, cG_{yy}]]`;
+    eigenvalues (FR Thm 3, real): :math:`\mathrm{spec}(I - η_x\tilde H_{xx}) ∪ \mathrm{spec}(I - η_y G_{yy})`.
+    On a zero-sum game g = −f.
+    """
+
+    name = "stackelberg-fr"
+    reference = "Wang, Zhang, Ba 2020 (Follow-the-Ridge) Alg. 2, Thm 3, App. C.2"
+    params = STEP_SIZES
+
+    def update(self, game, parts):
+        x, y = parts
+        fx, fy = game.grad(x, y)
+        gy = game.follower_grad(x, y)[1]
+        dxf = fx - game.follower_hvp(x, y, 0 * fx, game.follower_solve_yy(x, y, fy))[0]
+        ridge = game.follower_solve_yy(x, y, game.follower_hvp(x, y, dxf, 0 * gy)[1])
+        return [x - self.lr_x * dxf, y - self.lr_y * gy + self.lr_x * ridge]
+
+    def _follower_blocks(self, ctx):
+        game = ctx.game
+        if game.general_sum:
+            x, y = game.split(ctx.point)
+            _, Gxy, Gyy = (np.asarray(b) for b in game.follower_blocks(x, y))
+            D = game.total_derivative_jacobian(ctx.point)
+            return Gxy, Gyy, D[:, :ctx.n], D[:, ctx.n:]
+        # zero-sum: G = −H, and at a critical point ∂Dxf = [S, 0]
+        return -ctx.Hxy, -ctx.Hyy, ctx.S, np.zeros((ctx.n, ctx.m))
+
+    def _closed_form(self, ctx):
+        Gxy, Gyy, Dx, Dy = self._follower_blocks(ctx)
+        check_invertible(Gyy, "Gyy")
+        c = self.lr_y / self.lr_x
+        L = np.block([[ctx.I(ctx.n), np.zeros((ctx.n, ctx.m))], [-np.linalg.solve(Gyy, Gxy.T), ctx.I(ctx.m)]])
+        return ctx.I() - self.lr_x * L @ np.block([[Dx, Dy], [c * Gxy.T, c * Gyy]])
+
+    def _spectral_key(self):
+        return ()
+
+    def _spectral_data(self, ctx):
+        Gxy, Gyy, Dx, Dy = self._follower_blocks(ctx)
+        check_invertible(Gyy, "Gyy")
+        Ht = Dx - Dy @ np.linalg.solve(Gyy, Gxy.T)
+        return np.linalg.eigvalsh((Ht + Ht.T) / 2), np.linalg.eigvalsh(Gyy)
+
+    def _spectrum_from(self, data):
+        eig_h, eig_g = data
+        return np.concatenate([1 - self.lr_x * eig_h, 1 - self.lr_y * eig_g]).astype(complex)

@@ -1,0 +1,400 @@
+"""Critical points and their classification (SPEC §3).
+
+Verdicts are decided from the eigenvalues of the Hessian blocks ``Hxx``, ``Hyy`` and the
+Schur complements ``S = Hxx − Hxy Hyy⁻¹ Hyx``, ``T = Hyy − Hyx Hxx⁻¹ Hxy``, with a zero
+tolerance ``rtol · ‖H‖₂`` that scales with the Hessian; an eigenvalue inside it makes the
+second-order test inconclusive, never a guess.
+"""
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import scipy.optimize as opt
+import sympy as sp
+
+from .errors import ConvergenceError, InputError, NotCriticalError
+from .games.base import ExpressionGame, GeneralSumGame, QuadraticGame, _vectorised
+from .linalg import as_finite_array, inertia, symmetric_part
+
+RTOL = 1e-9
+"""Default zero tolerance for eigenvalues, relative to ‖H‖₂."""
+GTOL = 1e-8
+"""Default gradient-residual tolerance, relative to max(1, ‖H‖₂·‖z‖)."""
+MAX_BEZOUT = 4
+"""Largest Bézout bound for which critical points are solved exactly with sympy. Up to 4
+the eliminant has degree ≤ 4, so it is solvable in radicals and sympy's answer is complete;
+beyond, ``sympy.solve`` may silently return a subset (it drops all but the origin for g3)."""
+
+
+@dataclass(frozen=True)
+class CriticalPoint:
+    """A critical point with its gradient residual; ``exact`` holds sympy values when solved exactly."""
+
+    point: np.ndarray
+    residual: float
+    exact: tuple = None
+
+    def __repr__(self):
+        values = self.exact if self.exact is not None else tuple(np.round(self.point, 10))
+        return f"CriticalPoint({values}, residual={self.residual:.2e})"
+
+
+def _full_hessian(Hxx, Hxy, Hyy):
+    return np.block([[Hxx, Hxy], [Hxy.T, Hyy]])
+
+
+# --- critical points ---------------------------------------------------------------------
+def stationarity_exprs(game):
+    """The expressions whose common zeros are the critical points: ``∇f`` for zero-sum games,
+    ``(Dx f, ∇y g)`` for general-sum ones (``Dx f = ∇x f − Gxy Gyy⁻¹ ∇y f``)."""
+    if isinstance(game, GeneralSumGame):
+        n = game.n
+        G = game.follower_hessian_expr
+        gf = sp.Matrix(game.grad_exprs)
+        dxf = gf[:n, :] - G[:n, n:] * G[n:, n:].LUsolve(gf[n:, :])
+        return list(dxf) + game.follower_grad_exprs[n:]
+    return list(game.grad_exprs)
+
+
+def residual(game, point):
+    """Norm of the stationarity conditions at ``point``."""
+    z = as_finite_array(point, "point", ndim=1)
+    if isinstance(game, GeneralSumGame):
+        return float(np.linalg.norm(_vectorised(stationarity_exprs(game), game.xs + game.ys)(z)))
+    return float(np.linalg.norm(game.gradient_at(z)))
+
+
+def critical_points(game, *, method="auto", bounds=(-10.0, 10.0), starts=256, seed=0, tol=1e-10):
+    """Critical points of a game.
+
+    Parameters
+    ----------
+    game : Game
+    method : {"auto", "exact", "numeric"}
+        ``exact`` solves the stationarity system with sympy (polynomial or rational systems
+        after removing factors that never vanish, Bézout bound ≤ ``MAX_BEZOUT``); ``numeric``
+        runs scipy's root finder from ``starts`` seeded points in the box ``bounds``; ``auto``
+        tries exact first.
+    tol : float
+        Largest gradient residual accepted for a numeric root.
+
+    Returns
+    -------
+    list of CriticalPoint
+        Sorted by distance to the origin, deduplicated.
+    """
+    if method not in ("auto", "exact", "numeric"):
+        raise InputError(f"method must be 'auto', 'exact' or 'numeric', got {method!r}")
+    if isinstance(game, QuadraticGame):
+        return _quadratic_critical_point(game)
+    if isinstance(game, ExpressionGame) and method in ("auto", "exact"):
+        exact = _exact_critical_points(game)
+        if exact is not None:
+            return exact
+        if method == "exact":
+            raise InputError("the stationarity system is not polynomial/rational or too large to "
+                             f"solve exactly (Bézout bound > {MAX_BEZOUT}); use method='numeric'")
+    return _numeric_critical_points(game, bounds, starts, seed, tol)
+
+
+def _quadratic_critical_point(game):
+    Hxx, Hxy, Hyy = game.dense_blocks()
+    H = _full_hessian(Hxx, Hxy, Hyy)
+    b = np.concatenate([game.bx, game.by])
+    z, *_ = np.linalg.lstsq(H, -b, rcond=None)
+    res = float(np.linalg.norm(H @ z + b))
+    if res > 1e-8 * max(1.0, np.linalg.norm(b)):
+        return []
+    return [CriticalPoint(z, res)]
+
+
+def _nonvanishing(factor):
+    return isinstance(factor, sp.exp) or (factor.is_number and factor != 0) or factor.is_positive
+
+
+def _exact_critical_points(game):
+    zs = game.xs + game.ys
+    polys = []
+    for expr in stationarity_exprs(game):
+        numer = sp.fraction(sp.together(expr))[0]
+        keep = [f for f in sp.Mul.make_args(sp.factor_terms(numer)) if not _nonvanishing(f)]
+        numer = sp.Mul(*keep)
+        if not numer.is_polynomial(*zs):
+            return None
+        polys.append(sp.Poly(sp.expand(numer), *zs))
+    if any(p.is_zero for p in polys):
+        return None  # a whole manifold of critical points
+    if np.prod([max(p.total_degree(), 1) for p in polys]) > MAX_BEZOUT:
+        return None
+    solutions = sp.solve([p.as_expr() for p in polys], zs, dict=True)
+    points = []
+    for sol in solutions:
+        if set(sol) != set(zs):
+            return None  # a positive-dimensional family: not isolated points
+        values = tuple(sp.nsimplify(sol[s]) if sol[s].is_Float else sol[s] for s in zs)
+        num = np.array([complex(sp.N(v, 30)) for v in values])
+        if np.any(np.abs(num.imag) > 1e-12 * np.maximum(1.0, np.abs(num.real))):
+            continue
+        z = num.real
+        res = residual(game, z)
+        if np.isfinite(res):
+            points.append(CriticalPoint(z, res, values))
+    return sorted(points, key=lambda p: float(np.linalg.norm(p.point)))
+
+
+def _numeric_critical_points(game, bounds, starts, seed, tol):
+    lo, hi = bounds
+    N = game.n + game.m
+    if isinstance(game, GeneralSumGame):
+        zs = game.xs + game.ys
+        F = _vectorised(stationarity_exprs(game), zs)
+        fun = lambda z: F(z)
+        jac = None
+    else:
+        fun = game.gradient_at
+        def jac(z):
+            return _full_hessian(*game.blocks_at(z))
+    rng = np.random.default_rng(seed)
+    found = []
+    for z0 in rng.uniform(lo, hi, (starts, N)):
+        with np.errstate(all="ignore"):
+            try:
+                sol = opt.root(fun, z0, jac=jac, method="hybr")
+            except Exception:  # a start where the game's functions are not finite
+                continue
+        z = sol.x
+        if not np.all(np.isfinite(z)) or np.any(z < lo - 1e-9) or np.any(z > hi + 1e-9):
+            continue
+        res = float(np.linalg.norm(fun(z)))
+        if res <= tol and not any(np.linalg.norm(z - p.point) <= 1e-6 * max(1.0, np.linalg.norm(z))
+                                  for p in found):
+            found.append(CriticalPoint(z, res))
+    return sorted(found, key=lambda p: float(np.linalg.norm(p.point)))
+
+
+# --- classification -----------------------------------------------------------------------
+def _eigvalsh(M, name):
+    return np.linalg.eigvalsh(symmetric_part(M, name)) if M.size else np.zeros(0)
+
+
+def _definite(ev, tol, sign):
+    """True if every eigenvalue is strictly of ``sign`` (beyond ``tol``)."""
+    return bool(np.all(sign * ev > tol))
+
+
+def _semidefinite(ev, tol, sign):
+    return bool(np.all(sign * ev >= -tol))
+
+
+@dataclass
+class Classification:
+    """What a critical point is, with the numbers behind each verdict.
+
+    Eigenvalues are ascending; ``eig_S`` (``eig_T``) is ``None`` when ``Hyy`` (``Hxx``)
+    is singular within tolerance, so the Schur complement is undefined.
+    """
+
+    point: np.ndarray
+    residual: float
+    tol: float
+    eig_xx: np.ndarray
+    eig_yy: np.ndarray
+    eig_S: np.ndarray
+    eig_T: np.ndarray
+    eig_game: np.ndarray
+    lr_ratio: float
+    strict_local_nash: bool
+    local_nash_necessary: bool
+    strict_local_minimax: bool
+    local_minimax_necessary: bool
+    strict_local_maximin: bool
+    local_maximin_necessary: bool
+    gda_stable: bool
+    inconclusive: bool
+    notes: list = field(default_factory=list)
+
+    @property
+    def inertia(self):
+        """Inertia ``(positive, negative, zero)`` of each block that is defined."""
+        blocks = {"Hxx": self.eig_xx, "Hyy": self.eig_yy, "S": self.eig_S, "T": self.eig_T}
+        return {k: inertia(v, self.tol) for k, v in blocks.items() if v is not None}
+
+    @property
+    def verdict(self):
+        """The strongest concept that holds, as a short phrase."""
+        if self.strict_local_nash:
+            return "strict local Nash"
+        strict = [name for name, holds in (("strict local minimax", self.strict_local_minimax),
+                                           ("strict local maximin", self.strict_local_maximin)) if holds]
+        if strict:
+            return " and ".join(strict)
+        if self.inconclusive:
+            return "inconclusive at second order"
+        return "none (not a local Nash, minimax or maximin point)"
+
+    def to_dict(self):
+        arr = lambda a: None if a is None else [float(v) for v in a]
+        return {
+            "point": arr(self.point), "residual": self.residual, "tol": self.tol,
+            "verdict": self.verdict,
+            "strict_local_nash": self.strict_local_nash,
+            "local_nash_necessary": self.local_nash_necessary,
+            "strict_local_minimax": self.strict_local_minimax,
+            "local_minimax_necessary": self.local_minimax_necessary,
+            "strict_local_maximin": self.strict_local_maximin,
+            "local_maximin_necessary": self.local_maximin_necessary,
+            "gda_stable": self.gda_stable, "lr_ratio": self.lr_ratio,
+            "inconclusive": self.inconclusive,
+            "eig_xx": arr(self.eig_xx), "eig_yy": arr(self.eig_yy),
+            "eig_S": arr(self.eig_S), "eig_T": arr(self.eig_T),
+            "eig_game": [[float(v.real), float(v.imag)] for v in self.eig_game],
+            "inertia": {k: list(v) for k, v in self.inertia.items()}, "notes": list(self.notes),
+        }
+
+    def __str__(self):
+        fmt = lambda a: "undefined" if a is None else np.array2string(np.asarray(a), precision=6)
+        lines = [f"point {fmt(self.point)} (gradient residual {self.residual:.2e}): {self.verdict}",
+                 f"  eig Hxx {fmt(self.eig_xx)}   eig Hyy {fmt(self.eig_yy)}",
+                 f"  eig S   {fmt(self.eig_S)}   eig T   {fmt(self.eig_T)}",
+                 f"  strict local Nash {self.strict_local_nash}, minimax {self.strict_local_minimax}, "
+                 f"maximin {self.strict_local_maximin}; GDA-stable (c={self.lr_ratio:g}, small η) "
+                 f"{self.gda_stable}"]
+        lines += [f"  note: {n}" for n in self.notes]
+        return "\n".join(lines)
+
+
+def _check_critical(game, z, res, scale, gtol, allow_noncritical):
+    limit = gtol * max(1.0, scale * np.linalg.norm(z))
+    if res > limit and not allow_noncritical:
+        raise NotCriticalError(
+            f"point {np.array2string(z, precision=6)} is not critical: gradient residual "
+            f"{res:.3g} > tolerance {limit:.3g}; pass allow_noncritical=True to classify anyway")
+
+
+def classify(game, point, *, rtol=RTOL, gtol=GTOL, lr_ratio=1.0, allow_noncritical=False):
+    """Classify a critical point of a zero-sum game (or a general-sum one, see
+    :class:`StackelbergClassification`).
+
+    Parameters
+    ----------
+    game : Game
+    point : array_like or CriticalPoint
+        ``(x, y)`` as one vector of length ``n + m``.
+    rtol : float
+        Zero tolerance for eigenvalues relative to ‖H‖₂.
+    gtol : float
+        Gradient-residual tolerance relative to ``max(1, ‖H‖₂‖z‖)``.
+    lr_ratio : float
+        Ratio ``c = ηy/ηx`` for the GDA-stability verdict (stable for all small enough η).
+    allow_noncritical : bool
+        Classify even if the point is not critical (the verdicts then describe the
+        second-order geometry only).
+
+    Raises
+    ------
+    NotCriticalError
+        If the gradient residual is above tolerance and ``allow_noncritical`` is false.
+    """
+    if isinstance(point, CriticalPoint):
+        point = point.point
+    z = as_finite_array(point, "point", ndim=1)
+    if not (np.isfinite(lr_ratio) and lr_ratio > 0):
+        raise InputError(f"lr_ratio must be a positive number, got {lr_ratio!r}")
+    if isinstance(game, GeneralSumGame):
+        return classify_stackelberg(game, z, rtol=rtol, gtol=gtol, allow_noncritical=allow_noncritical)
+    Hxx, Hxy, Hyy = game.blocks_at(z)
+    n = game.n
+    scale = np.linalg.norm(_full_hessian(Hxx, Hxy, Hyy), 2)
+    res = float(np.linalg.norm(game.gradient_at(z)))
+    _check_critical(game, z, res, scale, gtol, allow_noncritical)
+    tol = rtol * scale
+    eig_xx, eig_yy = _eigvalsh(Hxx, "Hxx"), _eigvalsh(Hyy, "Hyy")
+    notes = []
+    yy_regular = bool(np.all(np.abs(eig_yy) > tol))
+    xx_regular = bool(np.all(np.abs(eig_xx) > tol))
+    eig_S = _eigvalsh(Hxx - Hxy @ np.linalg.solve(Hyy, Hxy.T), "S") if yy_regular else None
+    eig_T = _eigvalsh(Hyy - Hxy.T @ np.linalg.solve(Hxx, Hxy), "T") if xx_regular else None
+    if not yy_regular:
+        notes.append("Hyy is singular within tolerance: S is undefined")
+    if not xx_regular:
+        notes.append("Hxx is singular within tolerance: T is undefined")
+
+    strict_nash = _definite(eig_xx, tol, +1) and _definite(eig_yy, tol, -1)
+    nash_nec = _semidefinite(eig_xx, tol, +1) and _semidefinite(eig_yy, tol, -1)
+    strict_minimax = yy_regular and _definite(eig_yy, tol, -1) and _definite(eig_S, tol, +1)
+    minimax_nec = _semidefinite(eig_yy, tol, -1) and (eig_S is None or _semidefinite(eig_S, tol, +1))
+    strict_maximin = xx_regular and _definite(eig_xx, tol, +1) and _definite(eig_T, tol, -1)
+    maximin_nec = _semidefinite(eig_xx, tol, +1) and (eig_T is None or _semidefinite(eig_T, tol, -1))
+    inconclusive = ((nash_nec and not strict_nash) or (minimax_nec and not strict_minimax)
+                    or (maximin_nec and not strict_maximin))
+
+    V = np.block([[Hxx, Hxy], [-Hxy.T, -Hyy]])
+    eig_game = np.linalg.eigvals(V)
+    scaled = np.linalg.eigvals(np.concatenate([np.ones(n), np.full(game.m, lr_ratio)])[:, None] * V)
+    gda_stable = bool(np.all(scaled.real > tol * max(1.0, lr_ratio)))
+    if not gda_stable and np.all(scaled.real > -tol * max(1.0, lr_ratio)):
+        notes.append("GDA: an eigenvalue of diag(I, cI)V has zero real part; "
+                     "stability for small η is decided beyond first order")
+        inconclusive = True
+    return Classification(z, res, tol, eig_xx, eig_yy, eig_S, eig_T,
+                          eig_game[np.lexsort((eig_game.imag, eig_game.real))], lr_ratio,
+                          strict_nash, nash_nec, strict_minimax, minimax_nec, strict_maximin,
+                          maximin_nec, gda_stable, inconclusive, notes)
+
+
+@dataclass
+class StackelbergClassification:
+    """Differential Stackelberg verdict for a general-sum game (FR Props. 7–8):
+    ``∇y g = 0``, ``Dx f = 0``, ``Gyy ≻ 0`` and ``H̃xx = ∂x Dxf − ∂y Dxf Gyy⁻¹ Gyx ≻ 0``."""
+
+    point: np.ndarray
+    residual: float
+    tol: float
+    eig_gyy: np.ndarray
+    eig_htilde: np.ndarray
+    strict_stackelberg: bool
+    stackelberg_necessary: bool
+    inconclusive: bool
+
+    @property
+    def verdict(self):
+        if self.strict_stackelberg:
+            return "differential Stackelberg equilibrium"
+        return "inconclusive at second order" if self.inconclusive else "not a local Stackelberg equilibrium"
+
+    def to_dict(self):
+        return {"point": self.point.tolist(), "residual": self.residual, "tol": self.tol,
+                "verdict": self.verdict, "eig_gyy": self.eig_gyy.tolist(),
+                "eig_htilde": None if self.eig_htilde is None else self.eig_htilde.tolist(),
+                "strict_stackelberg": self.strict_stackelberg,
+                "stackelberg_necessary": self.stackelberg_necessary, "inconclusive": self.inconclusive}
+
+    def __str__(self):
+        return (f"point {self.point} (residual {self.residual:.2e}): {self.verdict}\n"
+                f"  eig Gyy {self.eig_gyy}   eig H̃xx {self.eig_htilde}")
+
+
+def stackelberg_blocks(game, z):
+    """``(H̃xx, Gyy)`` at ``z``: the blocks whose spectra decide Stackelberg verdicts."""
+    x, y = game.split(z)
+    _, Gxy, Gyy = (np.asarray(b) for b in game.follower_blocks(x, y))
+    D = game.total_derivative_jacobian(z)
+    Dx, Dy = D[:, :game.n], D[:, game.n:]
+    return Dx - Dy @ np.linalg.solve(Gyy, Gxy.T), Gyy
+
+
+def classify_stackelberg(game, z, *, rtol=RTOL, gtol=GTOL, allow_noncritical=False):
+    x, y = game.split(z)
+    Gxx, Gxy, Gyy = (np.asarray(b) for b in game.follower_blocks(x, y))
+    scale = max(np.linalg.norm(_full_hessian(Gxx, Gxy, Gyy), 2),
+                np.linalg.norm(_full_hessian(*game.blocks_at(z)), 2))
+    res = residual(game, z)
+    _check_critical(game, z, res, scale, gtol, allow_noncritical)
+    tol = rtol * scale
+    eig_gyy = _eigvalsh(Gyy, "Gyy")
+    regular = bool(np.all(np.abs(eig_gyy) > tol))
+    eig_ht = _eigvalsh(stackelberg_blocks(game, z)[0], "H̃xx") if regular else None
+    strict = regular and _definite(eig_gyy, tol, +1) and _definite(eig_ht, tol, +1)
+    necessary = _semidefinite(eig_gyy, tol, +1) and (eig_ht is None or _semidefinite(eig_ht, tol, +1))
+    return StackelbergClassification(z, res, tol, eig_gyy, eig_ht, strict, necessary,
+                                     necessary and not strict)

@@ -1,0 +1,595 @@
+"""Games ``min_x max_y f(x, y)`` (and general-sum games with a follower cost ``g``).
+
+A game is an *oracle*: batched gradients, Hessian blocks, Hessian-vector products and
+solves with ``Hyy``. Points are rows: ``x`` has shape ``(..., n)`` and ``y`` ``(..., m)``.
+Update maps (``stability.algorithms``) only talk to this interface, so the same map runs
+on formula games, callables, dense/sparse/matrix-free quadratics, and on the sympy view of
+a game that the symbolic Jacobian differentiates.
+"""
+
+import numpy as np
+import scipy.linalg as sla
+import scipy.sparse as sps
+import scipy.sparse.linalg as spla
+import sympy as sp
+
+from .. import backend
+from ..errors import (ConvergenceError, DenseTooLargeError, FormulaError, InputError,
+                      NotSupportedError, ShapeError, SingularBlockError)
+from ..formula import FUNCTIONS, CONSTANTS, check_real, parse_formula
+from ..linalg import as_finite_array, check_invertible
+
+MAX_DENSE = 20_000
+"""Largest ``n + m`` for which a dense Hessian is built on request."""
+MAX_SYMBOLIC = 12
+"""Largest ``n + m`` for which a numeric game is turned into a sympy expression."""
+
+
+class Game:
+    """Base class: a zero-sum game ``min_x max_y f``.
+
+    Subclasses implement :meth:`grad` and (for dense analysis) :meth:`hessian_blocks`;
+    the defaults for Hessian-vector products and ``Hyy`` solves go through the dense
+    blocks with the block algebra in :attr:`ops`.
+    """
+
+    ops = backend.NUMPY
+    general_sum = False
+
+    def __init__(self, x_names, y_names):
+        self.x_names, self.y_names = tuple(x_names), tuple(y_names)
+        self.n, self.m = len(self.x_names), len(self.y_names)
+        if self.n == 0 or self.m == 0:
+            raise InputError(f"both players need at least one variable (got n={self.n}, m={self.m})")
+
+    def __repr__(self):
+        return f"<{type(self).__name__} n={self.n} m={self.m}>"
+
+    # --- constructors -------------------------------------------------------------------
+    @staticmethod
+    def from_expr(expr, x, y):
+        """A game from a formula string or sympy expression.
+
+        Parameters
+        ----------
+        expr : str or sympy.Expr
+            ``f(x, y)``; strings are parsed safely (:mod:`stability.formula`).
+        x, y : str, sequence of str, or sequence of sympy.Symbol
+            The leader's (minimising) and follower's (maximising) variables, e.g. ``"x1,x2"``.
+        """
+        return ExpressionGame(expr, x, y)
+
+    @staticmethod
+    def general_sum(f, g, x, y):
+        """A general-sum Stackelberg game: the leader minimises ``f``, the follower ``g``."""
+        return GeneralSumGame(f, g, x, y)
+
+    @staticmethod
+    def quadratic(Hxx, Hxy, Hyy, bx=None, by=None):
+        """``f = ½xᵀHxx x + xᵀHxy y + ½yᵀHyy y + bxᵀx + byᵀy`` from dense, sparse or operator blocks."""
+        return QuadraticGame(Hxx, Hxy, Hyy, bx, by)
+
+    @staticmethod
+    def from_callables(grad, n, m, hessian=None, value=None, vectorized=False):
+        """A game from numpy callables; see :class:`CallableGame`."""
+        return CallableGame(grad, n, m, hessian=hessian, value=value, vectorized=vectorized)
+
+    # --- the oracle -----------------------------------------------------------------
+    def grad(self, x, y):
+        """``(∇x f, ∇y f)`` at the rows of ``x`` and ``y``."""
+        raise NotImplementedError
+
+    def value(self, x, y):
+        """``f`` at the rows of ``x`` and ``y``."""
+        raise NotSupportedError(f"{type(self).__name__} has no function value")
+
+    def hessian_blocks(self, x, y):
+        """Dense ``(Hxx, Hxy, Hyy)`` at the rows of ``x`` and ``y``."""
+        raise NotSupportedError(f"{type(self).__name__} provides no Hessian")
+
+    def hvp(self, x, y, u, w):
+        """``(Hxx u + Hxy w, Hyx u + Hyy w)``."""
+        hxx, hxy, hyy = self.hessian_blocks(x, y)
+        mv, mT = self.ops.mv, self.ops.mT
+        return mv(hxx, u) + mv(hxy, w), mv(mT(hxy), u) + mv(hyy, w)
+
+    def solve_yy(self, x, y, r):
+        """``Hyy⁻¹ r``."""
+        return _solve_checked(self.ops, self.hessian_blocks(x, y)[2], r, "Hyy")
+
+    def _points(self, x, y):
+        """Rows ``(x, y)`` joined, broadcasting the batch shapes."""
+        batch = np.broadcast_shapes(x.shape[:-1], y.shape[:-1])
+        return np.concatenate([np.broadcast_to(x, batch + (self.n,)),
+                               np.broadcast_to(y, batch + (self.m,))], axis=-1)
+
+    # The follower minimises g; in a zero-sum game g = -f.
+    def follower_grad(self, x, y):
+        gx, gy = self.grad(x, y)
+        return -gx, -gy
+
+    def follower_hvp(self, x, y, u, w):
+        a, b = self.hvp(x, y, u, w)
+        return -a, -b
+
+    def follower_solve_yy(self, x, y, r):
+        return -self.solve_yy(x, y, r)
+
+    # --- points -----------------------------------------------------------------------
+    def split(self, point):
+        """Validate a point (shape ``(n+m,)`` or ``(B, n+m)``) and split it into x and y."""
+        z = as_finite_array(point, "point")
+        if z.ndim not in (1, 2) or z.shape[-1] != self.n + self.m:
+            raise ShapeError(f"point must have n + m = {self.n + self.m} entries "
+                             f"(x: {self.n}, y: {self.m}), got shape {z.shape}")
+        return z[..., :self.n], z[..., self.n:]
+
+    def gradient_at(self, point):
+        """The gradient ``(∇x f, ∇y f)`` at one point, as one vector."""
+        x, y = self.split(point)
+        return np.concatenate(self.grad(x, y), axis=-1)
+
+    def blocks_at(self, point):
+        """Dense Hessian blocks ``(Hxx, Hxy, Hyy)`` at one point, checked finite."""
+        x, y = self.split(point)
+        if x.ndim != 1:
+            raise ShapeError(f"expected one point, got a batch of shape {x.shape[:-1]}")
+        blocks = self.hessian_blocks(x, y)
+        names = ("Hxx", "Hxy", "Hyy")
+        return tuple(as_finite_array(b, f"{name} at the point") for b, name in zip(blocks, names))
+
+    def symbolic(self):
+        """The sympy view of this game (for symbolic Jacobians)."""
+        raise NotSupportedError(f"{type(self).__name__} has no symbolic form; "
+                                "build the game from a formula or small dense blocks")
+
+    def critical_points(self, **options):
+        """Critical points; see :func:`stability.critical_points`."""
+        from ..equilibria import critical_points
+        return critical_points(self, **options)
+
+
+def _solve_checked(ops, M, r, name):
+    if ops is backend.SYMPY:
+        if M.det() == 0:
+            raise SingularBlockError(f"{name} is singular")
+        return ops.solve(M, r)
+    if M.ndim == 2:
+        check_invertible(M, name)
+    try:
+        return ops.solve(M, r)
+    except np.linalg.LinAlgError:
+        raise SingularBlockError(f"{name} is singular at some of the points") from None
+
+
+# --- games from formulas ---------------------------------------------------------------
+def declare_symbols(spec, player):
+    """Symbols of one player from ``"x1,x2"``, ``["x1", "x2"]`` or sympy symbols."""
+    if isinstance(spec, (str, sp.Symbol)):
+        spec = [spec] if isinstance(spec, sp.Symbol) else [s for s in spec.replace(" ", "").split(",")]
+    try:
+        items = list(spec)
+    except TypeError:
+        raise InputError(f"{player} variables must be names or sympy symbols, got {spec!r}") from None
+    symbols = []
+    for item in items:
+        if isinstance(item, sp.Symbol):
+            symbols.append(item)
+        elif isinstance(item, str) and item.isidentifier():
+            if item in FUNCTIONS or item in CONSTANTS:
+                raise FormulaError(f"{player} variable {item!r} clashes with a function or constant name")
+            symbols.append(sp.Symbol(item, real=True))
+        else:
+            raise FormulaError(f"{player} variable {item!r} is not a valid name")
+    if not symbols:
+        raise InputError(f"no {player} variables declared")
+    return symbols
+
+
+def _declare_players(x, y):
+    xs, ys = declare_symbols(x, "leader (x)"), declare_symbols(y, "follower (y)")
+    names = [s.name for s in xs + ys]
+    dup = sorted({n for n in names if names.count(n) > 1})
+    if dup:
+        raise FormulaError(f"variable(s) {', '.join(dup)} declared twice "
+                           "(each name may belong to one player only, once)")
+    return xs, ys
+
+
+def _to_expr(expr, xs, ys):
+    if isinstance(expr, str):
+        return parse_formula(expr, {s.name: s for s in xs + ys})
+    if not isinstance(expr, sp.Expr):
+        raise FormulaError(f"expected a formula string or a sympy expression, got {type(expr).__name__}")
+    by_name = {s.name: s for s in xs + ys}
+    undeclared = sorted(s.name for s in expr.free_symbols if s.name not in by_name)
+    if undeclared:
+        raise FormulaError(f"expression uses undeclared symbol(s) {', '.join(undeclared)}; "
+                           f"declared: {', '.join(by_name)}")
+    expr = expr.xreplace({s: by_name[s.name] for s in expr.free_symbols})
+    check_real(expr, str(expr))
+    return expr
+
+
+def _vectorised(exprs, symbols):
+    """A numpy function of points ``(..., N)`` returning ``(..., len(exprs))``."""
+    fn = sp.lambdify(symbols, list(exprs), modules="numpy", cse=True)
+
+    def call(points):
+        with np.errstate(all="ignore"):  # overflow is reported by callers as non-finite
+            cols = fn(*np.moveaxis(points, -1, 0))
+        shape = points.shape[:-1]
+        return np.stack([np.broadcast_to(np.asarray(c, dtype=float), shape) for c in cols], axis=-1)
+
+    return call
+
+
+class ExpressionGame(Game):
+    """A game given by a sympy expression; exact derivatives, lambdified for speed.
+
+    Build it with :meth:`stability.Game.from_expr`.
+    """
+
+    def __init__(self, expr, x, y):
+        xs, ys = _declare_players(x, y)
+        super().__init__([s.name for s in xs], [s.name for s in ys])
+        self.xs, self.ys = xs, ys
+        self.expr = _to_expr(expr, xs, ys)
+        zs = xs + ys
+        self.grad_exprs = [sp.diff(self.expr, s) for s in zs]
+        self.hessian_expr = sp.Matrix([[sp.diff(g, s) for s in zs] for g in self.grad_exprs])
+        self._value = _vectorised([self.expr], zs)
+        self._grad = _vectorised(self.grad_exprs, zs)
+        self._hess = _vectorised(list(self.hessian_expr), zs)
+        self._symbolic = None
+
+    def __repr__(self):
+        return f"<{type(self).__name__} f = {self.expr}, x = {self.x_names}, y = {self.y_names}>"
+
+    def value(self, x, y):
+        return self._value(self._points(x, y))[..., 0]
+
+    def grad(self, x, y):
+        g = self._grad(self._points(x, y))
+        return g[..., :self.n], g[..., self.n:]
+
+    def hessian_blocks(self, x, y):
+        N = self.n + self.m
+        P = self._points(x, y)
+        H = self._hess(P).reshape(P.shape[:-1] + (N, N))
+        n = self.n
+        return H[..., :n, :n], H[..., :n, n:], H[..., n:, n:]
+
+    def symbolic(self):
+        if self._symbolic is None:
+            self._symbolic = SymbolicView(self.expr, self.xs, self.ys)
+        return self._symbolic
+
+
+class SymbolicView(Game):
+    """The sympy view of a game: the same oracle over ``1 × k`` sympy row matrices."""
+
+    ops = backend.SYMPY
+
+    def __init__(self, f, xs, ys, g=None):
+        super().__init__([s.name for s in xs], [s.name for s in ys])
+        self.f, self.g, self.xs, self.ys = f, g, list(xs), list(ys)
+        zs = self.xs + self.ys
+        self._grad_f = sp.Matrix([[sp.diff(f, s) for s in zs]])
+        self._hess_f = sp.hessian(f, zs)
+        if g is not None:
+            self._grad_g = sp.Matrix([[sp.diff(g, s) for s in zs]])
+            self._hess_g = sp.hessian(g, zs)
+
+    def _at(self, M, x, y):
+        return M.xreplace(dict(zip(self.xs + self.ys, list(x) + list(y))))
+
+    def _split_row(self, row):
+        return row[:, :self.n], row[:, self.n:]
+
+    def _blocks(self, H):
+        n = self.n
+        return H[:n, :n], H[:n, n:], H[n:, n:]
+
+    def value(self, x, y):
+        return self.f.xreplace(dict(zip(self.xs + self.ys, list(x) + list(y))))
+
+    def grad(self, x, y):
+        return self._split_row(self._at(self._grad_f, x, y))
+
+    def hessian_blocks(self, x, y):
+        return self._blocks(self._at(self._hess_f, x, y))
+
+    def follower_grad(self, x, y):
+        if self.g is None:
+            return super().follower_grad(x, y)
+        return self._split_row(self._at(self._grad_g, x, y))
+
+    def follower_hvp(self, x, y, u, w):
+        if self.g is None:
+            return super().follower_hvp(x, y, u, w)
+        gxx, gxy, gyy = self._blocks(self._at(self._hess_g, x, y))
+        mv = self.ops.mv
+        return mv(gxx, u) + mv(gxy, w), mv(gxy.T, u) + mv(gyy, w)
+
+    def follower_solve_yy(self, x, y, r):
+        if self.g is None:
+            return super().follower_solve_yy(x, y, r)
+        return _solve_checked(self.ops, self._blocks(self._at(self._hess_g, x, y))[2], r, "Gyy")
+
+
+# --- general-sum games ----------------------------------------------------------------------
+class GeneralSumGame(ExpressionGame):
+    """Leader minimises ``f``, follower minimises ``g`` (``g = -f`` is the zero-sum case).
+
+    Build it with :meth:`stability.Game.general_sum`.
+    """
+
+    general_sum = True
+
+    def __init__(self, f, g, x, y):
+        super().__init__(f, x, y)
+        zs = self.xs + self.ys
+        self.follower_expr = _to_expr(g, self.xs, self.ys)
+        self.follower_grad_exprs = [sp.diff(self.follower_expr, s) for s in zs]
+        self.follower_hessian_expr = sp.hessian(self.follower_expr, zs)
+        self._grad_g = _vectorised(self.follower_grad_exprs, zs)
+        self._hess_g = _vectorised(list(self.follower_hessian_expr), zs)
+        self._total_jacobian = None
+
+    def __repr__(self):
+        return f"<GeneralSumGame f = {self.expr}, g = {self.follower_expr}>"
+
+    def follower_grad(self, x, y):
+        g = self._grad_g(self._points(x, y))
+        return g[..., :self.n], g[..., self.n:]
+
+    def follower_blocks(self, x, y):
+        N, n = self.n + self.m, self.n
+        P = self._points(x, y)
+        G = self._hess_g(P).reshape(P.shape[:-1] + (N, N))
+        return G[..., :n, :n], G[..., :n, n:], G[..., n:, n:]
+
+    def follower_hvp(self, x, y, u, w):
+        gxx, gxy, gyy = self.follower_blocks(x, y)
+        mv, mT = self.ops.mv, self.ops.mT
+        return mv(gxx, u) + mv(gxy, w), mv(mT(gxy), u) + mv(gyy, w)
+
+    def follower_solve_yy(self, x, y, r):
+        return _solve_checked(self.ops, self.follower_blocks(x, y)[2], r, "Gyy")
+
+    def total_derivative_jacobian(self, point):
+        """Exact Jacobian of the leader's total derivative ``Dx f = ∇x f − Gxy Gyy⁻¹ ∇y f``
+        with respect to ``(x, y)`` at ``point`` (third derivatives of g included)."""
+        if self._total_jacobian is None:
+            zs = self.xs + self.ys
+            n = self.n
+            G = self.follower_hessian_expr
+            gf = sp.Matrix(self.grad_exprs)
+            dxf = gf[:n, :] - G[:n, n:] * G[n:, n:].LUsolve(gf[n:, :])
+            self._total_jacobian = _vectorised(list(dxf.jacobian(zs)), zs)
+        z = np.concatenate(self.split(point))
+        return as_finite_array(self._total_jacobian(z).reshape(self.n, self.n + self.m),
+                               "Jacobian of the total derivative")
+
+    def symbolic(self):
+        if self._symbolic is None:
+            self._symbolic = SymbolicView(self.expr, self.xs, self.ys, g=self.follower_expr)
+        return self._symbolic
+
+
+# --- quadratic games -----------------------------------------------------------------------
+def _is_operator(M):
+    return isinstance(M, spla.LinearOperator)
+
+
+def _check_block(M, name, shape):
+    if _is_operator(M) or sps.issparse(M):
+        if M.shape != shape:
+            raise ShapeError(f"{name} must have shape {shape}, got {M.shape}")
+        if sps.issparse(M) and not np.all(np.isfinite(M.data)):
+            raise ShapeError(f"{name} contains NaN or infinite values")
+        return M
+    M = as_finite_array(M, name)
+    if M.shape != shape:
+        raise ShapeError(f"{name} must have shape {shape}, got {M.shape}")
+    return M
+
+
+def _apply(M, v):
+    """``M`` applied to the rows of ``v``."""
+    if _is_operator(M):
+        flat = v.reshape(-1, v.shape[-1])
+        return np.asarray(M.matmat(flat.T)).T.reshape(v.shape[:-1] + (M.shape[0],))
+    return np.asarray((M @ v.reshape(-1, v.shape[-1]).T).T).reshape(v.shape[:-1] + (M.shape[0],))
+
+
+def _dense(M, name):
+    if _is_operator(M):
+        if max(M.shape) > MAX_DENSE:
+            raise DenseTooLargeError(f"{name} is a {M.shape} operator; a dense copy is too large — "
+                                     "use the matrix-free functions")
+        return np.asarray(M @ np.eye(M.shape[1]))
+    if sps.issparse(M):
+        if max(M.shape) > MAX_DENSE:
+            raise DenseTooLargeError(f"{name} is a sparse {M.shape} matrix; a dense copy is too large — "
+                                     "use the matrix-free functions")
+        return M.toarray()
+    return M
+
+
+def _check_symmetric(M, name, rng):
+    if _is_operator(M):
+        u, v = rng.standard_normal((2, M.shape[0]))
+        a, b = u @ (M @ v), v @ (M @ u)
+        ok = abs(a - b) <= 1e-10 * max(abs(a), abs(b), 1.0)
+        gap = abs(a - b)
+    else:
+        D = M - M.T
+        gap = abs(D).max() if D.shape[0] else 0.0
+        scale = abs(M).max() if M.shape[0] else 0.0
+        ok = gap <= 1e-10 * max(scale, np.finfo(float).tiny)
+    if not ok:
+        raise ShapeError(f"Hessian block {name} must be symmetric (asymmetry {gap:.3g})")
+
+
+class QuadraticGame(Game):
+    """``f = ½ xᵀHxx x + xᵀHxy y + ½ yᵀHyy y + bxᵀx + byᵀy``.
+
+    Blocks may be dense arrays, ``scipy.sparse`` matrices or ``LinearOperator``s. Build it
+    with :meth:`stability.Game.quadratic`.
+    """
+
+    def __init__(self, Hxx, Hxy, Hyy, bx=None, by=None, x_names=None, y_names=None):
+        Hxy_shape = getattr(Hxy, "shape", np.shape(Hxy))
+        if len(Hxy_shape) != 2:
+            raise ShapeError(f"Hxy must be a matrix (n × m), got shape {Hxy_shape}")
+        n, m = Hxy_shape
+        super().__init__(x_names or [f"x{i + 1}" for i in range(n)],
+                         y_names or [f"y{i + 1}" for i in range(m)])
+        if (self.n, self.m) != (n, m):
+            raise ShapeError(f"{self.n} x-names and {self.m} y-names for an Hxy of shape {(n, m)}")
+        self.Hxx = _check_block(Hxx, "Hxx", (n, n))
+        self.Hxy = _check_block(Hxy, "Hxy", (n, m))
+        self.Hyy = _check_block(Hyy, "Hyy", (m, m))
+        rng = np.random.default_rng(0)
+        _check_symmetric(self.Hxx, "Hxx", rng)
+        _check_symmetric(self.Hyy, "Hyy", rng)
+        self.Hyx = self.Hxy.T
+        self.bx = np.zeros(n) if bx is None else as_finite_array(bx, "bx", ndim=1)
+        self.by = np.zeros(m) if by is None else as_finite_array(by, "by", ndim=1)
+        if self.bx.shape != (n,) or self.by.shape != (m,):
+            raise ShapeError(f"linear terms must have shapes ({n},) and ({m},), "
+                             f"got {self.bx.shape} and {self.by.shape}")
+        self._yy_solver = None
+        self._dense_blocks = None
+
+    @property
+    def matrix_free(self):
+        return any(_is_operator(M) or sps.issparse(M) for M in (self.Hxx, self.Hxy, self.Hyy))
+
+    def value(self, x, y):
+        return (0.5 * np.sum(x * _apply(self.Hxx, x), -1) + np.sum(x * _apply(self.Hxy, y), -1)
+                + 0.5 * np.sum(y * _apply(self.Hyy, y), -1) + x @ self.bx + y @ self.by)
+
+    def grad(self, x, y):
+        return (_apply(self.Hxx, x) + _apply(self.Hxy, y) + self.bx,
+                _apply(self.Hyx, x) + _apply(self.Hyy, y) + self.by)
+
+    def dense_blocks(self):
+        if self._dense_blocks is None:
+            self._dense_blocks = (_dense(self.Hxx, "Hxx"), _dense(self.Hxy, "Hxy"), _dense(self.Hyy, "Hyy"))
+        return self._dense_blocks
+
+    def hessian_blocks(self, x, y):
+        return self.dense_blocks()
+
+    def hvp(self, x, y, u, w):
+        return _apply(self.Hxx, u) + _apply(self.Hxy, w), _apply(self.Hyx, u) + _apply(self.Hyy, w)
+
+    def solve_yy(self, x, y, r):
+        if self._yy_solver is None:
+            self._yy_solver = self._factor_yy()
+        return self._yy_solver(r)
+
+    def _factor_yy(self):
+        Hyy = self.Hyy
+        if _is_operator(Hyy):
+            def solve(r):
+                flat = r.reshape(-1, self.m)
+                out = np.empty_like(flat)
+                for i, rhs in enumerate(flat):
+                    out[i], info = spla.minres(Hyy, rhs, rtol=1e-12, maxiter=10 * self.m)
+                    if info != 0:
+                        raise ConvergenceError(f"MINRES on Hyy did not converge (info={info})")
+                return out.reshape(r.shape)
+            return solve
+        if sps.issparse(Hyy):
+            try:
+                lu = spla.splu(sps.csc_matrix(Hyy))
+            except RuntimeError as exc:
+                raise SingularBlockError(f"Hyy is singular ({exc})") from None
+            return lambda r: lu.solve(r.reshape(-1, self.m).T).T.reshape(r.shape)
+        check_invertible(Hyy, "Hyy")
+        lu = sla.lu_factor(Hyy)
+        return lambda r: sla.lu_solve(lu, r.reshape(-1, self.m).T).T.reshape(r.shape)
+
+    def to_expr(self):
+        """The sympy expression of ``f`` (for small dense games)."""
+        if self.n + self.m > MAX_SYMBOLIC:
+            raise NotSupportedError(f"a symbolic form of a game with n + m = {self.n + self.m} "
+                                    f"> {MAX_SYMBOLIC} variables would be too slow")
+        Hxx, Hxy, Hyy = (sp.Matrix(M) for M in self.dense_blocks())
+        xs = sp.Matrix([sp.Symbol(s, real=True) for s in self.x_names])
+        ys = sp.Matrix([sp.Symbol(s, real=True) for s in self.y_names])
+        f = ((xs.T * Hxx * xs) / 2 + xs.T * Hxy * ys + (ys.T * Hyy * ys) / 2
+             + sp.Matrix(self.bx).T * xs + sp.Matrix(self.by).T * ys)[0, 0]
+        return f, list(xs), list(ys)
+
+    def symbolic(self):
+        f, xs, ys = self.to_expr()
+        return SymbolicView(f, xs, ys)
+
+
+# --- games from callables --------------------------------------------------------------
+class CallableGame(Game):
+    """A game given by numpy callables.
+
+    ``grad(x, y) -> (gx, gy)``; optional ``hessian(x, y) -> H`` (full ``(n+m)²`` matrix)
+    and ``value(x, y)``. Without ``vectorized=True`` the callables get one point at a time.
+    Without a Hessian, Hessian blocks come from central differences of the gradient.
+    Build it with :meth:`stability.Game.from_callables`.
+    """
+
+    def __init__(self, grad, n, m, hessian=None, value=None, vectorized=False):
+        if not callable(grad):
+            raise InputError("grad must be callable")
+        super().__init__([f"x{i + 1}" for i in range(n)], [f"y{i + 1}" for i in range(m)])
+        self._grad_fn, self._hess_fn, self._value_fn = grad, hessian, value
+        self.vectorized = vectorized
+
+    def grad(self, x, y):
+        if self.vectorized:
+            gx, gy = self._grad_fn(x, y)
+        else:
+            xf, yf = x.reshape(-1, self.n), y.reshape(-1, self.m)
+            pairs = [self._grad_fn(a, b) for a, b in zip(xf, yf)]
+            gx = np.array([p[0] for p in pairs], dtype=float).reshape(x.shape)
+            gy = np.array([p[1] for p in pairs], dtype=float).reshape(y.shape)
+        gx, gy = np.asarray(gx, dtype=float), np.asarray(gy, dtype=float)
+        if gx.shape != x.shape or gy.shape != y.shape:
+            raise ShapeError(f"grad returned shapes {gx.shape}, {gy.shape}; expected {x.shape}, {y.shape}")
+        return gx, gy
+
+    def value(self, x, y):
+        if self._value_fn is None:
+            return super().value(x, y)
+        if self.vectorized:
+            return np.asarray(self._value_fn(x, y), dtype=float)
+        xf, yf = x.reshape(-1, self.n), y.reshape(-1, self.m)
+        return np.array([self._value_fn(a, b) for a, b in zip(xf, yf)], dtype=float).reshape(x.shape[:-1])
+
+    def hessian_blocks(self, x, y):
+        n, N = self.n, self.n + self.m
+        if self._hess_fn is not None:
+            xf, yf = x.reshape(-1, n), y.reshape(-1, self.m)
+            H = np.array([np.asarray(self._hess_fn(a, b), dtype=float) for a, b in zip(xf, yf)])
+            if H.shape[1:] != (N, N):
+                raise ShapeError(f"hessian returned shape {H.shape[1:]}, expected {(N, N)}")
+        else:
+            H = self._fd_hessian(x.reshape(-1, n), y.reshape(-1, self.m))
+        H = H.reshape(x.shape[:-1] + (N, N))
+        return H[..., :n, :n], H[..., :n, n:], H[..., n:, n:]
+
+    def _fd_hessian(self, x, y):
+        """Central differences of the gradient, step ∝ ε^(1/3) (error O(ε^(2/3)))."""
+        N = self.n + self.m
+        z = np.concatenate([x, y], axis=-1)
+        h = np.cbrt(np.finfo(float).eps) * np.maximum(1.0, np.abs(z))  # (B, N)
+        E = np.eye(N)
+        plus = z[:, None, :] + h[:, :, None] * E
+        minus = z[:, None, :] - h[:, :, None] * E
+        g = lambda p: np.concatenate(self.grad(p[..., :self.n], p[..., self.n:]), axis=-1)
+        H = (g(plus) - g(minus)) / (2 * h[:, :, None])  # row j: derivative along e_j
+        H = np.swapaxes(H, -1, -2)
+        return (H + np.swapaxes(H, -1, -2)) / 2

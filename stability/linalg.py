@@ -1,0 +1,60 @@
+"""Small dense linear-algebra helpers with the package's error conventions."""
+
+import warnings
+
+import numpy as np
+
+from .errors import NonFiniteError, ShapeError, SingularBlockError
+
+COND_WARN = 1e8
+"""Condition number above which inverting a block warns (results lose ~8 digits)."""
+COND_ERROR = 1e13
+"""Condition number above which a block counts as singular (fewer than ~3 digits left)."""
+
+
+class StabilityWarning(UserWarning):
+    """A result that is computed but may be inaccurate."""
+
+
+def as_finite_array(value, name, ndim=None):
+    """``value`` as a float array, with a typed error for NaN/inf or a wrong rank."""
+    try:
+        arr = np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        raise ShapeError(f"{name} must be an array of real numbers, got {type(value).__name__}") from None
+    if ndim is not None and arr.ndim != ndim:
+        raise ShapeError(f"{name} must have {ndim} dimension(s), got shape {arr.shape}")
+    if not np.all(np.isfinite(arr)):
+        raise NonFiniteError(f"{name} contains NaN or infinite values")
+    return arr
+
+
+def check_invertible(M, name):
+    """Raise :class:`SingularBlockError` if ``M`` is singular to working precision;
+    warn with the condition number if it is ill-conditioned. Returns the condition number."""
+    if M.shape[0] == 0:
+        return 1.0
+    cond = np.linalg.cond(M)
+    if not np.isfinite(cond) or cond > COND_ERROR:
+        raise SingularBlockError(
+            f"{name} is singular (condition number {cond:.3g} > {COND_ERROR:.0e}); "
+            "an algorithm or concept that inverts it is not defined here")
+    if cond > COND_WARN:
+        warnings.warn(f"{name} is ill-conditioned (condition number {cond:.3g}); "
+                      "results that invert it may lose digits", StabilityWarning, stacklevel=3)
+    return cond
+
+
+def inertia(eigenvalues, tol):
+    """Counts ``(positive, negative, zero)`` of real eigenvalues, zero meaning ``|λ| <= tol``."""
+    ev = np.asarray(eigenvalues)
+    return int(np.sum(ev > tol)), int(np.sum(ev < -tol)), int(np.sum(np.abs(ev) <= tol))
+
+
+def symmetric_part(M, name, rtol=1e-8):
+    """``(M + Mᵀ)/2``, after checking that ``M`` is symmetric to ``rtol`` relative to its norm."""
+    scale = max(np.abs(M).max(initial=0.0), np.finfo(float).tiny)
+    if np.abs(M - M.T).max(initial=0.0) > rtol * scale:
+        raise ShapeError(f"{name} is not symmetric (max |M - Mᵀ| = "
+                         f"{np.abs(M - M.T).max():.3g}, max |M| = {scale:.3g})")
+    return (M + M.T) / 2
