@@ -198,7 +198,7 @@ class StackelbergFR(Algorithm):
 
     def _follower_blocks(self, ctx):
         game = ctx.game
-        if game.general_sum:
+        if game.is_general_sum:
             x, y = game.split(ctx.point)
             _, Gxy, Gyy = (np.asarray(b) for b in game.follower_blocks(x, y))
             D = game.total_derivative_jacobian(ctx.point)

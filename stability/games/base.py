@@ -34,7 +34,7 @@ class Game:
     """
 
     ops = backend.NUMPY
-    general_sum = False
+    is_general_sum = False
 
     def __init__(self, x_names, y_names):
         self.x_names, self.y_names = tuple(x_names), tuple(y_names)
@@ -325,7 +325,7 @@ class GeneralSumGame(ExpressionGame):
     Build it with :meth:`stability.Game.general_sum`.
     """
 
-    general_sum = True
+    is_general_sum = True
 
     def __init__(self, f, g, x, y):
         super().__init__(f, x, y)

@@ -1,0 +1,130 @@
+"""Every algorithm through the same checks (SPEC §4 'Consistency'):
+closed-form Jacobian = finite-difference Jacobian of the engine's own step = symbolic
+Jacobian evaluated at numbers; structured spectra = dense eigenvalues."""
+
+import numpy as np
+import pytest
+import sympy as sp
+
+from stability import StabilityError, algorithms, games
+from stability.errors import SingularBlockError, UnknownNameError, InputError
+from conftest import random_quadratic
+
+ALGORITHMS = {  # name -> hyperparameters that exercise every term
+    "gda": {}, "altgda": {}, "gdak": {"k": 3}, "eg": {}, "ogda": {}, "pm": {"gamma": 0.3},
+    "iu": {}, "co": {"gamma": 0.7}, "sga": {"lam": 0.8}, "hb": {"beta": -0.3},
+    "fr": {}, "fr-momentum": {"beta": 0.6}, "hessianfr": {"lr_y2": 0.4}, "gdn": {},
+    "lead": {"alpha": 0.3, "beta": 0.2}, "stackelberg-fr": {}, "cgd": {"lr": 0.3},
+    "complex-momentum": {"alpha": 0.1 + 0.05j, "beta": 0.7 + 0.3j},
+}
+SHAPES = [(1, 1), (2, 3), (3, 2)]
+
+
+def test_registry_covers_the_table():
+    canonical = {algorithms.describe(n).name for n in algorithms.names()}
+    assert set(ALGORITHMS) <= canonical | {"fr-momentum"}
+    assert set(ALGORITHMS) == canonical
+
+
+def make(name, hp, ratio):
+    hp = dict(hp)
+    params = algorithms.describe(name).params
+    if "lr_x" in params and "lr_y" in params:
+        hp.setdefault("lr_x", 0.1)
+        hp.setdefault("lr_y", 0.1 * ratio)
+    elif "lr_x" in params:
+        hp.setdefault("lr_x", 0.1)
+    return algorithms.get(name, **hp)
+
+
+@pytest.mark.parametrize("name", sorted(ALGORITHMS))
+@pytest.mark.parametrize("shape", SHAPES)
+@pytest.mark.parametrize("ratio", [1.0, 3.0])
+def test_jacobian_builders_agree(name, shape, ratio):
+    game = random_quadratic(*shape, seed=hash((name, shape, ratio)) % 2**32)
+    alg = make(name, ALGORITHMS[name], ratio)
+    point = np.zeros(sum(shape))
+    J = alg.jacobian(game, point)
+    assert J.shape == (alg.state_size(game),) * 2
+    # The step is affine on a quadratic game, so central differences are exact up to
+    # rounding: error ≈ eps·‖J‖·|state|/h with h = 1, far below 1e-9·‖J‖.
+    scale = max(1.0, np.abs(J).max())
+    np.testing.assert_allclose(alg.fd_jacobian(game, point, h=1.0), J, atol=1e-9 * scale, rtol=0)
+    Js = alg.symbolic_jacobian(game, point)
+    np.testing.assert_allclose(np.array(Js.evalf(), dtype=complex).real, J, atol=1e-9 * scale, rtol=0)
+
+
+@pytest.mark.parametrize("name", sorted(ALGORITHMS))
+def test_jacobian_on_nonquadratic_game(name):
+    """g3 at the origin: third derivatives enter the step but not the Jacobian."""
+    game = games.get("g3")
+    alg = make(name, ALGORITHMS[name], 2.0)
+    J = alg.jacobian(game, [0.0, 0.0])
+    # central differences with h = 1e-4: truncation O(h²·‖∇³ step‖) ≈ 1e-8·(10·η) ≪ 1e-6
+    np.testing.assert_allclose(alg.fd_jacobian(game, [0.0, 0.0], h=1e-4), J, atol=1e-6, rtol=0)
+    Js = alg.symbolic_jacobian(game, [0, 0])
+    np.testing.assert_allclose(np.array(Js.evalf(), dtype=complex).real, J, atol=1e-12, rtol=0)
+
+
+def multiset_close(a, b, tol):
+    """Complex multisets equal within tol (greedy matching of nearest eigenvalues)."""
+    a, b = list(np.asarray(a, complex)), list(np.asarray(b, complex))
+    assert len(a) == len(b)
+    for value in a:
+        i = int(np.argmin([abs(value - w) for w in b]))
+        assert abs(value - b[i]) <= tol, (value, b[i])
+        b.pop(i)
+
+
+@pytest.mark.parametrize("name", sorted(ALGORITHMS))
+@pytest.mark.parametrize("shape", SHAPES)
+def test_shortcut_spectrum_equals_dense(name, shape):
+    game = random_quadratic(*shape, seed=7)
+    alg = make(name, ALGORITHMS[name], 2.0)
+    J = alg.jacobian(game, np.zeros(sum(shape)))
+    # Eigenvalues of a nonnormal J are perturbed by up to ~sqrt(eps·‖J‖) at defective
+    # (double) eigenvalues; random games have simple ones, so 1e-8 is ample.
+    multiset_close(alg.spectrum(game, np.zeros(sum(shape))), np.linalg.eigvals(J), 1e-8)
+
+
+@pytest.mark.parametrize("name", ["fr", "hessianfr", "gdn", "stackelberg-fr"])
+def test_ridge_spectra_are_real(name):
+    game = random_quadratic(3, 4, seed=3)
+    spec = make(name, {}, 2.0).spectrum(game, np.zeros(7))
+    assert np.all(spec.imag == 0)
+
+
+def test_preconditioned_fr_spectrum(rng):
+    game = random_quadratic(2, 3, seed=11)
+    P1 = (lambda M: M @ M.T + np.eye(2))(rng.standard_normal((2, 2)))
+    P2 = (lambda M: M @ M.T + np.eye(3))(rng.standard_normal((3, 3)))
+    alg = algorithms.get("fr", lr_x=0.05, lr_y=0.1, P_x=P1, P_y=P2)
+    J = alg.jacobian(game, np.zeros(5))
+    np.testing.assert_allclose(alg.fd_jacobian(game, np.zeros(5), h=1.0), J, atol=1e-10)
+    multiset_close(alg.spectrum(game, np.zeros(5)), np.linalg.eigvals(J), 1e-9)
+
+
+def test_gda_on_g1_symbolic_eigenvalues():
+    eta = sp.Symbol("eta", positive=True)
+    J = algorithms.get("gda", lr=eta).symbolic_jacobian(games.get("g1"), [0, 0])
+    assert J.eigenvals() == {1 + 2 * eta: 2}
+
+
+@pytest.mark.parametrize("name", ["fr", "hessianfr", "gdn", "stackelberg-fr"])
+def test_singular_hyy_is_a_typed_error(name):
+    game = games.get("bilinear", p=2, q=2)
+    with pytest.raises(SingularBlockError):
+        make(name, {}, 1.0).spectrum(game, np.zeros(4))
+
+
+def test_unknown_names_suggest():
+    with pytest.raises(UnknownNameError, match="did you mean 'ogda'"):
+        algorithms.get("ogdaa")
+    with pytest.raises(UnknownNameError, match="'lr_y'"):
+        algorithms.get("gda", lr_yy=0.1)
+
+
+@pytest.mark.parametrize("hp", [{"lr": 0}, {"lr": -1.0}, {"lr": float("nan")}, {"beta": 1.0}])
+def test_bad_hyperparameters(hp):
+    with pytest.raises(InputError):
+        algorithms.get("hb", **hp)
