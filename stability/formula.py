@@ -134,8 +134,8 @@ class _Builder:
             return CONSTANTS[name]
         if name in FUNCTIONS:
             raise FormulaError(f"function {name!r} must be called, e.g. {name}(x)")
-        raise unknown_name("symbol (not declared as a player variable)", name,
-                           list(self.symbols) + list(CONSTANTS))
+        known = list(self.symbols) + list(CONSTANTS)
+        raise FormulaError(str(unknown_name("symbol (not declared as a player variable)", name, known)))
 
     def _call(self, node):
         if not isinstance(node.func, ast.Name):

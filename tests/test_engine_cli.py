@@ -1,0 +1,61 @@
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from stability import algorithms, games, run, spectral_radius, sweep
+from stability.cli import main
+
+
+def test_fr_converges_and_gda_diverges_on_g1():
+    g = games.get("g1")
+    z0 = np.random.default_rng(0).uniform(-1, 1, (50, 2))
+    fr = run(algorithms.get("fr", lr=0.05), g, z0, steps=2000, tol=1e-8)
+    assert set(fr.stop) == {"converged"}
+    gda = run(algorithms.get("gda", lr=0.05), g, z0, steps=2000, tol=1e-8)
+    assert set(gda.stop) == {"diverged"}
+    assert np.all(np.isfinite(gda.grad_norm[0]))
+
+
+def test_gda_on_g1_unstable_for_every_step_size():
+    # eigenvalues 1 + 2η (double) ⇒ ρ = 1 + 2η > 1 for every η > 0
+    s = sweep("gda", games.get("g1"), [0, 0], "lr", np.linspace(1e-4, 2, 101))
+    np.testing.assert_allclose(s.radius, 1 + 2 * s.values, rtol=1e-7)
+
+
+def test_empirical_rate_matches_spectral_radius():
+    g = games.get("g1")
+    fr = algorithms.get("fr", lr_x=0.05, lr_y=0.1)
+    rho = spectral_radius(fr, g, [0, 0])
+    traj = run(fr, g, [1.0, -0.5], steps=400, tol=0, target=[0, 0])
+    # distinct real eigenvalues 0.9 (S = 2) and 0.8 (Hyy = -2): the slow mode dominates after
+    # ~100 steps, when (0.8/0.9)^t < 1e-5; the fitted rate then agrees to ~1e-6
+    assert abs(traj.empirical_rate(tail=0.5) - (1 - rho)) < 1e-6
+
+
+def test_cli_json(capsys):
+    assert main(["analyze", "-3*x**2 - y**2 + 4*x*y", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    [point] = out["points"]
+    assert point["classification"]["strict_local_minimax"] is True
+    assert point["classification"]["strict_local_nash"] is False
+    assert point["spectral_radius"]["fr"] == pytest.approx(0.9)
+
+
+@pytest.mark.parametrize("args", [["analyze", "x*z"], ["analyze", "__import__('os')"],
+                                  ["analyze", "x*y", "--x", "x", "--y", "x"]])
+def test_cli_errors_are_one_line(args, capsys):
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("stability: error:") and err.count("\n") == 1 and "Traceback" not in err
+    assert main(args + ["--json"]) == 2
+    assert "error" in json.loads(capsys.readouterr().out)
+
+
+def test_main_job_writes_figures(tmp_path):
+    proc = subprocess.run([sys.executable, "-m", "stability", "analyze", "--figures", str(tmp_path),
+                           "--steps", "200"], capture_output=True, text=True, check=True)
+    assert "strict local minimax" in proc.stdout
+    assert len(list(tmp_path.glob("*.png"))) == 6
