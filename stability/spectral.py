@@ -117,3 +117,183 @@ def _applicable(name, hp):
     if "lr" in hp and "lr" not in params:
         out.update({k: hp["lr"] for k in ("lr_x", "lr_y") if k in params})
     return out
+
+
+# --- stable step sizes -------------------------------------------------------------------
+@dataclass
+class StableSet:
+    """The values of ``param`` in ``(lo, hi)`` where the point is strictly stable (ρ < 1),
+    as disjoint open intervals; boundaries are roots of ``ρ − 1`` to ``xtol``."""
+
+    algorithm: str
+    param: str
+    intervals: list
+    sweep: Sweep
+
+    def contains(self, value):
+        return any(a < value < b for a, b in self.intervals)
+
+    @property
+    def empty(self):
+        return not self.intervals
+
+
+def stable_step_sizes(algorithm, game, point, param="lr", bounds=(0.0, 2.0), num=2000,
+                      xtol=1e-12, **hp):
+    """Where ``ρ(param) < 1`` within ``bounds``.
+
+    ρ is continuous in the hyperparameter, so every boundary is a sign change of ``ρ − 1``:
+    a grid of ``num`` values (one structured factorisation, reused) brackets each one and
+    Brent's method refines it to ``xtol``. A tangency (ρ touching 1 between grid points
+    without crossing) is not an interval of stability and is correctly absent.
+    """
+    import scipy.optimize as opt
+    from .algorithms.base import JacobianContext
+    lo, hi = map(float, bounds)
+    if not (np.isfinite(lo) and np.isfinite(hi) and 0 <= lo < hi):
+        raise InputError(f"bounds must satisfy 0 <= lo < hi, got {bounds!r}")
+    values = np.linspace(lo, hi, num + 1)[1:] if lo == 0 else np.linspace(lo, hi, num)
+    s = sweep(algorithm, game, point, param, values, **hp)
+    base = _algorithm(algorithm, **hp)
+    ctx = JacobianContext(game, point)
+    rho = lambda v: float(np.max(np.abs(_spectrum_at(_with(base, param, v), ctx))))
+    stable = s.radius < 1
+    intervals, start = [], (lo if stable[0] else None)
+    for i in range(1, len(values)):
+        if stable[i] != stable[i - 1]:
+            edge = opt.brentq(lambda v: rho(v) - 1, values[i - 1], values[i], xtol=xtol)
+            if stable[i]:
+                start = edge
+            else:
+                intervals.append((start, edge))
+                start = None
+    if start is not None:
+        intervals.append((start, hi))
+    return StableSet(base.name, param, intervals, s)
+
+
+def _spectrum_at(alg, ctx):
+    data = alg._spectral_data(ctx) if alg.has_shortcut else None
+    return alg._spectrum_from(data) if data is not None else np.linalg.eigvals(alg._closed_form(ctx))
+
+
+def gda_step_size_bound(game, point, ratio=1.0):
+    """Numerics of GANs Lemma 4 for GDA with ``ηy = c ηx``: the point is strictly stable iff
+    every eigenvalue λ of ``diag(I, cI)V`` has ``Re λ > 0`` and ``ηx < 2 Re λ / |λ|²``.
+
+    Returns the supremum of stable ``ηx`` (0 when some ``Re λ <= 0``: unstable for all η)."""
+    from .algorithms.base import JacobianContext
+    ctx = JacobianContext(game, point)
+    lam = np.linalg.eigvals(ctx.D(1.0, ratio)[:, None] * ctx.V)
+    if np.any(lam.real <= 0):
+        return 0.0
+    return float(np.min(2 * lam.real / np.abs(lam) ** 2))
+
+
+def symbolic_stable_set(algorithm, game, point, symbol):
+    """The exact set of values of the sympy ``symbol`` (> 0) for which the point is strictly
+    stable, from the eigenvalues of the symbolic Jacobian (small symbolic cases)."""
+    import sympy as sp
+    J = algorithm.symbolic_jacobian(game, point)
+    s = sp.Dummy("s", positive=True)
+    J = J.xreplace({symbol: s})
+    result = sp.Interval.open(0, sp.oo)
+    for lam in J.eigenvals():
+        modulus2 = sp.simplify(sp.expand_complex(lam * sp.conjugate(lam)))
+        result = result.intersect(sp.solveset(modulus2 < 1, s, domain=sp.Interval.open(0, sp.oo)))
+    return result.xreplace({s: symbol})
+
+
+# --- optimal hyperparameters -------------------------------------------------------------
+@dataclass
+class Optimum:
+    """Hyperparameters minimising ρ within bounds, ρ there, and the number of evaluations."""
+
+    algorithm: object
+    radius: float
+    evaluations: int
+
+    @property
+    def hyperparameters(self):
+        return dict(self.algorithm.hp)
+
+
+def optimize(algorithm, game, point, bounds, num=25, fixed=None, refine=True):
+    """Minimise ρ over hyperparameters within ``bounds``.
+
+    Parameters
+    ----------
+    algorithm : str
+        Registry name.
+    bounds : dict
+        ``{name: (lo, hi)}``. Names are hyperparameters, ``lr`` (both step sizes), ``ratio``
+        (``ηy/ηx``), or ``name.real`` / ``name.imag`` / ``name.abs`` / ``name.arg`` for
+        complex hyperparameters.
+    num : int
+        Grid points per dimension for the bracketing grid.
+
+    ρ is not smooth (a maximum over eigenvalues), so the grid brackets the optimum and
+    Nelder–Mead (derivative-free) refines the best grid point, clipped to the bounds.
+    """
+    import scipy.optimize as opt
+    from itertools import product
+    from .algorithms.base import JacobianContext
+    if not bounds:
+        raise InputError("bounds must name at least one hyperparameter")
+    names = list(bounds)
+    lows = np.array([float(bounds[k][0]) for k in names])
+    highs = np.array([float(bounds[k][1]) for k in names])
+    if not np.all(np.isfinite(lows) & np.isfinite(highs) & (lows < highs)):
+        raise InputError(f"every bound must be a finite (lo, hi) with lo < hi, got {bounds!r}")
+    fixed = dict(fixed or {})
+    ctx = JacobianContext(game, point)
+    cache, count = {}, [0]
+
+    def radius(theta):
+        theta = np.clip(theta, lows, highs)
+        try:
+            alg = _algorithms.get(algorithm, **_hyperparameters(names, theta, fixed))
+        except InputError:
+            return np.inf
+        count[0] += 1
+        if alg.has_shortcut:
+            key = alg._spectral_key()
+            if key not in cache:
+                cache[key] = alg._spectral_data(ctx)
+            return float(np.max(np.abs(alg._spectrum_from(cache[key]))))
+        return float(np.max(np.abs(np.linalg.eigvals(alg._closed_form(ctx)))))
+
+    grids = [np.linspace(a, b, num) for a, b in zip(lows, highs)]
+    best = min(product(*grids), key=lambda t: radius(np.array(t)))
+    best, best_rho = np.array(best), radius(np.array(best))
+    if refine:
+        res = opt.minimize(radius, best, method="Nelder-Mead",
+                           options={"xatol": 1e-10, "fatol": 1e-14, "maxiter": 400 * len(names)})
+        if res.fun < best_rho:
+            best, best_rho = np.clip(res.x, lows, highs), float(res.fun)
+    alg = _algorithms.get(algorithm, **_hyperparameters(names, best, fixed))
+    return Optimum(alg, best_rho, count[0])
+
+
+def _hyperparameters(names, theta, fixed):
+    hp = dict(fixed)
+    parts = {}
+    for name, value in zip(names, theta):
+        if "." in name:
+            base, part = name.split(".", 1)
+            parts.setdefault(base, {})[part] = float(value)
+        else:
+            hp[name] = float(value)
+    for base, p in parts.items():
+        z = complex(hp.get(base, 0))
+        if "abs" in p or "arg" in p:
+            z = p.get("abs", abs(z)) * np.exp(1j * p.get("arg", np.angle(z)))
+        z = complex(p.get("real", z.real), p.get("imag", z.imag))
+        hp[base] = z
+    if "ratio" in hp:
+        ratio = hp.pop("ratio")
+        lr_x = hp.pop("lr", hp.get("lr_x"))
+        if lr_x is None:
+            raise InputError("'ratio' needs 'lr' or 'lr_x' (in bounds or fixed)")
+        hp["lr_x"], hp["lr_y"] = lr_x, ratio * lr_x
+    return hp

@@ -143,6 +143,11 @@ class Algorithm:
     def symbolic_hyperparameters(self):
         return any(isinstance(v, sp.Basic) and not v.is_number for v in self.hp.values())
 
+    def _require_exact(self, game):
+        if game.approximate:
+            raise NotSupportedError(f"{type(game).__name__} approximates Hessian operations for the "
+                                    "iteration engine; analyse the underlying game instead")
+
     def _require_numeric(self):
         if self.symbolic_hyperparameters:
             raise InputError(f"{self!r} has symbolic hyperparameters; only symbolic_jacobian "
@@ -185,6 +190,7 @@ class Algorithm:
     def jacobian(self, game, point):
         """The Jacobian of the update map at the fixed point ``(z*, …)`` (closed form)."""
         self._require_numeric()
+        self._require_exact(game)
         return self._closed_form(JacobianContext(game, point))
 
     def _closed_form(self, ctx):
@@ -226,6 +232,7 @@ class Algorithm:
     def spectrum(self, game, point):
         """Eigenvalues of the Jacobian at ``point`` (structured shortcut when available)."""
         self._require_numeric()
+        self._require_exact(game)
         ctx = JacobianContext(game, point)
         data = self._spectral_data(ctx)
         if data is None:

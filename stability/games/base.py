@@ -35,6 +35,8 @@ class Game:
 
     ops = backend.NUMPY
     is_general_sum = False
+    approximate = False
+    """True for games whose Hessian operations are approximations (engine only)."""
 
     def __init__(self, x_names, y_names):
         self.x_names, self.y_names = tuple(x_names), tuple(y_names)
