@@ -14,7 +14,9 @@ from .errors import (ConvergenceError, DenseTooLargeError, FormulaError, InputEr
                      SingularBlockError, StabilityError, UnknownNameError)
 from .games import Game
 from .linalg import StabilityWarning
-from .spectral import (Sweep, iterations_to_tolerance, rate, spectral_radius, spectrum, sweep,
-                       table)
+from .diagnostics import critical_ratio, path_angle, rotation
+from .spectral import (Optimum, StableSet, Sweep, gda_step_size_bound, iterations_to_tolerance,
+                       optimize, rate, spectral_radius, spectrum, stable_step_sizes, sweep,
+                       symbolic_stable_set, table)
 
 __version__ = "0.1.0"

@@ -64,7 +64,8 @@ def critical_ratio(game, point):
 
 def rotation(game, point, names=None, **hp):
     """Largest ``|Im λ / Re λ|`` of the game Jacobian V and of each update map's effective
-    field ``I − J`` (``inf`` for a purely imaginary eigenvalue)."""
+    field ``I − J`` (``inf`` for a purely imaginary eigenvalue). Parts below ``1e-12·max|λ|``
+    count as zero."""
     from .spectral import DEFAULT_TABLE, _applicable
     ctx = JacobianContext(game, point)
     out = {"game": _max_ratio(np.linalg.eigvals(ctx.V))}
@@ -77,8 +78,9 @@ def rotation(game, point, names=None, **hp):
 def _max_ratio(lam):
     lam = np.asarray(lam, dtype=complex)
     tiny = 1e-12 * max(1.0, np.abs(lam).max(initial=0.0))
+    re = np.where(np.abs(lam.real) <= tiny, 0.0, np.abs(lam.real))  # round-off is not rotation
     with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = np.where(np.abs(lam.imag) <= tiny, 0.0, np.abs(lam.imag) / np.abs(lam.real))
+        ratio = np.where(np.abs(lam.imag) <= tiny, 0.0, np.abs(lam.imag) / re)
     return float(ratio.max(initial=0.0))
 
 

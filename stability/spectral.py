@@ -65,25 +65,38 @@ def sweep(algorithm, game, point, param, values, **hp):
     for the DV-family, the eigenvalues of ``S`` and ``Hyy`` for FR) is done once and reused
     for every value that leaves it unchanged.
     """
-    from .algorithms.base import JacobianContext
     base = _algorithm(algorithm, **hp)
     values = np.asarray(values, dtype=float)
     if values.ndim != 1 or values.size == 0:
         raise InputError(f"values must be a non-empty 1-D sequence, got shape {values.shape}")
-    ctx = JacobianContext(game, point)
-    cache, radii, eigs = {}, [], []
-    for value in values:
-        alg = _with(base, param, value)
-        if alg.has_shortcut:
-            key = alg._spectral_key()
-            if key not in cache:
-                cache[key] = alg._spectral_data(ctx)
-            ev = alg._spectrum_from(cache[key])
-        else:
-            ev = np.linalg.eigvals(alg._closed_form(ctx))
-        eigs.append(np.asarray(ev, dtype=complex))
-        radii.append(float(np.max(np.abs(ev))))
-    return Sweep(base.name, param, values, np.array(radii), eigs)
+    spectra = SpectrumCache(game, point)
+    eigs = [spectra.spectrum(_with(base, param, value)) for value in values]
+    return Sweep(base.name, param, values, np.array([np.abs(e).max() for e in eigs]), eigs)
+
+
+class SpectrumCache:
+    """Spectra of many algorithm instances at one point, reusing structured precomputations.
+
+    An algorithm's :meth:`~Algorithm._spectral_data` depends only on its
+    :meth:`~Algorithm._spectral_key` (e.g. the ratio ηy/ηx for the DV-family, nothing for FR),
+    so it is computed once per key; algorithms without a shortcut use the dense eigensolver.
+    """
+
+    def __init__(self, game, point):
+        from .algorithms.base import JacobianContext
+        self.ctx = JacobianContext(game, point)
+        self._data = {}
+
+    def spectrum(self, alg):
+        if not alg.has_shortcut:
+            return np.linalg.eigvals(alg._closed_form(self.ctx)).astype(complex)
+        key = (type(alg), alg._spectral_key())
+        if key not in self._data:
+            self._data[key] = alg._spectral_data(self.ctx)
+        return np.asarray(alg._spectrum_from(self._data[key]), dtype=complex)
+
+    def radius(self, alg):
+        return float(np.max(np.abs(self.spectrum(alg))))
 
 
 def _with(alg, param, value):
@@ -148,15 +161,14 @@ def stable_step_sizes(algorithm, game, point, param="lr", bounds=(0.0, 2.0), num
     without crossing) is not an interval of stability and is correctly absent.
     """
     import scipy.optimize as opt
-    from .algorithms.base import JacobianContext
     lo, hi = map(float, bounds)
     if not (np.isfinite(lo) and np.isfinite(hi) and 0 <= lo < hi):
         raise InputError(f"bounds must satisfy 0 <= lo < hi, got {bounds!r}")
     values = np.linspace(lo, hi, num + 1)[1:] if lo == 0 else np.linspace(lo, hi, num)
     s = sweep(algorithm, game, point, param, values, **hp)
     base = _algorithm(algorithm, **hp)
-    ctx = JacobianContext(game, point)
-    rho = lambda v: float(np.max(np.abs(_spectrum_at(_with(base, param, v), ctx))))
+    spectra = SpectrumCache(game, point)
+    rho = lambda v: spectra.radius(_with(base, param, v))
     stable = s.radius < 1
     intervals, start = [], (lo if stable[0] else None)
     for i in range(1, len(values)):
@@ -170,11 +182,6 @@ def stable_step_sizes(algorithm, game, point, param="lr", bounds=(0.0, 2.0), num
     if start is not None:
         intervals.append((start, hi))
     return StableSet(base.name, param, intervals, s)
-
-
-def _spectrum_at(alg, ctx):
-    data = alg._spectral_data(ctx) if alg.has_shortcut else None
-    return alg._spectrum_from(data) if data is not None else np.linalg.eigvals(alg._closed_form(ctx))
 
 
 def gda_step_size_bound(game, point, ratio=1.0):
@@ -237,7 +244,6 @@ def optimize(algorithm, game, point, bounds, num=25, fixed=None, refine=True):
     """
     import scipy.optimize as opt
     from itertools import product
-    from .algorithms.base import JacobianContext
     if not bounds:
         raise InputError("bounds must name at least one hyperparameter")
     names = list(bounds)
@@ -246,22 +252,15 @@ def optimize(algorithm, game, point, bounds, num=25, fixed=None, refine=True):
     if not np.all(np.isfinite(lows) & np.isfinite(highs) & (lows < highs)):
         raise InputError(f"every bound must be a finite (lo, hi) with lo < hi, got {bounds!r}")
     fixed = dict(fixed or {})
-    ctx = JacobianContext(game, point)
-    cache, count = {}, [0]
+    spectra, count = SpectrumCache(game, point), [0]
 
     def radius(theta):
-        theta = np.clip(theta, lows, highs)
         try:
-            alg = _algorithms.get(algorithm, **_hyperparameters(names, theta, fixed))
-        except InputError:
+            alg = _algorithms.get(algorithm, **_hyperparameters(names, np.clip(theta, lows, highs), fixed))
+        except InputError:  # e.g. a momentum of exactly ±1 on the boundary
             return np.inf
         count[0] += 1
-        if alg.has_shortcut:
-            key = alg._spectral_key()
-            if key not in cache:
-                cache[key] = alg._spectral_data(ctx)
-            return float(np.max(np.abs(alg._spectrum_from(cache[key]))))
-        return float(np.max(np.abs(np.linalg.eigvals(alg._closed_form(ctx)))))
+        return spectra.radius(alg)
 
     grids = [np.linspace(a, b, num) for a, b in zip(lows, highs)]
     best = min(product(*grids), key=lambda t: radius(np.array(t)))
