@@ -128,3 +128,25 @@ def test_unknown_names_suggest():
 def test_bad_hyperparameters(hp):
     with pytest.raises(InputError):
         algorithms.get("hb", **hp)
+
+
+def test_stackelberg_fr_general_sum_third_derivatives():
+    """A general-sum game whose Stackelberg point is not stationary for f: the Jacobian
+    needs third derivatives of g (FR App. C.2). Closed form = FD of the step = sympy."""
+    from stability import Game, classify
+    g = Game.general_sum("x**2 + x*y + (y - 1)**2 + y**3/3", "(y - x)**2 + x*y**2/2 + y**4/8", "x", "y")
+    [cp] = [c for c in g.critical_points(method="numeric", bounds=(-3, 3)) if classify(g, c).strict_stackelberg][:1]
+    point = cp.point
+    x, y = point
+    assert abs(2 * x + y) > 1e-3  # ∇x f ≠ 0: a Stackelberg point that is not stationary for f
+    alg = algorithms.get("stackelberg-fr", lr_x=0.05, lr_y=0.1)
+    J = alg.jacobian(g, point)
+    # truncation O(h²‖∇³step‖) with h = 1e-5 plus rounding eps/h: ~1e-10
+    np.testing.assert_allclose(alg.fd_jacobian(g, point), J, atol=1e-8)
+    Js = np.array(alg.symbolic_jacobian(g, point).evalf(), dtype=float)
+    np.testing.assert_allclose(Js, J, atol=1e-10)
+    spec = alg.spectrum(g, point)
+    assert np.all(spec.imag == 0)  # FR Thm 3: real eigenvalues
+    multiset_close(spec, np.linalg.eigvals(J), 1e-9)
+    c = classify(g, point)
+    multiset_close(spec, np.concatenate([1 - 0.05 * c.eig_htilde, 1 - 0.1 * c.eig_gyy]), 1e-9)

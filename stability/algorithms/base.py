@@ -49,6 +49,17 @@ def describe(name):
     return _REGISTRY[name]
 
 
+def info(name):
+    """Registry entry of ``name``: aliases, hyperparameters (default, meaning), reference,
+    whether the spectrum has a structured shortcut, and the update rule (docstring)."""
+    cls = describe(name)
+    return {"name": cls.name, "aliases": list(cls.aliases), "reference": cls.reference,
+            "hyperparameters": {k: {"default": p.default, "kind": p.kind, "doc": p.doc}
+                                for k, p in cls.params.items()},
+            "state_blocks": cls.blocks, "shortcut": cls._spectral_data is not Algorithm._spectral_data,
+            "doc": (cls.__doc__ or "").strip()}
+
+
 @dataclass(frozen=True)
 class Param:
     """A hyperparameter: its default and the set of values that make sense."""
