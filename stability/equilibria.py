@@ -12,7 +12,7 @@ import numpy as np
 import scipy.optimize as opt
 import sympy as sp
 
-from .errors import ConvergenceError, InputError, NotCriticalError
+from .errors import InputError, NotCriticalError, StabilityError
 from .games.base import ExpressionGame, GeneralSumGame, QuadraticGame, _vectorised
 from .linalg import as_finite_array, inertia, symmetric_part
 
@@ -126,7 +126,10 @@ def _exact_critical_points(game):
         return None  # a whole manifold of critical points
     if np.prod([max(p.total_degree(), 1) for p in polys]) > MAX_BEZOUT:
         return None
-    solutions = sp.solve([p.as_expr() for p in polys], zs, dict=True)
+    try:
+        solutions = sp.solve([p.as_expr() for p in polys], zs, dict=True)
+    except (NotImplementedError, ValueError, TypeError):  # sympy gives up: go numeric
+        return None
     points = []
     for sol in solutions:
         if set(sol) != set(zs):
@@ -160,8 +163,8 @@ def _numeric_critical_points(game, bounds, starts, seed, tol):
         with np.errstate(all="ignore"):
             try:
                 sol = opt.root(fun, z0, jac=jac, method="hybr")
-            except Exception:  # a start where the game's functions are not finite
-                continue
+            except (StabilityError, ValueError, np.linalg.LinAlgError):
+                continue  # a start where the game's functions are not finite
         z = sol.x
         if not np.all(np.isfinite(z)) or np.any(z < lo - 1e-9) or np.any(z > hi + 1e-9):
             continue

@@ -19,14 +19,15 @@ import sympy as sp
 from .errors import FormulaError, unknown_name
 
 FUNCTIONS = {
-    "exp": sp.exp, "log": sp.log, "sqrt": sp.sqrt, "abs": sp.Abs,
+    "exp": sp.exp, "log": sp.log, "sqrt": sp.sqrt,
     "sin": sp.sin, "cos": sp.cos, "tan": sp.tan, "atan": sp.atan,
     "sinh": sp.sinh, "cosh": sp.cosh, "tanh": sp.tanh,
     "sigmoid": lambda t: 1 / (1 + sp.exp(-t)),
     "softplus": lambda t: sp.log(1 + sp.exp(t)),
     "log1p": lambda t: sp.log(1 + t),
 }
-"""Functions a formula may call, each of one argument."""
+"""Functions a formula may call, each of one argument. All are smooth where defined: the
+analysis needs second derivatives, so non-smooth functions (abs, max, relu) are not offered."""
 
 CONSTANTS = {"pi": sp.pi, "E": sp.E}
 

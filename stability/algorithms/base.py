@@ -228,7 +228,7 @@ class Algorithm:
             raise NotSupportedError(f"{self.name} has no stationary update map, hence no fixed-point Jacobian")
         sg = game.symbolic()
         K = self.state_size(game)
-        syms = sp.symbols(f"_s0:{K}", real=True)
+        syms = [sp.Dummy(f"s{i}", real=True) for i in range(K)]  # cannot clash with user names
         row = sp.Matrix([list(syms)])
         state = self._symbolic_fixed_state(_sympy_point(point, game.n + game.m))
         return self._symbolic_update_jacobian(sg, row, syms, dict(zip(syms, state)))

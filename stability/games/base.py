@@ -7,6 +7,8 @@ on formula games, callables, dense/sparse/matrix-free quadratics, and on the sym
 a game that the symbolic Jacobian differentiates.
 """
 
+import keyword
+
 import numpy as np
 import scipy.linalg as sla
 import scipy.sparse as sps
@@ -15,7 +17,7 @@ import sympy as sp
 
 from .. import backend
 from ..errors import (ConvergenceError, DenseTooLargeError, FormulaError, InputError,
-                      NotSupportedError, ShapeError, SingularBlockError)
+                      NotSupportedError, ShapeError, SingularBlockError, StabilityError)
 from ..formula import FUNCTIONS, CONSTANTS, check_real, parse_formula
 from ..linalg import as_finite_array, check_invertible
 
@@ -129,7 +131,7 @@ class Game:
     def gradient_at(self, point):
         """The gradient ``(∇x f, ∇y f)`` at one point, as one vector."""
         x, y = self.split(point)
-        return np.concatenate(self.grad(x, y), axis=-1)
+        return as_finite_array(np.concatenate(self.grad(x, y), axis=-1), "gradient at the point")
 
     def blocks_at(self, point):
         """Dense Hessian blocks ``(Hxx, Hxy, Hyy)`` at one point, checked finite."""
@@ -177,7 +179,7 @@ def declare_symbols(spec, player):
     for item in items:
         if isinstance(item, sp.Symbol):
             symbols.append(item)
-        elif isinstance(item, str) and item.isidentifier():
+        elif isinstance(item, str) and item.isidentifier() and not keyword.iskeyword(item):
             if item in FUNCTIONS or item in CONSTANTS:
                 raise FormulaError(f"{player} variable {item!r} clashes with a function or constant name")
             symbols.append(sp.Symbol(item, real=True))
@@ -534,6 +536,16 @@ class QuadraticGame(Game):
 
 
 # --- games from callables --------------------------------------------------------------
+def _call_user(fn, what, *args):
+    """Call a user-supplied function; its failures become a typed error naming it."""
+    try:
+        return fn(*args)
+    except StabilityError:
+        raise
+    except Exception as exc:
+        raise InputError(f"the {what} callable raised {type(exc).__name__}: {exc}") from exc
+
+
 class CallableGame(Game):
     """A game given by numpy callables.
 
@@ -544,21 +556,29 @@ class CallableGame(Game):
     """
 
     def __init__(self, grad, n, m, hessian=None, value=None, vectorized=False):
-        if not callable(grad):
-            raise InputError("grad must be callable")
+        for name, fn in (("grad", grad), ("hessian", hessian), ("value", value)):
+            if fn is not None and not callable(fn):
+                raise InputError(f"{name} must be callable, got {type(fn).__name__}")
+        for name, k in (("n", n), ("m", m)):
+            if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
+                raise InputError(f"{name} must be a positive integer, got {k!r}")
         super().__init__([f"x{i + 1}" for i in range(n)], [f"y{i + 1}" for i in range(m)])
         self._grad_fn, self._hess_fn, self._value_fn = grad, hessian, value
         self.vectorized = vectorized
 
     def grad(self, x, y):
-        if self.vectorized:
-            gx, gy = self._grad_fn(x, y)
-        else:
-            xf, yf = x.reshape(-1, self.n), y.reshape(-1, self.m)
-            pairs = [self._grad_fn(a, b) for a, b in zip(xf, yf)]
-            gx = np.array([p[0] for p in pairs], dtype=float).reshape(x.shape)
-            gy = np.array([p[1] for p in pairs], dtype=float).reshape(y.shape)
-        gx, gy = np.asarray(gx, dtype=float), np.asarray(gy, dtype=float)
+        try:
+            if self.vectorized:
+                gx, gy = _call_user(self._grad_fn, "grad", x, y)
+            else:
+                xf, yf = x.reshape(-1, self.n), y.reshape(-1, self.m)
+                pairs = [_call_user(self._grad_fn, "grad", a, b) for a, b in zip(xf, yf)]
+                gx = np.array([p[0] for p in pairs], dtype=float).reshape(x.shape)
+                gy = np.array([p[1] for p in pairs], dtype=float).reshape(y.shape)
+            gx, gy = np.asarray(gx, dtype=float), np.asarray(gy, dtype=float)
+        except (TypeError, ValueError, IndexError) as exc:
+            raise ShapeError(f"grad must return a pair (∇x f, ∇y f) of arrays of shapes "
+                             f"{x.shape[-1:]} and {y.shape[-1:]} ({exc})") from None
         if gx.shape != x.shape or gy.shape != y.shape:
             raise ShapeError(f"grad returned shapes {gx.shape}, {gy.shape}; expected {x.shape}, {y.shape}")
         return gx, gy
@@ -567,15 +587,20 @@ class CallableGame(Game):
         if self._value_fn is None:
             return super().value(x, y)
         if self.vectorized:
-            return np.asarray(self._value_fn(x, y), dtype=float)
+            return np.asarray(_call_user(self._value_fn, "value", x, y), dtype=float)
         xf, yf = x.reshape(-1, self.n), y.reshape(-1, self.m)
-        return np.array([self._value_fn(a, b) for a, b in zip(xf, yf)], dtype=float).reshape(x.shape[:-1])
+        return np.array([_call_user(self._value_fn, "value", a, b) for a, b in zip(xf, yf)],
+                        dtype=float).reshape(x.shape[:-1])
 
     def hessian_blocks(self, x, y):
         n, N = self.n, self.n + self.m
         if self._hess_fn is not None:
             xf, yf = x.reshape(-1, n), y.reshape(-1, self.m)
-            H = np.array([np.asarray(self._hess_fn(a, b), dtype=float) for a, b in zip(xf, yf)])
+            try:
+                H = np.array([np.asarray(_call_user(self._hess_fn, "hessian", a, b), dtype=float)
+                              for a, b in zip(xf, yf)])
+            except (TypeError, ValueError) as exc:
+                raise ShapeError(f"hessian must return an array of shape {(N, N)} ({exc})") from None
             if H.shape[1:] != (N, N):
                 raise ShapeError(f"hessian returned shape {H.shape[1:]}, expected {(N, N)}")
         else:
