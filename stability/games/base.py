@@ -504,8 +504,14 @@ class QuadraticGame(Game):
                 out = np.empty_like(flat)
                 for i, rhs in enumerate(flat):
                     out[i], info = spla.minres(Hyy, rhs, rtol=1e-12, maxiter=10 * self.m)
-                    if info != 0:
-                        raise ConvergenceError(f"MINRES on Hyy did not converge (info={info})")
+                    # MINRES can stop "successfully" on a singular, inconsistent system:
+                    # only the residual tells whether this is a solution
+                    res = np.linalg.norm(Hyy @ out[i] - rhs)
+                    if info != 0 or res > 1e-8 * max(np.linalg.norm(rhs), np.finfo(float).tiny):
+                        raise ConvergenceError(
+                            f"MINRES on Hyy did not solve the system (info={info}, relative residual "
+                            f"{res / max(np.linalg.norm(rhs), np.finfo(float).tiny):.2e}); "
+                            "Hyy may be singular")
                 return out.reshape(r.shape)
             return solve
         if sps.issparse(Hyy):

@@ -1,0 +1,221 @@
+"""Bad inputs give typed errors that name the input; fuzzed invariants (hypothesis).
+
+Set HYPOTHESIS_PROFILE=deep for many more examples (the default profile keeps CI fast)."""
+
+import os
+import warnings
+
+import numpy as np
+import pytest
+import scipy.sparse.linalg as spla
+from hypothesis import HealthCheck, assume, given, settings, strategies as st
+from hypothesis.extra import numpy as hnp
+
+from stability import (Game, StabilityError, StabilityWarning, algorithms, classify, games, run,
+                       spectral_radius)
+from stability.errors import (ConvergenceError, DenseTooLargeError, NonFiniteError,
+                              NotCriticalError, ShapeError, SingularBlockError, InputError)
+
+settings.register_profile("default", max_examples=40, deadline=None,
+                          suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("deep", max_examples=1000, deadline=None,
+                          suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+
+# --- the battery of bad inputs -------------------------------------------------------------
+
+
+def test_bad_points_and_hyperparameters():
+    g1 = games.get("g1")
+    with pytest.raises(ShapeError, match=r"n \+ m = 2"):
+        classify(g1, [0.0, 0.0, 0.0])
+    with pytest.raises(NonFiniteError, match="point"):
+        classify(g1, [np.nan, 0.0])
+    with pytest.raises(NotCriticalError, match="residual"):
+        classify(g1, [1.0, 0.0])
+    with pytest.raises(InputError, match="lr_x"):
+        algorithms.get("gda", lr_x=np.inf)
+    with pytest.raises(InputError, match="momentum beta"):
+        algorithms.get("fr", beta=1.5)
+    with pytest.raises(InputError, match="step size lr"):
+        algorithms.get("co", lr=-0.1)
+    with pytest.raises(InputError, match="'k'|k must"):
+        algorithms.get("gdak", k=2.5)
+    with pytest.raises(InputError, match="P_x"):
+        algorithms.get("fr", P_x=[[1.0, 0.0], [0.0, -1.0]])
+    with pytest.raises(InputError, match="P_x must be 1×1"):
+        algorithms.get("fr", P_x=np.eye(2)).jacobian(g1, [0, 0])
+    with pytest.raises(ShapeError, match="state"):
+        algorithms.get("ogda").step(g1, [0.0, 0.0])
+
+
+def test_near_singular_hyy_warns_with_condition_number():
+    game = Game.quadratic([[1.0]], [[1.0, 1.0]], np.diag([-1.0, -1e-10]))
+    with pytest.warns(StabilityWarning, match="condition number 1e\\+10"):
+        algorithms.get("fr").jacobian(game, np.zeros(3))
+    singular = Game.quadratic([[1.0]], [[1.0, 1.0]], np.diag([-1.0, -1e-15]))
+    with pytest.raises(SingularBlockError, match="Hyy is singular"):
+        algorithms.get("fr").jacobian(singular, np.zeros(3))
+
+
+def test_dense_request_too_large_points_to_matrix_free():
+    N = 30_000
+    big = spla.LinearOperator((N, N), matvec=lambda v: v, dtype=float)
+    hxy = spla.LinearOperator((N, 2), matvec=lambda v: np.zeros(N), rmatvec=lambda v: np.zeros(2), dtype=float)
+    hyy = spla.aslinearoperator(-np.eye(2))
+    game = Game.quadratic(big, hxy, hyy)
+    with pytest.raises(DenseTooLargeError, match="matrix-free"):
+        classify(game, np.zeros(N + 2))
+
+
+def test_matrix_free_solver_failure_is_reported():
+    hyy = spla.aslinearoperator(np.diag([1.0, 1.0, 0.0]))  # singular: no solution for e3
+    game = Game.quadratic(spla.aslinearoperator(np.eye(1)), spla.aslinearoperator(np.ones((1, 3))), hyy)
+    with pytest.raises(ConvergenceError, match="residual"):
+        game.solve_yy(np.zeros((1, 1)), np.zeros((1, 3)), np.array([[0.0, 0.0, 1.0]]))
+
+
+def test_formula_evaluating_to_nan_is_typed():
+    game = Game.from_expr("sqrt(x) - y**2", "x", "y")  # ∇ = 1/(2√x): NaN at x < 0
+    with pytest.raises(NonFiniteError, match="Hxx at the point"):
+        classify(game, [-1.0, 0.0])
+    with pytest.raises(NonFiniteError, match="gradient at the point"):
+        game.gradient_at([-1.0, 0.0])
+
+
+def test_user_callables_failures_are_typed():
+    game = Game.from_callables(lambda x, y: 1 / 0, 1, 1)
+    with pytest.raises(InputError, match="grad callable raised ZeroDivisionError"):
+        classify(game, [0.0, 0.0])
+    bad_shape = Game.from_callables(lambda x, y: (x, np.ones(3)), 1, 1)
+    with pytest.raises(ShapeError):
+        bad_shape.gradient_at([0.0, 0.0])
+    with pytest.raises(InputError, match="n must be a positive integer"):
+        Game.from_callables(lambda x, y: (x, y), 0, 1)
+
+
+def test_divergence_is_a_stop_reason_without_warnings():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        t = run(algorithms.get("eg", lr=0.9), games.get("g1"), [[0.5, 0.5], [0.0, 0.0]], steps=5000)
+    assert list(t.stop) == ["diverged", "converged"]
+
+
+# --- fuzzed invariants -------------------------------------------------------------------------
+
+EPS = np.finfo(float).eps
+INVERTS_HYY = {"fr", "fr-momentum", "hessianfr", "gdn", "stackelberg-fr"}
+
+
+@st.composite
+def quadratic_games(draw, max_size=4):
+    n = draw(st.integers(1, max_size))
+    m = draw(st.integers(1, max_size))
+    elements = st.floats(-10, 10, allow_nan=False, width=64)
+    Hxx = draw(hnp.arrays(float, (n, n), elements=elements))
+    Hxy = draw(hnp.arrays(float, (n, m), elements=elements))
+    Hyy = draw(hnp.arrays(float, (m, m), elements=elements))
+    scale = 10.0 ** draw(st.integers(-3, 3))  # ill-conditioned between the players
+    return Game.quadratic((Hxx + Hxx.T) / 2, Hxy, scale * (Hyy + Hyy.T) / 2)
+
+
+def _tolerance(name, game, J, K):
+    """Rounding bound for comparing two ways of building J: ~K·eps·‖J‖, amplified by the
+    condition number of any matrix the map inverts (Hyy for the ridge methods, I + DV for IU)."""
+    cond = 1.0
+    Hxx, Hxy, Hyy = game.dense_blocks()
+    if name in INVERTS_HYY:
+        cond = np.linalg.cond(Hyy)
+    if name == "iu":
+        V = np.block([[Hxx, Hxy], [-Hxy.T, -Hyy]])
+        cond = np.linalg.cond(np.eye(len(V)) + 0.1 * V)
+    return 1e3 * K * EPS * max(1.0, np.abs(J).max()) * cond * max(1.0, np.abs(Hxy).max())
+
+
+ALGS = sorted({algorithms.describe(n).name for n in algorithms.names()})
+
+
+@given(game=quadratic_games(), name=st.sampled_from(ALGS))
+def test_fuzz_jacobian_builders_agree(game, name):
+    alg = algorithms.get(name, **({"lr_x": 0.1} if "lr_x" in algorithms.describe(name).params else {}))
+    point = np.zeros(game.n + game.m)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", StabilityWarning)
+        try:
+            J = alg.jacobian(game, point)
+        except SingularBlockError:
+            return
+        K = J.shape[0]
+        tol = _tolerance(name, game, J, K)
+        assume(np.isfinite(tol) and tol < 1e-3)
+        np.testing.assert_allclose(alg.fd_jacobian(game, point, h=1.0), J, atol=tol, rtol=0)
+        spec = alg.spectrum(game, point)
+    # each structured eigenvalue is an eigenvalue of J to backward error tol (well posed even
+    # for defective J), and the multiset has the right sum (trace)
+    for mu in spec:
+        assert np.linalg.svd(J - mu * np.eye(K), compute_uv=False)[-1] <= tol * 10
+    assert abs(spec.sum() - np.trace(J)) <= tol * 10 * K
+    if name in {"fr", "hessianfr", "gdn", "stackelberg-fr"}:
+        assert np.all(spec.imag == 0)
+
+
+@given(game=quadratic_games())
+def test_fuzz_classification_consistency(game):
+    Hxx, Hxy, Hyy = game.dense_blocks()
+    point = np.zeros(game.n + game.m)
+    c = classify(game, point)
+    if c.strict_local_nash:
+        assert c.strict_local_minimax and c.strict_local_maximin
+    # independent route (Haynsworth): with Hyy ≺ 0, S ≻ 0 ⇔ H has exactly n positive eigenvalues
+    H = np.block([[Hxx, Hxy], [Hxy.T, Hyy]])
+    eh, ey = np.linalg.eigvalsh(H), np.linalg.eigvalsh(Hyy)
+    margin = 1e-6 * max(np.abs(eh).max(), 1e-300)
+    assume(np.all(np.abs(eh) > margin) and np.all(np.abs(ey) > margin))
+    assume(np.linalg.cond(Hyy) < 1e6)
+    expected = bool(np.all(ey < 0) and np.sum(eh > 0) == game.n)
+    assert c.strict_local_minimax == expected
+
+
+formula_tokens = st.sampled_from(
+    ["x", "y", "z", "1", "2.5", "+", "-", "*", "/", "**", "^", "(", ")", "exp", "log", "sqrt",
+     "sin", "__import__", "'os'", ".", "[", "]", ",", "lambda", ":", "=", "pi", "E", " ", "1e308",
+     "abs", "__class__", "9", "0"])
+
+
+@given(st.lists(formula_tokens, min_size=1, max_size=12).map("".join))
+def test_fuzz_formulas_only_raise_package_errors(text):
+    try:
+        game = Game.from_expr(text, "x", "y")
+    except StabilityError:
+        return
+    point = np.array([0.3, -0.7])
+    try:
+        classify(game, point, allow_noncritical=True)
+        spectral_radius("gda", game, point)
+    except StabilityError:
+        pass
+
+
+garbage = st.one_of(st.none(), st.text(max_size=5), st.integers(-3, 3), st.floats(),
+                    st.lists(st.floats(), max_size=3), st.complex_numbers(),
+                    hnp.arrays(float, st.tuples(st.integers(0, 3), st.integers(0, 3))))
+
+
+@given(name=st.one_of(st.sampled_from(algorithms.names()), st.text(max_size=6)),
+       key=st.sampled_from(["lr", "lr_x", "beta", "alpha", "gamma", "k", "lam", "P_x", "zeta"]),
+       value=garbage)
+def test_fuzz_algorithm_arguments_only_raise_package_errors(name, key, value):
+    try:
+        alg = algorithms.get(name, **{key: value})
+        alg.spectrum(games.get("g1"), [0.0, 0.0])
+    except StabilityError:
+        pass
+
+
+@given(Hxx=garbage, Hxy=garbage, Hyy=garbage, point=garbage)
+def test_fuzz_quadratic_blocks_only_raise_package_errors(Hxx, Hxy, Hyy, point):
+    try:
+        game = Game.quadratic(Hxx, Hxy, Hyy)
+        classify(game, point)
+    except StabilityError:
+        pass
