@@ -14,7 +14,7 @@ import sympy as sp
 
 from .errors import InputError, NotCriticalError, StabilityError
 from .games.base import ExpressionGame, GeneralSumGame, QuadraticGame, _vectorised
-from .linalg import as_finite_array, inertia, symmetric_part
+from .linalg import COND_ERROR, as_finite_array, inertia, symmetric_part
 
 RTOL = 1e-9
 """Default zero tolerance for eigenvalues, relative to ‖H‖₂."""
@@ -189,6 +189,17 @@ def _semidefinite(ev, tol, sign):
     return bool(np.all(sign * ev >= -tol))
 
 
+def _regular(eig, tol):
+    """Invertible within tolerance and to working precision (eigenvalues of a symmetric block)."""
+    mags = np.abs(eig)
+    return bool(np.all(mags > tol) and mags.min() > COND_ERROR ** -1 * mags.max())
+
+
+def _schur(A, B, C):
+    """``A − B C⁻¹ Bᵀ`` for a regular symmetric ``C``."""
+    return A - B @ np.linalg.solve(C, B.T)
+
+
 @dataclass
 class Classification:
     """What a critical point is, with the numbers behind each verdict.
@@ -311,12 +322,15 @@ def classify(game, point, *, rtol=RTOL, gtol=GTOL, lr_ratio=1.0, allow_noncritic
     res = float(np.linalg.norm(game.gradient_at(z)))
     _check_critical(game, z, res, scale, gtol, allow_noncritical)
     tol = rtol * scale
-    eig_xx, eig_yy = _eigvalsh(Hxx, "Hxx"), _eigvalsh(Hyy, "Hyy")
+    # work with H/‖H‖ so that no intermediate under- or overflows; eigenvalues scale back
+    unit = scale if scale > 0 else 1.0
+    Hxx_u, Hxy_u, Hyy_u = Hxx / unit, Hxy / unit, Hyy / unit
+    eig_xx, eig_yy = unit * _eigvalsh(Hxx_u, "Hxx"), unit * _eigvalsh(Hyy_u, "Hyy")
     notes = []
-    yy_regular = bool(np.all(np.abs(eig_yy) > tol))
-    xx_regular = bool(np.all(np.abs(eig_xx) > tol))
-    eig_S = _eigvalsh(Hxx - Hxy @ np.linalg.solve(Hyy, Hxy.T), "S") if yy_regular else None
-    eig_T = _eigvalsh(Hyy - Hxy.T @ np.linalg.solve(Hxx, Hxy), "T") if xx_regular else None
+    yy_regular = _regular(eig_yy, tol)
+    xx_regular = _regular(eig_xx, tol)
+    eig_S = unit * _eigvalsh(_schur(Hxx_u, Hxy_u, Hyy_u), "S") if yy_regular else None
+    eig_T = unit * _eigvalsh(_schur(Hyy_u, Hxy_u.T, Hxx_u), "T") if xx_regular else None
     if not yy_regular:
         notes.append("Hyy is singular within tolerance: S is undefined")
     if not xx_regular:
@@ -331,11 +345,11 @@ def classify(game, point, *, rtol=RTOL, gtol=GTOL, lr_ratio=1.0, allow_noncritic
     inconclusive = ((nash_nec and not strict_nash) or (minimax_nec and not strict_minimax)
                     or (maximin_nec and not strict_maximin))
 
-    V = np.block([[Hxx, Hxy], [-Hxy.T, -Hyy]])
-    eig_game = np.linalg.eigvals(V)
+    V = np.block([[Hxx_u, Hxy_u], [-Hxy_u.T, -Hyy_u]])
+    eig_game = unit * np.linalg.eigvals(V)
     scaled = np.linalg.eigvals(np.concatenate([np.ones(n), np.full(game.m, lr_ratio)])[:, None] * V)
-    gda_stable = bool(np.all(scaled.real > tol * max(1.0, lr_ratio)))
-    if not gda_stable and np.all(scaled.real > -tol * max(1.0, lr_ratio)):
+    gda_stable = bool(np.all(scaled.real > rtol * max(1.0, lr_ratio)))
+    if not gda_stable and np.all(scaled.real > -rtol * max(1.0, lr_ratio)):
         notes.append("GDA: an eigenvalue of diag(I, cI)V has zero real part; "
                      "stability for small η is decided beyond first order")
         inconclusive = True
@@ -395,7 +409,7 @@ def classify_stackelberg(game, z, *, rtol=RTOL, gtol=GTOL, allow_noncritical=Fal
     _check_critical(game, z, res, scale, gtol, allow_noncritical)
     tol = rtol * scale
     eig_gyy = _eigvalsh(Gyy, "Gyy")
-    regular = bool(np.all(np.abs(eig_gyy) > tol))
+    regular = _regular(eig_gyy, tol)
     eig_ht = _eigvalsh(stackelberg_blocks(game, z)[0], "H̃xx") if regular else None
     strict = regular and _definite(eig_gyy, tol, +1) and _definite(eig_ht, tol, +1)
     necessary = _semidefinite(eig_gyy, tol, +1) and (eig_ht is None or _semidefinite(eig_ht, tol, +1))
