@@ -196,8 +196,10 @@ def _regular(eig, tol):
 
 
 def _schur(A, B, C):
-    """``A − B C⁻¹ Bᵀ`` for a regular symmetric ``C``."""
-    return A - B @ np.linalg.solve(C, B.T)
+    """``A − B C⁻¹ Bᵀ`` for a regular symmetric ``C``, symmetrised: it is symmetric in exact
+    arithmetic and its rounding asymmetry (~eps·cond(C)) is no input error."""
+    M = A - B @ np.linalg.solve(C, B.T)
+    return (M + M.T) / 2
 
 
 @dataclass

@@ -22,3 +22,24 @@ def random_quadratic(n, m, seed, definite=False):
 @pytest.fixture
 def rng():
     return np.random.default_rng(12345)
+
+
+def spd(rng, k, floor=0.2):
+    M = rng.standard_normal((k, k))
+    return M @ M.T + floor * np.eye(k)
+
+
+def random_minimax(n, m, seed, s_floor=0.2):
+    """A quadratic game whose origin is a strict local minimax with prescribed S ≻ 0, Hyy ≺ 0
+    (Hxx is then whatever makes Hxx − Hxy Hyy⁻¹ Hyx = S: often indefinite, so not Nash)."""
+    rng = np.random.default_rng(seed)
+    Hyy = -spd(rng, m)
+    Hxy = 2 * rng.standard_normal((n, m))
+    Hxx = spd(rng, n, s_floor) + Hxy @ np.linalg.solve(Hyy, Hxy.T)
+    return Game.quadratic((Hxx + Hxx.T) / 2, Hxy, Hyy)
+
+
+def blocks(game):
+    Hxx, Hxy, Hyy = game.dense_blocks()
+    S = Hxx - Hxy @ np.linalg.solve(Hyy, Hxy.T)
+    return Hxx, Hxy, Hyy, (S + S.T) / 2

@@ -1,0 +1,188 @@
+"""Wang, Zhang & Ba — Follow-the-Ridge (ICLR 2020): §3 examples, Thm 1 + Remark 1, Thm 2,
+Props. 4–6, Thm 3. Each test would fail if its statement were false (docs/THEOREMS.md)."""
+
+import numpy as np
+import pytest
+import sympy as sp
+
+from stability import Game, algorithms, classify, games, run, spectral_radius
+from stability.spectral import symbolic_stable_set
+from conftest import blocks, random_minimax, random_quadratic, spd
+
+SEEDS = range(20)
+ETA = sp.Symbol("eta", positive=True)
+
+
+# --- §3: GDA's stable points and local minimax differ ------------------------------------------
+def test_section3_gda_stable_point_that_is_not_minimax():
+    g2 = games.get("g2")  # 3x² + y² + 4xy
+    J = algorithms.get("gda", lr=ETA).symbolic_jacobian(g2, [0, 0])
+    assert J.eigenvals() == {1 - 2 * ETA: 2}                       # e1 = e2 = 1 − 2η
+    assert symbolic_stable_set(algorithms.get("gda", lr=ETA), g2, [0, 0], ETA) == sp.Interval.open(0, 1)
+    c = classify(g2, [0, 0])
+    assert c.eig_yy[0] == pytest.approx(2.0) and not c.local_minimax_necessary  # Hyy = 2 > 0
+
+
+def test_section3_minimax_that_gda_never_reaches():
+    g1 = games.get("g1")  # −3x² − y² + 4xy
+    J = algorithms.get("gda", lr=ETA).symbolic_jacobian(g1, [0, 0])
+    assert J.eigenvals() == {1 + 2 * ETA: 2}                       # > 1 for every η > 0
+    assert symbolic_stable_set(algorithms.get("gda", lr=ETA), g1, [0, 0], ETA) == sp.EmptySet
+    assert classify(g1, [0, 0]).strict_local_minimax
+
+
+# --- Thm 1 and Remark 1 ------------------------------------------------------------------------
+def _suitable_lr(game, ratio):
+    """Thm 1's 'suitable learning rate': ηx < 1/max(ρ(S), c·ρ(Hyy)) (half the stability edge)."""
+    _, _, Hyy, S = blocks(game)
+    return 0.5 / max(np.abs(np.linalg.eigvalsh(S)).max(), ratio * np.abs(np.linalg.eigvalsh(Hyy)).max())
+
+
+def _games_of_every_kind(seed):
+    rng = np.random.default_rng(seed)
+    yield random_minimax(2, 3, seed)                                # strict local minimax
+    yield random_quadratic(2, 3, seed)                              # generic: usually not minimax
+    n, m = 2, 2
+    Hyy = -spd(rng, m)
+    Hxy = rng.standard_normal((n, m))
+    S = np.diag([1.0, -0.5])                                        # S indefinite, Hyy ≺ 0
+    yield Game.quadratic(S + Hxy @ np.linalg.solve(Hyy, Hxy.T), Hxy, Hyy)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("ratio", [0.5, 1.0, 4.0])
+def test_thm1_strictly_stable_iff_strict_local_minimax(seed, ratio):
+    kinds = set()
+    for game in _games_of_every_kind(seed):
+        lr = _suitable_lr(game, ratio)
+        point = np.zeros(game.n + game.m)
+        c = classify(game, point)
+        stable = spectral_radius("fr", game, point, lr_x=lr, lr_y=ratio * lr) < 1
+        assert stable == c.strict_local_minimax
+        kinds.add(stable)
+    assert kinds == {True, False}  # both directions exercised
+
+
+def test_thm1_nonstrict_minimax_is_stable_not_strictly():
+    # S has a zero eigenvalue: a local minimax by the necessary conditions, ρ(J) = 1 exactly
+    Hyy = -np.eye(2)
+    Hxy = np.array([[1.0, 0.0], [0.0, 1.0]])
+    game = Game.quadratic(np.diag([-1.0, -0.5]), Hxy, Hyy)         # S = diag(0, 0.5)
+    rho = spectral_radius("fr", game, np.zeros(4), lr=0.1)
+    assert rho == pytest.approx(1.0, abs=1e-14)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_remark1_fr_eigenvalues_are_real(seed):
+    game = random_quadratic(3, 2, seed)
+    alg = algorithms.get("fr", lr_x=0.07, lr_y=0.2)
+    J = alg.jacobian(game, np.zeros(5))
+    ev = np.linalg.eigvals(J)  # dense, independent of the shortcut
+    # J is similar to a block-triangular matrix with symmetric diagonal blocks: imaginary parts
+    # are rounding only, bounded by eps·cond(eigenvectors)·‖J‖ (≪ 1e-6 for these draws)
+    assert np.abs(ev.imag).max() <= 1e-6
+    assert np.all(alg.spectrum(game, np.zeros(5)).imag == 0)
+
+
+# --- Thm 2 (rates with and without momentum, with the proof's explicit constants) ---------------
+@pytest.mark.parametrize("seed", SEEDS)
+def test_thm2_rates(seed):
+    game = random_minimax(3, 2, seed)
+    Hxx, Hxy, Hyy, S = blocks(game)
+    H = np.block([[Hxx, Hxy], [Hxy.T, Hyy]])
+    alpha = min(np.linalg.eigvalsh(-Hyy).min(), np.linalg.eigvalsh(S).min())
+    beta = np.abs(np.linalg.eigvalsh(H)).max()
+    kappa = beta / alpha
+    lr = 1 / (2 * kappa * beta)
+    fr = algorithms.get("fr", lr=lr)
+    ev = fr.spectrum(game, np.zeros(5)).real
+    top = 1 - 1 / (2 * kappa**2)
+    assert ev.min() >= -1e-12 and ev.max() <= top + 1e-12          # eigenvalues in [0, 1 − 1/(2κ²)]
+    assert ev.max() == pytest.approx(top, rel=1e-12)                # attained: the bound is tight
+    gamma = 1 + 1 / (2 * kappa**2) - np.sqrt(2) / kappa
+    rho2 = spectral_radius("fr", game, np.zeros(5), lr=lr, beta=gamma)
+    assert rho2 == pytest.approx(np.sqrt(gamma), rel=1e-6)          # every root has modulus √γ
+    assert rho2 <= 1 - 1 / (2 * np.sqrt(2) * kappa) + 1e-12         # rate Ω(κ⁻¹) …
+    assert 1 - rho2 > (1 - top) and kappa > 1                        # … beating Ω(κ⁻²)
+
+
+# --- Prop 4 on the iteration engine ---------------------------------------------------------------
+@pytest.mark.parametrize("name, game, hp", [
+    ("fr", "g1", {"lr_x": 0.05, "lr_y": 0.1}),
+    ("fr", "g3", {"lr": 0.05}),
+    ("hessianfr", "g3", {"lr": 0.05, "lr_y2": 0.5}),
+])
+def test_prop4_rate_from_spectral_radius(name, game, hp):
+    g = games.get(game)
+    rho = spectral_radius(name, g, [0.0, 0.0], **hp)
+    delta = 1 - rho
+    traj = run(algorithms.get(name, **hp), g, [0.02, -0.01], steps=600, tol=0, target=[0, 0])
+    d = traj.distance[:, 0]
+    # ‖z_t − z*‖ ≤ C(1 − Δ/2)^t: d_t/(1 − Δ/2)^t stays below a modest C and keeps shrinking,
+    # i.e. the contraction beats 1 − Δ/2 …
+    ratio = d / (1 - delta / 2) ** np.arange(len(d))
+    assert ratio.max() <= 10 * d[0]
+    assert ratio[-1] < 1e-3 * ratio[len(d) // 2]
+    # … and the sharper truth: the observed rate is Δ = 1 − ρ (late, linear phase on g3)
+    assert abs(traj.empirical_rate(tail=0.3) - delta) < 1e-3 * delta + 1e-6
+
+
+# --- Props 5 and 6 (preconditioning) -----------------------------------------------------------------
+@pytest.mark.parametrize("seed", SEEDS)
+def test_prop5_product_with_spd_keeps_real_spectrum_and_inertia(seed):
+    rng = np.random.default_rng(seed)
+    A = (lambda M: M + M.T)(rng.standard_normal((5, 5)))
+    A[:, 0] = A[0, :] = 0                                          # a zero eigenvalue too
+    B = spd(rng, 5)
+    ev = np.linalg.eigvals(A @ B)
+    assert np.abs(ev.imag).max() <= 1e-10 * np.abs(ev).max()
+    tol = 1e-9 * np.abs(ev).max()
+    counts = lambda e: (int(np.sum(e > tol)), int(np.sum(e < -tol)), int(np.sum(abs(e) <= tol)))
+    assert counts(ev.real) == counts(np.linalg.eigvalsh(A))
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_prop6_preconditioned_fr(seed):
+    rng = np.random.default_rng(seed)
+    P1, P2 = spd(rng, 2), spd(rng, 3)
+    kinds = set()
+    for game in _games_of_every_kind(seed):
+        if game.m != 3:
+            continue
+        lr = _suitable_lr(game, 1.0) / max(np.linalg.eigvalsh(P1).max(), np.linalg.eigvalsh(P2).max())
+        alg = algorithms.get("fr", lr=lr, P_x=P1, P_y=P2)
+        J = alg.jacobian(game, np.zeros(5))
+        assert np.abs(np.linalg.eigvals(J).imag).max() <= 1e-8
+        stable = np.abs(alg.spectrum(game, np.zeros(5))).max() < 1
+        assert stable == classify(game, np.zeros(5)).strict_local_minimax
+        kinds.add(stable)
+    assert kinds == {True, False}
+
+
+# --- Thm 3 (general-sum Stackelberg) -----------------------------------------------------------------
+def _general_sum_quadratic(seed):
+    rng = np.random.default_rng(seed)
+    x1, x2, y1, y2 = sp.symbols("x1 x2 y1 y2", real=True)
+    z = sp.Matrix([x1, x2, y1, y2])
+    F = sp.Matrix(np.round(rng.standard_normal((4, 4)), 3))
+    G = sp.Matrix(np.round(rng.standard_normal((4, 4)), 3))
+    G[2:, 2:] = sp.Matrix(np.round(spd(rng, 2), 3)) * rng.choice([1, -1])
+    f = (z.T * (F + F.T) * z)[0] / 4
+    g = (z.T * (G + G.T) * z)[0] / 4
+    return Game.general_sum(f, g, [x1, x2], [y1, y2])
+
+
+def test_thm3_stackelberg_fr():
+    kinds = set()
+    for seed in range(16):
+        game = _general_sum_quadratic(seed)
+        point = np.zeros(4)
+        c = classify(game, point)
+        scale = max(np.abs(c.eig_htilde).max(), np.abs(c.eig_gyy).max())
+        alg = algorithms.get("stackelberg-fr", lr=0.5 / scale)  # the 'suitable learning rate'
+        J = alg.jacobian(game, point)
+        assert np.abs(np.linalg.eigvals(J).imag).max() <= 1e-8    # real eigenvalues
+        stable = np.abs(alg.spectrum(game, point)).max() < 1
+        assert stable == c.strict_stackelberg
+        kinds.add(stable)
+    assert kinds == {True, False}
