@@ -43,3 +43,15 @@ def blocks(game):
     Hxx, Hxy, Hyy = game.dense_blocks()
     S = Hxx - Hxy @ np.linalg.solve(Hyy, Hxy.T)
     return Hxx, Hxy, Hyy, (S + S.T) / 2
+
+
+def games_of_every_kind(seed):
+    """A strict local minimax, a generic game, and one with Hyy ≺ 0 but S indefinite."""
+    rng = np.random.default_rng(seed)
+    yield random_minimax(2, 3, seed)
+    yield random_quadratic(2, 3, seed)
+    n, m = 2, 2
+    Hyy = -spd(rng, m)
+    Hxy = rng.standard_normal((n, m))
+    S = np.diag([1.0, -0.5])
+    yield Game.quadratic(S + Hxy @ np.linalg.solve(Hyy, Hxy.T), Hxy, Hyy)

@@ -150,3 +150,16 @@ def test_stackelberg_fr_general_sum_third_derivatives():
     multiset_close(spec, np.linalg.eigvals(J), 1e-9)
     c = classify(g, point)
     multiset_close(spec, np.concatenate([1 - 0.05 * c.eig_htilde, 1 - 0.1 * c.eig_gyy]), 1e-9)
+
+
+@pytest.mark.parametrize("which", ["x", "y", "both"])
+def test_preconditioned_hessianfr(rng, which):
+    game = random_quadratic(2, 3, seed=13)
+    P1 = (lambda M: M @ M.T + np.eye(2))(rng.standard_normal((2, 2)))
+    P2 = (lambda M: M @ M.T + np.eye(3))(rng.standard_normal((3, 3)))
+    hp = {"P_x": P1 if which != "y" else None, "P_y": P2 if which != "x" else None}
+    alg = algorithms.get("hessianfr", lr_x=0.05, lr_y=0.1, lr_y2=0.3, **hp)
+    J = alg.jacobian(game, np.zeros(5))
+    np.testing.assert_allclose(alg.fd_jacobian(game, np.zeros(5), h=1.0), J, atol=1e-10)
+    np.testing.assert_allclose(np.array(alg.symbolic_jacobian(game, np.zeros(5)).evalf(), dtype=float), J, atol=1e-10)
+    multiset_close(alg.spectrum(game, np.zeros(5)), np.linalg.eigvals(J), 1e-9)

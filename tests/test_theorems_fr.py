@@ -7,7 +7,7 @@ import sympy as sp
 
 from stability import Game, algorithms, classify, games, run, spectral_radius
 from stability.spectral import symbolic_stable_set
-from conftest import blocks, random_minimax, random_quadratic, spd
+from conftest import blocks, games_of_every_kind, random_minimax, random_quadratic, spd
 
 SEEDS = range(20)
 ETA = sp.Symbol("eta", positive=True)
@@ -38,22 +38,11 @@ def _suitable_lr(game, ratio):
     return 0.5 / max(np.abs(np.linalg.eigvalsh(S)).max(), ratio * np.abs(np.linalg.eigvalsh(Hyy)).max())
 
 
-def _games_of_every_kind(seed):
-    rng = np.random.default_rng(seed)
-    yield random_minimax(2, 3, seed)                                # strict local minimax
-    yield random_quadratic(2, 3, seed)                              # generic: usually not minimax
-    n, m = 2, 2
-    Hyy = -spd(rng, m)
-    Hxy = rng.standard_normal((n, m))
-    S = np.diag([1.0, -0.5])                                        # S indefinite, Hyy ≺ 0
-    yield Game.quadratic(S + Hxy @ np.linalg.solve(Hyy, Hxy.T), Hxy, Hyy)
-
-
 @pytest.mark.parametrize("seed", SEEDS)
 @pytest.mark.parametrize("ratio", [0.5, 1.0, 4.0])
 def test_thm1_strictly_stable_iff_strict_local_minimax(seed, ratio):
     kinds = set()
-    for game in _games_of_every_kind(seed):
+    for game in games_of_every_kind(seed):
         lr = _suitable_lr(game, ratio)
         point = np.zeros(game.n + game.m)
         c = classify(game, point)
@@ -146,7 +135,7 @@ def test_prop6_preconditioned_fr(seed):
     rng = np.random.default_rng(seed)
     P1, P2 = spd(rng, 2), spd(rng, 3)
     kinds = set()
-    for game in _games_of_every_kind(seed):
+    for game in games_of_every_kind(seed):
         if game.m != 3:
             continue
         lr = _suitable_lr(game, 1.0) / max(np.linalg.eigvalsh(P1).max(), np.linalg.eigvalsh(P2).max())

@@ -59,12 +59,7 @@ class FR(Algorithm):
         self._check_sizes(ctx.game)
         c = self.lr_y / self.lr_x
         M = np.block([[ctx.Hxx, ctx.Hxy], [-c * ctx.Hyx, -c * ctx.Hyy]])
-        P = np.eye(ctx.N)
-        if self.P_x is not None:
-            P[:ctx.n, :ctx.n] = self.P_x
-        if self.P_y is not None:
-            P[ctx.n:, ctx.n:] = self.P_y
-        return ctx.I() - self.lr_x * ctx.L @ P @ M
+        return ctx.I() - self.lr_x * ctx.L @ _block_diag(self.P_x, self.P_y, ctx) @ M
 
     def _spectral_key(self):
         return (repr(self.P_x), repr(self.P_y))
@@ -103,41 +98,64 @@ class FRMomentum(HeavyBall):
 
 @register
 class HessianFR(Algorithm):
-    r"""HessianFR (Gao et al., Alg. 3.1): FR plus a Newton step for the follower.
+    r"""HessianFR (Gao et al., Alg. 3.1): FR plus a Newton step for the follower; optionally
+    preconditioned by constant ``P_x``, ``P_y`` ≻ 0 (Prop. 3.3).
 
-    Update: :math:`y^+ = y + η_{y1}∇_y f - η_{y2}H_{yy}^{-1}∇_y f + η_x H_{yy}^{-1}H_{yx}∇_x f`,
-    :math:`x^+ = x - η_x ∇_x f`. Jacobian: :math:`I - η_x [[I, 0], [-K, -c_1 I + c_2 H_{yy}^{-1}]] H`.
-    Spectrum: :math:`\mathrm{spec}(I - η_x S) ∪ \mathrm{spec}((1 - η_{y2})I + η_{y1} H_{yy})`.
+    Update: :math:`x^+ = x - η_x P_1∇_x f`,
+    :math:`y^+ = y + η_{y1}P_2∇_y f - η_{y2}H_{yy}^{-1}P_2∇_y f + η_x H_{yy}^{-1}H_{yx}P_1∇_x f`.
+    Jacobian: :math:`I - η_x [[I, 0], [-K, -c_1 I + c_2 H_{yy}^{-1}]]\,\mathrm{diag}(P_1, P_2) H`.
+    Spectrum (without ``P_y``): :math:`\mathrm{spec}(I - η_x P_1 S) ∪ \mathrm{spec}((1 - η_{y2})I + η_{y1} H_{yy})`;
+    with ``P_y`` the follower block is :math:`I + (η_{y1}H_{yy} - η_{y2}I)P_2` (real spectrum, Prop. 5).
     """
 
     name = "hessianfr"
-    reference = "Gao et al. (HessianFR) Alg. 3.1, Thm 3.2"
-    params = {**STEP_SIZES, "lr_y2": Param(0.5, "nonnegative", "Newton step ηy2 of the follower")}
+    reference = "Gao et al. (HessianFR) Alg. 3.1, Thm 3.2, Prop. 3.3"
+    params = {**STEP_SIZES, "lr_y2": Param(0.5, "nonnegative", "Newton step ηy2 of the follower"),
+              "P_x": FR.params["P_x"], "P_y": FR.params["P_y"]}
+
+    _check_sizes = FR._check_sizes
 
     def update(self, game, parts):
+        self._check_sizes(game)
         x, y = parts
         gx, gy = game.grad(x, y)
-        hyx_gx = game.hvp(x, y, gx, 0 * gy)[1]
-        newton = game.solve_yy(x, y, self.lr_x * hyx_gx - self.lr_y2 * gy)
-        return [x - self.lr_x * gx, y + self.lr_y * gy + newton]
+        px, py = _apply(game, self.P_x, gx), _apply(game, self.P_y, gy)
+        hyx_px = game.hvp(x, y, px, 0 * py)[1]
+        newton = game.solve_yy(x, y, self.lr_x * hyx_px - self.lr_y2 * py)
+        return [x - self.lr_x * px, y + self.lr_y * py + newton]
 
     def _closed_form(self, ctx):
+        self._check_sizes(ctx.game)
         c1, c2 = self.lr_y / self.lr_x, self.lr_y2 / self.lr_x
         M = np.block([[ctx.I(ctx.n), np.zeros((ctx.n, ctx.m))],
                       [-ctx.K, -c1 * ctx.I(ctx.m) + c2 * ctx.Hyy_inv]])
-        return ctx.I() - self.lr_x * M @ ctx.H
+        return ctx.I() - self.lr_x * M @ _block_diag(self.P_x, self.P_y, ctx) @ ctx.H
 
     def _spectral_key(self):
-        return ()
+        return (repr(self.P_x), repr(self.P_y), self.lr_y2 / self.lr_y if self.P_y is not None else None)
 
     def _spectral_data(self, ctx):
+        self._check_sizes(ctx.game)
         check_invertible(ctx.Hyy, "Hyy")
-        return np.linalg.eigvalsh(ctx.S), np.linalg.eigvalsh(ctx.Hyy)
+        if self.P_y is None:
+            return _congruent_eigvalsh(ctx.S, self.P_x), np.linalg.eigvalsh(ctx.Hyy)
+        # follower block I + ηy1 (Hyy − (ηy2/ηy1) I) P2: eigenvalues ηy1·spec(C'(Hyy − rI)C)
+        shifted = ctx.Hyy - (self.lr_y2 / self.lr_y) * np.eye(ctx.m)
+        return _congruent_eigvalsh(ctx.S, self.P_x), _congruent_eigvalsh(shifted, self.P_y)
 
     def _spectrum_from(self, data):
-        eig_s, eig_yy = data
-        return np.concatenate([1 - self.lr_x * eig_s,
-                               (1 - self.lr_y2) + self.lr_y * eig_yy]).astype(complex)
+        eig_s, eig_y = data
+        follower = (1 - self.lr_y2) + self.lr_y * eig_y if self.P_y is None else 1 + self.lr_y * eig_y
+        return np.concatenate([1 - self.lr_x * eig_s, follower]).astype(complex)
+
+
+def _block_diag(P_x, P_y, ctx):
+    P = np.eye(ctx.N)
+    if P_x is not None:
+        P[:ctx.n, :ctx.n] = P_x
+    if P_y is not None:
+        P[ctx.n:, ctx.n:] = P_y
+    return P
 
 
 @register
