@@ -51,7 +51,7 @@ class Game:
 
     # --- constructors -------------------------------------------------------------------
     @staticmethod
-    def from_expr(expr, x, y):
+    def from_expr(expr, x, y, params=()):
         """A game from a formula string or sympy expression.
 
         Parameters
@@ -60,8 +60,11 @@ class Game:
             ``f(x, y)``; strings are parsed safely (:mod:`stability.formula`).
         x, y : str, sequence of str, or sequence of sympy.Symbol
             The leader's (minimising) and follower's (maximising) variables, e.g. ``"x1,x2"``.
+        params : str, sequence of str, or sequence of sympy.Symbol
+            Constants that stay symbolic (e.g. ``"h,a"``). Such a game only has a symbolic
+            view (symbolic Jacobians and stable sets); numeric methods raise NotSupportedError.
         """
-        return ExpressionGame(expr, x, y)
+        return ExpressionGame(expr, x, y, params)
 
     @staticmethod
     def general_sum(f, g, x, y):
@@ -200,12 +203,12 @@ def _declare_players(x, y):
     return xs, ys
 
 
-def _to_expr(expr, xs, ys):
+def _to_expr(expr, xs, ys, params=()):
+    by_name = {s.name: s for s in list(xs) + list(ys) + list(params)}
     if isinstance(expr, str):
-        return parse_formula(expr, {s.name: s for s in xs + ys})
+        return parse_formula(expr, by_name)
     if not isinstance(expr, sp.Expr):
         raise FormulaError(f"expected a formula string or a sympy expression, got {type(expr).__name__}")
-    by_name = {s.name: s for s in xs + ys}
     undeclared = sorted(s.name for s in expr.free_symbols if s.name not in by_name)
     if undeclared:
         raise FormulaError(f"expression uses undeclared symbol(s) {', '.join(undeclared)}; "
@@ -234,18 +237,31 @@ class ExpressionGame(Game):
     Build it with :meth:`stability.Game.from_expr`.
     """
 
-    def __init__(self, expr, x, y):
+    def __init__(self, expr, x, y, params=()):
         xs, ys = _declare_players(x, y)
         super().__init__([s.name for s in xs], [s.name for s in ys])
         self.xs, self.ys = xs, ys
-        self.expr = _to_expr(expr, xs, ys)
+        self.params = declare_symbols(params, "parameter") if params else []
+        clash = {s.name for s in self.params} & {s.name for s in xs + ys}
+        if clash:
+            raise FormulaError(f"parameter(s) {', '.join(sorted(clash))} also declared as variables")
+        self.expr = _to_expr(expr, xs, ys, self.params)
         zs = xs + ys
         self.grad_exprs = [sp.diff(self.expr, s) for s in zs]
         self.hessian_expr = sp.Matrix([[sp.diff(g, s) for s in zs] for g in self.grad_exprs])
+        self._symbolic = None
+        if self.params:
+            return  # symbolic only: nothing numeric to lambdify
         self._value = _vectorised([self.expr], zs)
         self._grad = _vectorised(self.grad_exprs, zs)
         self._hess = _vectorised(list(self.hessian_expr), zs)
-        self._symbolic = None
+
+    def __getattr__(self, name):
+        if name in ("_value", "_grad", "_hess") and self.__dict__.get("params"):
+            raise NotSupportedError(
+                f"the game has symbolic parameters ({', '.join(s.name for s in self.params)}); "
+                "only its symbolic view is available — substitute numbers for numeric analysis")
+        raise AttributeError(name)
 
     def __repr__(self):
         return f"<{type(self).__name__} f = {self.expr}, x = {self.x_names}, y = {self.y_names}>"

@@ -1,0 +1,169 @@
+"""Hemmat et al. — LEAD: Thm 2, Prop. 3, Thm 3, §5, App. J (Fig. 9), §7.1 (Fig. 3)."""
+
+import numpy as np
+import pytest
+import sympy as sp
+
+from stability import Game, algorithms, games, spectral_radius
+from stability.spectral import optimize, stable_step_sizes
+from test_algorithms import multiset_close
+
+
+def lead_roots(lam, h, eta, alpha, beta):
+    """Eq. 23: μ± = (1 − (η+α)λ + β − ηh ± √Δ)/2, Δ = (…)² − 4(β − αλ)."""
+    b = 1 - (eta + alpha) * lam + beta - eta * h
+    disc = np.sqrt(b * b - 4 * (beta - alpha * lam) + 0j)
+    return np.concatenate([(b + disc) / 2, (b - disc) / 2])
+
+
+def offdiag_eigs(A):
+    n = A.shape[0]
+    return np.linalg.eigvals(np.block([[np.zeros((n, n)), A], [-A.T, np.zeros((n, n))]]))
+
+
+# --- Thm 2 -------------------------------------------------------------------------------------
+@pytest.mark.parametrize("seed", range(20))
+def test_thm2_eigenvalue_formula(seed):
+    rng = np.random.default_rng(seed)
+    n = 3
+    A, h = rng.standard_normal((n, n)), rng.uniform(0, 1)
+    eta, alpha, beta = rng.uniform(0, 0.5), rng.uniform(-0.5, 0.5), rng.uniform(-0.9, 0.9)
+    game = games.get("lead-quadratic", h=h, A=A)
+    J = algorithms.get("lead", lr=eta, alpha=alpha, beta=beta).jacobian(game, np.zeros(2 * n))
+    # equality to floating point: both sides are eigenvalues of a 4n×4n nonnormal matrix,
+    # accurate to ~eps·‖J‖·cond(eigenvectors) (≤ 1e-10 here)
+    multiset_close(np.linalg.eigvals(J), lead_roots(offdiag_eigs(A), h, eta, alpha, beta), 1e-9)
+
+
+def test_thm2_symbolically():
+    eta, alpha, beta, h, a = sp.symbols("eta alpha beta h a", positive=True)
+    x, y = sp.symbols("x y", real=True)
+    game = Game.from_expr(h / 2 * x**2 - h / 2 * y**2 + a * x * y, [x], [y], params=[h, a])
+    alg = algorithms.get("lead", lr=eta, alpha=alpha, beta=beta)
+    J = alg.symbolic_jacobian(game, [0, 0])
+    X = sp.Symbol("X")
+    char = sp.expand(J.charpoly(X).as_expr())
+    expected = sp.expand(sp.prod([X**2 - X * (1 - (eta + alpha) * lam + beta - eta * h) + beta - alpha * lam
+                                  for lam in (sp.I * a, -sp.I * a)]))
+    assert sp.simplify(char - expected) == 0
+
+
+def _expansion_errors(scales):
+    lam = 1j * 0.7
+    printed, corrected = [], []
+    for s in scales:
+        h, eta, alpha, beta = 0.5 * s, s, 0.8 * s, 0.3 * s
+        mu_p, mu_m = lead_roots(np.array([lam]), h, eta, alpha, beta)
+        q = ((eta + alpha) ** 2 * lam**2 + eta**2 * h**2 + beta**2 - 2 * eta * h * beta) / 4
+        approx_p = 1 - eta * h + q + lam * ((eta + alpha) / 2 * (eta * h - beta) - eta)   # eq. 24
+        approx_m = beta - q + lam * ((eta + alpha) / 2 * (beta - eta * h) - alpha)        # eq. 25
+        printed.append(max(abs(mu_p - approx_p), abs(mu_m - approx_m)))
+        second = eta * (beta - alpha * lam) * (lam + h)
+        exact_p = 1 - eta * h - eta * lam - second
+        exact_m = beta - alpha * lam + second
+        corrected.append(max(abs(mu_p - exact_p), abs(mu_m - exact_m)))
+    return np.array(printed), np.array(corrected)
+
+
+def test_thm2_approximations_are_first_order_only():
+    """Eqs. 24–25 are right to first order only: halving (h, η, α, β) divides their error by 4
+    (O(s²)), not 8. The second-order expansion is μ+ = 1 − ηh − ηλ − η(β − αλ)(λ + h) + O(s³),
+    μ− = β − αλ + η(β − αλ)(λ + h) + O(s³)."""
+    printed, corrected = _expansion_errors([0.004, 0.002, 0.001])
+    ratios_printed = printed[:-1] / printed[1:]
+    ratios_corrected = corrected[:-1] / corrected[1:]
+    assert np.all(np.abs(ratios_printed - 4) < 0.2)
+    assert np.all(np.abs(ratios_corrected - 8) < 0.5)
+
+
+# --- Prop 3: as printed the threshold is 2/Im λ; the derivative changes sign at 1/Im λ ------------------
+def d_rho_d_alpha(eta, sigma):
+    step = 1e-7
+    rho = lambda a: np.max(np.abs(lead_roots(np.array([1j * sigma]), 0.0, eta, a, 0.0)) ** 2)
+    return (rho(step) - rho(-step)) / (2 * step)
+
+
+@pytest.mark.parametrize("sigma", [0.3, 1.0, 2.5])
+def test_prop3_corrected_threshold(sigma):
+    """With h = β = 0, ∂α|μ+|² at α = 0 equals −2ησ²(1 − η²σ²)/(1 + η²σ²) (λ = iσ): negative iff
+    η < 1/σ. Central differences (step 1e-7): truncation ~1e-14, rounding ~eps·ρ/1e-7 ≈ 1e-8."""
+    for eta in np.linspace(0.05, 1.95, 39) / sigma:
+        exact = -2 * eta * sigma**2 * (1 - (eta * sigma) ** 2) / (1 + (eta * sigma) ** 2)
+        assert d_rho_d_alpha(eta, sigma) == pytest.approx(exact, rel=1e-5, abs=1e-8)
+    # counterexample to the printed interval (0, 2/σ): at η = 1.5/σ the derivative is positive
+    assert d_rho_d_alpha(1.5 / sigma, sigma) > 0
+
+
+# --- Thm 3: as printed, η = α = 2/σmax can diverge ------------------------------------------------------
+def test_thm3_as_printed_fails():
+    game = games.get("lead-quadratic", h=0.0, A=np.eye(2))           # σmin = σmax = 1
+    rho = spectral_radius("lead", game, np.zeros(4), lr=2.0, alpha=2.0, beta=0.0)
+    # λ = ±i: μ = (1 ∓ 4i ± i√15)/2, |μ−| = √(1 + (4 + √15)²)/2 ≈ 3.968
+    assert rho == pytest.approx(np.sqrt(1 + (4 + np.sqrt(15)) ** 2) / 2, rel=1e-12)
+    printed_factor = 1 - 6 * (2 * 1 + 0) / 1 - 0 + 0                 # = −11: not a contraction factor
+    assert printed_factor < 0 and rho > 1
+    # LEAD does converge on this game for smaller η, α (the regime of Prop. 3)
+    best = optimize("lead", game, np.zeros(4), {"lr": (1e-3, 1.0), "alpha": (0.0, 1.0)},
+                    fixed={"beta": 0.0}, num=25)
+    assert best.radius < 0.75
+
+
+# --- §5: tuned rates against extragradient on eq. 13 -------------------------------------------------------
+@pytest.mark.parametrize("h, lead_faster", [(0.1, False), (0.5, False), (2.0, True), (5.0, True)])
+def test_section5_lead_vs_eg(h, lead_faster):
+    """§5 (in O-notation): EG is at least as fast for h < σmax, LEAD faster for h ≳ 1.62σmax.
+    Checked with both methods tuned (β = 0) on A = diag(1, 0.3) (σmax = 1)."""
+    game = games.get("lead-quadratic", h=h, A=np.diag([1.0, 0.3]))
+    eg = optimize("eg", game, np.zeros(4), {"lr": (1e-3, 3.0)}).radius
+    lead = optimize("lead", game, np.zeros(4), {"lr": (1e-3, 3.0), "alpha": (0.0, 3.0)},
+                    fixed={"beta": 0.0}, num=25).radius
+    assert (lead < eg) == lead_faster
+
+
+# --- App. J (Fig. 9): OGDA on γ(x² − y²) --------------------------------------------------------------------
+@pytest.mark.parametrize("gamma", [1.0, 6.0, 20.0])
+def test_appJ_ogda_converges_for_small_steps(gamma):
+    """As printed: 'for γ ≥ 6 OGDA fails to converge for any learning rate'. It fails only for
+    η ≥ 1/(3γ): each eigenvalue λ = 2γη of DV gives μ² − (1 − 2λ)μ − λ, with |μ| < 1 iff λ < 2/3."""
+    game = Game.from_expr(f"{gamma}*(x**2 - y**2)", "x", "y")
+    s = stable_step_sizes("ogda", game, [0, 0], bounds=(0, 1.0))
+    assert len(s.intervals) == 1 and s.intervals[0][0] == 0
+    assert s.intervals[0][1] == pytest.approx(1 / (3 * gamma), rel=1e-9)
+    for name, hp in (("gda", {"lr": 0.5 / (2 * gamma)}), ("cgd", {"lr": 0.5 / (2 * gamma)}),
+                     ("lead", {"lr": 0.5 / (2 * gamma), "alpha": 0.1, "beta": 0.0})):
+        assert spectral_radius(name, game, [0, 0], **hp) < 1
+
+
+# --- §7.1 (Fig. 3): tuned spectral radius on eq. 31 ------------------------------------------------------------
+METHODS = {  # LEAD's Fig. 3 names; "PM" there is positive (heavy-ball) momentum
+    "GDA": ("gda", {"lr": (1e-3, 2.0)}),
+    "EG": ("eg", {"lr": (1e-3, 2.0)}),
+    "OG": ("ogda", {"lr": (1e-3, 2.0)}),
+    "NM": ("hb", {"lr": (1e-3, 2.0), "beta": (-0.9, 0.0)}),
+    "PM": ("hb", {"lr": (1e-3, 2.0), "beta": (0.0, 0.95)}),
+    "CM": ("complex-momentum", {"alpha.real": (1e-3, 2.0), "beta.abs": (0.0, 0.95), "beta.arg": (0.0, 3.1)}),
+    "LEAD": ("lead", {"lr": (1e-3, 2.0), "alpha": (0.0, 2.0), "beta": (-0.5, 0.95)}),
+}
+
+
+def tuned_radii(gamma_max, seeds=(0, 1), d=5):
+    out = {}
+    for label, (name, bounds) in METHODS.items():
+        r = [optimize(name, games.get("lead-eq31", d=d, gamma_max=gamma_max, seed=s), np.zeros(2 * d),
+                      bounds, num=10 if len(bounds) > 2 else 16).radius for s in seeds]
+        out[label] = float(np.mean(r))
+    return out
+
+
+@pytest.mark.parametrize("gamma_max", [0.0, 0.5, 1.0])
+def test_fig3_lead_is_robust(gamma_max):
+    """LEAD is never worse than the other tuned methods (to the optimiser's resolution, 1e-3)."""
+    r = tuned_radii(gamma_max)
+    assert all(r["LEAD"] <= v + 1e-3 for v in r.values())
+
+
+def test_fig3_cooperative_end():
+    """γmax = 0 (cooperative): LEAD and positive momentum are clearly best."""
+    r = tuned_radii(0.0)
+    best_others = min(r[k] for k in ("GDA", "EG", "OG", "NM"))
+    assert r["PM"] < best_others - 0.02 and r["LEAD"] < best_others - 0.02
