@@ -1,0 +1,128 @@
+"""Mescheder, Nowozin, Geiger — The Numerics of GANs (NeurIPS 2017): Lemma 4, Cor. 5, Lemma 7,
+Cor. 8, Lemma 9. The paper maximises; its Jacobian A = v'(x̄) is −V in our convention."""
+
+import numpy as np
+import pytest
+
+from stability import Game, algorithms, run, spectral_radius
+from stability.spectral import gda_step_size_bound
+from conftest import spd
+
+SEEDS = range(20)
+
+
+def hurwitz(seed, n=4, rotation=3.0):
+    """A random A whose eigenvalues have negative real parts (strong rotation)."""
+    rng = np.random.default_rng(seed)
+    S = -spd(rng, n, 0.1)
+    K = rotation * (lambda M: M - M.T)(rng.standard_normal((n, n)))
+    return S + K
+
+
+def lemma4_bound(A):
+    lam = np.linalg.eigvals(A)
+    return np.min(1 / np.abs(lam.real) * 2 / (1 + (lam.imag / lam.real) ** 2))
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_lemma4_iff(seed):
+    A = hurwitz(seed)
+    h = lemma4_bound(A)
+    rho = lambda step: np.abs(np.linalg.eigvals(np.eye(4) + step * A)).max()
+    # eigenvalues are simple for random A, so ρ is accurate to ~1e-15 and 1e-8 margins decide
+    assert rho(h * (1 - 1e-8)) < 1 <= rho(h * (1 + 1e-8)) + 1e-15
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_lemma4_matches_gda_step_size_bound(seed):
+    rng = np.random.default_rng(seed)
+    Hxx, Hyy = spd(rng, 2, 0.1), -spd(rng, 3, 0.1)
+    Hxy = 3 * rng.standard_normal((2, 3))
+    game = Game.quadratic(Hxx, Hxy, Hyy)
+    A = -np.block([[Hxx, Hxy], [-Hxy.T, -Hyy]])                     # v' = −V
+    assert gda_step_size_bound(game, np.zeros(5)) == pytest.approx(lemma4_bound(A), rel=1e-12)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_cor5_small_steps_converge(seed):
+    rng = np.random.default_rng(seed)
+    Hxx, Hyy = spd(rng, 2, 0.1), -spd(rng, 2, 0.1)
+    game = Game.quadratic(Hxx, 3 * rng.standard_normal((2, 2)), Hyy)
+    h = 0.5 * gda_step_size_bound(game, np.zeros(4))
+    traj = run(algorithms.get("gda", lr=h), game, rng.standard_normal(4), steps=200_000, tol=1e-8)
+    assert traj.stop[0] == "converged"
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("gamma", [0.01, 1.0, 10.0])
+def test_lemma7(seed, gamma):
+    rng = np.random.default_rng(seed)
+    S = -(lambda M: M @ M.T)(rng.standard_normal((4, 3)) @ rng.standard_normal((3, 4)))  # ⪯ 0, singular
+    K = (lambda M: M - M.T)(rng.standard_normal((4, 4)))
+    A = S + K                                                       # negative semidefinite, invertible
+    assert np.linalg.eigvalsh((A + A.T) / 2).max() <= 1e-12 and abs(np.linalg.det(A)) > 1e-8
+    M = (np.eye(4) - gamma * A.T) @ A
+    assert np.linalg.eigvalsh((M + M.T) / 2).max() < 0               # negative definite
+
+
+def test_lemma7_needs_invertibility():
+    A = np.diag([-1.0, 0.0])                                        # negative semidefinite, singular
+    M = (np.eye(2) - A.T) @ A
+    assert np.linalg.eigvalsh((M + M.T) / 2).max() == 0              # only semidefinite
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_cor8_consensus_converges_at_local_nash(seed):
+    rng = np.random.default_rng(seed)
+    # local Nash with semidefinite blocks (bilinear part dominant) and invertible v'
+    Hxx = (lambda M: M @ M.T)(rng.standard_normal((2, 1)))
+    game = Game.quadratic(Hxx, rng.standard_normal((2, 2)) + 2 * np.eye(2), np.zeros((2, 2)))
+    assert spectral_radius("co", game, np.zeros(4), lr=1e-3, gamma=1.0) < 1
+
+
+def test_cor8_as_stated_needs_invertibility():
+    """f = x1² − y² is a local Nash at 0, but every (0, t, 0) is a fixed point too: consensus
+    optimisation started there never approaches 0, for any h (Cor. 8 needs v'(x̄) invertible)."""
+    game = Game.from_expr("x1**2 - y**2", "x1,x2", "y")
+    traj = run(algorithms.get("co", lr=0.1, gamma=1.0), game, [0.0, 1e-3, 0.0], steps=1000, tol=0,
+               target=[0.0, 0.0, 0.0])
+    assert traj.stop[0] == "max_steps"
+    np.testing.assert_array_equal(traj.iterates[-1, 0], [0.0, 1e-3, 0.0])
+
+
+def q_ratio(M):
+    lam = np.linalg.eigvals(M)
+    return np.max(np.abs(lam.imag) / np.abs(lam.real))
+
+
+def numerical_range_c(A, samples=20000):
+    """min |Re w|/|Im w| over the numerical range of A, from its boundary (support points)."""
+    best = np.inf
+    for t in np.linspace(0, 2 * np.pi, samples, endpoint=False):
+        H = (np.exp(1j * t) * A + np.conj(np.exp(1j * t) * A).T) / 2
+        v = np.linalg.eigh(H)[1][:, -1]
+        w = np.conj(v) @ A @ v
+        if abs(w.imag) > 0:
+            best = min(best, abs(w.real) / abs(w.imag))
+    return best
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_lemma9_consensus_reading(seed):
+    """q(γ) ≤ 1/(c + 2ρ²γ) for the eigenvalues of A − γAᵀA (consensus optimisation's matrix)."""
+    A = hurwitz(seed, n=3, rotation=2.0)
+    rho = np.linalg.svd(A, compute_uv=False).min()
+    c = numerical_range_c(A)  # boundary sampled at 20000 angles: c is over-estimated by < 1e-6
+    for gamma in (0.0, 0.1, 1.0, 10.0):
+        assert q_ratio(A - gamma * A.T @ A) <= 1 / (c + 2 * rho**2 * gamma) * (1 + 1e-5)
+    assert q_ratio(A) >= 0.5 / c                                     # the bound is not vacuous at γ = 0
+
+
+def test_lemma9_as_printed_fails():
+    """As printed, λ are eigenvalues of A − γAᵀ; for A = S + K that is (1−γ)S + (1+γ)K, whose
+    rotation grows with γ: q(γ) → ∞ as γ → 1 while the printed bound decreases."""
+    A = np.array([[-1.0, 2.0], [-2.0, -1.0]])                      # S = −I, K rotation 2
+    rho = np.linalg.svd(A, compute_uv=False).min()
+    c = 0.5                                                         # |Re|/|Im| = 1/2 on W(A)
+    gamma = 0.9
+    assert q_ratio(A - gamma * A.T) > 1 / (c + 2 * rho**2 * gamma)
