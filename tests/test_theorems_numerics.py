@@ -108,21 +108,36 @@ def numerical_range_c(A, samples=20000):
 
 
 @pytest.mark.parametrize("seed", range(8))
-def test_lemma9_consensus_reading(seed):
-    """q(γ) ≤ 1/(c + 2ρ²γ) for the eigenvalues of A − γAᵀA (consensus optimisation's matrix)."""
+def test_lemma9_corrected(seed):
+    """For the eigenvalues of consensus optimisation's matrix A − γAᵀA (eigenvector v):
+    |Re λ| = |Re vᴴAv| + γ|Av|² ≥ c|Im vᴴAv| + γρ² and |Im λ| = |Im vᴴAv| ≤ ‖K‖, K = (A − Aᵀ)/2,
+    so q(γ) ≤ 1/(c + γρ²/‖K‖) — the printed 1/(c + 2ρ²γ) is this with ‖K‖ ≤ ½ (it is not
+    scale invariant: γ has the units of 1/A)."""
     A = hurwitz(seed, n=3, rotation=2.0)
     rho = np.linalg.svd(A, compute_uv=False).min()
+    K = np.linalg.norm((A - A.T) / 2, 2)
     c = numerical_range_c(A)  # boundary sampled at 20000 angles: c is over-estimated by < 1e-6
     for gamma in (0.0, 0.1, 1.0, 10.0):
-        assert q_ratio(A - gamma * A.T @ A) <= 1 / (c + 2 * rho**2 * gamma) * (1 + 1e-5)
-    assert q_ratio(A) >= 0.5 / c                                     # the bound is not vacuous at γ = 0
+        assert q_ratio(A - gamma * A.T @ A) <= 1 / (c + gamma * rho**2 / K) * (1 + 1e-5)
 
 
-def test_lemma9_as_printed_fails():
-    """As printed, λ are eigenvalues of A − γAᵀ; for A = S + K that is (1−γ)S + (1+γ)K, whose
-    rotation grows with γ: q(γ) → ∞ as γ → 1 while the printed bound decreases."""
+@pytest.mark.parametrize("a, b, gamma", [(1.0, 2.0, 1.0), (0.5, 3.0, 0.1), (2.0, 0.4, 1.0)])
+def test_lemma9_normal_case_tight_and_printed_form_fails(a, b, gamma):
+    """A = [[−a, b], [−b, −a]]: q(γ) = b/(a + γ(a² + b²)) equals the corrected bound; the printed
+    bound b/(a + 2bγ(a² + b²)) is smaller than q whenever b > ½."""
+    A = np.array([[-a, b], [-b, -a]])
+    q = q_ratio(A - gamma * A.T @ A)
+    assert q == pytest.approx(b / (a + gamma * (a * a + b * b)), rel=1e-12)
+    c, rho2, K = a / b, a * a + b * b, b
+    assert q == pytest.approx(1 / (c + gamma * rho2 / K), rel=1e-12)
+    printed = 1 / (c + 2 * rho2 * gamma)
+    assert (q > printed) == (b > 0.5)
+
+
+def test_lemma9_literal_matrix_fails():
+    """Read literally, λ are eigenvalues of A − γAᵀ = (1 − γ)S + (1 + γ)K: rotation grows with γ."""
     A = np.array([[-1.0, 2.0], [-2.0, -1.0]])                      # S = −I, K rotation 2
-    rho = np.linalg.svd(A, compute_uv=False).min()
-    c = 0.5                                                         # |Re|/|Im| = 1/2 on W(A)
+    c, rho = 0.5, np.linalg.svd(A, compute_uv=False).min()
     gamma = 0.9
+    assert q_ratio(A - gamma * A.T) == pytest.approx(2 * 1.9 / 0.1)  # 38
     assert q_ratio(A - gamma * A.T) > 1 / (c + 2 * rho**2 * gamma)

@@ -37,7 +37,7 @@ class SGA(Algorithm):
     """
 
     name = "sga"
-    reference = "Balduzzi et al. 2018; Liang & Stokes 2019 (Interaction Matters) Thm 1"
+    reference = "Balduzzi et al. 2018 (zero-sum form; Interaction Matters' \"SGA\" is simultaneous GDA)"
     params = {"lr": Param(LR, doc="step size η"), "lam": Param(1.0, "real", "adjustment λ")}
 
     def update(self, game, parts):
