@@ -146,7 +146,10 @@ def test_prop33_preconditioned_hessianfr(seed):
         spec = alg.spectrum(game, point)
         assert np.all(spec.imag == 0)
         stable = np.abs(spec).max() < 1
-        assert stable == classify(game, point).strict_local_minimax
+        if classify(game, point).strict_local_minimax:
+            assert stable
+        # corrected converse (as for Thm 3.2), with c2/c1 = 0.5; P1, P2 ≻ 0 keep the inertia
+        assert stable == bool(eig_s.min() > 0 and np.linalg.eigvalsh(blocks(game)[2]).max() < 0.5)
         kinds.add(stable)
     assert kinds == {True, False}
 
