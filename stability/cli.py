@@ -1,4 +1,4 @@
-"""Command line: ``stability analyze [FORMULA --x x1,x2 --y y1,y2] [--json]``.
+"""Command line: ``stability analyze [FORMULA --x x1,x2 --y y1,y2] [--json]``, ``stability figures``.
 
 With no formula, ``analyze`` runs the main job: the catalogue's toy games g1, g2, g3 are
 analysed (critical points, classification, spectral table) and figures written.
@@ -19,8 +19,6 @@ from .errors import StabilityError
 from .games import Game
 
 TOY_GAMES = ("g1", "g2", "g3")
-TOY_ALGORITHMS = ("gda", "ogda", "eg", "sga", "co", "fr", "hessianfr", "gdn")
-TOY_SETTINGS = {"sga": {"lam": 1.0}, "co": {"gamma": 0.1}}
 
 
 def analyze_game(game, lr):
@@ -59,48 +57,26 @@ def _fmt(values):
     return "undefined" if values is None else "[" + ", ".join(f"{v:.4g}" for v in values) + "]"
 
 
-def write_toy_figures(directory, lr, steps):
-    """Trajectories of the toy algorithms on g1, g2, g3 and ρ(η) curves at the origin."""
+def write_toy_figures(directory):
+    """The main job's figures: trajectories and ρ(η) on g1, g2, g3."""
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    from .engine import run
-    from .plotting import plot_trajectories
+    from .figures import figure_radius, figure_toy
 
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     written = []
     for name in TOY_GAMES:
-        game = games.get(name)
-        trajs = {}
-        for alg_name in TOY_ALGORITHMS:
-            alg = algorithms.get(alg_name, lr=lr, **TOY_SETTINGS.get(alg_name, {}))
-            trajs[alg_name] = run(alg, game, [[4.0, 5.0]], steps=steps, tol=1e-8)
-        fig, ax = plt.subplots(figsize=defaults["figsize"])
-        plot_trajectories(game, trajs, ax=ax, bounds=(-6, 6, -6, 6))
-        ax.set_title(f"{name}: trajectories from (4, 5), η = {lr} (FR Fig. 3)")
-        written.append(_save(fig, directory / f"trajectories_{name}.png"))
-        fig, ax = plt.subplots(figsize=defaults["figsize"])
-        etas = np.linspace(1e-3, 0.5, 200)
-        for alg_name in TOY_ALGORITHMS:
-            try:
-                s = spectral.sweep(alg_name, game, [0.0, 0.0], "lr", etas, **TOY_SETTINGS.get(alg_name, {}))
-            except StabilityError:
-                continue
-            s.plot(ax=ax)
-        ax.set_ylim(0, 2)
-        ax.set_title(f"{name}: spectral radius at the origin vs step size η")
-        ax.legend(fontsize="small", ncol=2)
-        written.append(_save(fig, directory / f"radius_{name}.png"))
+        for stem, draw in (("trajectories", figure_toy), ("radius", figure_radius)):
+            fig, ax = plt.subplots(figsize=defaults["figsize"])
+            draw(name, ax=ax)
+            fig.tight_layout()
+            path = directory / f"{stem}_{name}.png"
+            fig.savefig(path, dpi=defaults["dpi"])
+            plt.close(fig)
+            written.append(str(path))
     return written
-
-
-def _save(fig, path):
-    fig.tight_layout()
-    fig.savefig(path, dpi=defaults["dpi"])
-    import matplotlib.pyplot as plt
-    plt.close(fig)
-    return str(path)
 
 
 def main(argv=None):
@@ -113,8 +89,15 @@ def main(argv=None):
     p.add_argument("--lr", type=float, default=defaults["toy_lr"], help="step size for the table")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.add_argument("--figures", default="figures", help="where the main job writes figures")
-    p.add_argument("--steps", type=int, default=defaults["toy_steps"], help="trajectory length")
+    f = sub.add_parser("figures", help="regenerate every reproduced figure of the papers")
+    f.add_argument("--out", default="figures", help="output directory")
+    f.add_argument("--quick", action="store_true", help="small step counts and grids (smoke test)")
     args = parser.parse_args(argv)
+    if args.command == "figures":
+        from .figures import make_all
+        for path in make_all(args.out, quick=args.quick):
+            print(f"wrote {path}")
+        return 0
     try:
         if args.formula is not None:
             game = Game.from_expr(args.formula, args.x, args.y)
@@ -125,7 +108,7 @@ def main(argv=None):
             result = {"games": {name: analyze_game(games.get(name), args.lr) for name in TOY_GAMES}}
             reports = [(f"{name}: {games.describe(name).description}", rep)
                        for name, rep in result["games"].items()]
-            result["figures"] = write_toy_figures(args.figures, args.lr, args.steps)
+            result["figures"] = write_toy_figures(args.figures)
     except StabilityError as exc:
         if args.json:
             print(json.dumps({"error": type(exc).__name__, "message": str(exc)}))

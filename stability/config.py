@@ -4,5 +4,4 @@ defaults = {
     "figsize": (6.0, 4.5),
     "dpi": 120,
     "toy_lr": 0.05,        # η of the toy experiments (FR Fig. 3, HessianFR Fig. 1)
-    "toy_steps": 2000,
 }

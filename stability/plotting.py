@@ -51,7 +51,8 @@ def plot_trajectories(game, trajectories, ax=None, bounds=None, levels=30):
     lines = []
     for label, traj in trajectories.items():
         z = traj.iterates[:, 0]
-        (line,) = ax.plot(z[:, 0], z[:, 1], lw=1.2, label=f"{label} ({traj.stop[0]})")
+        outcome = {"max_steps": "not converged"}.get(traj.stop[0], traj.stop[0])
+        (line,) = ax.plot(z[:, 0], z[:, 1], lw=1.2, label=f"{label} ({outcome})")
         lines.append(line)
     ax.set_xlim(bounds[0], bounds[1])
     ax.set_ylim(bounds[2], bounds[3])

@@ -55,7 +55,7 @@ def test_cli_errors_are_one_line(args, capsys):
 
 
 def test_main_job_writes_figures(tmp_path):
-    proc = subprocess.run([sys.executable, "-m", "stability", "analyze", "--figures", str(tmp_path),
-                           "--steps", "200"], capture_output=True, text=True, check=True)
+    proc = subprocess.run([sys.executable, "-m", "stability", "analyze", "--figures", str(tmp_path)],
+                          capture_output=True, text=True, check=True)
     assert "strict local minimax" in proc.stdout
     assert len(list(tmp_path.glob("*.png"))) == 6

@@ -78,6 +78,15 @@ def fr_e2():
                           "x1,x2", "y1,y2")
 
 
+@_entry("fr-e2-diagonal", "FR App. E.2, a conjectured reading",
+        "f = −0.45x1² − 0.5x2² − 0.5y1² − 0.05y2² + x1y1 + x2y2: the coupling x1y1 + x2y2 makes 0 "
+        "a strict local minimax with S = diag(0.1, 9) (κ = 90) and GDA unstable at ratio 1, as the "
+        "paper describes; SPEC's x1y2 + x2y2 (entry fr-e2) does not")
+def fr_e2_diagonal():
+    return Game.from_expr("-0.45*x1**2 - 0.5*x2**2 - 0.5*y1**2 - 0.05*y2**2 + x1*y1 + x2*y2",
+                          "x1,x2", "y1,y2")
+
+
 def _matrix(M, name):
     M = np.atleast_2d(np.asarray(M, dtype=float))
     if M.ndim != 2:
