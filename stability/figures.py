@@ -220,7 +220,9 @@ def figure_interaction_fig1(ax=None, quick=False, gamma=1.0, r=0.5):
     for label, (name, hp) in settings.items():
         traj = run(algorithms.get(name, **hp), game, z0, steps=2000 if quick else 20000, tol=0,
                    target=np.zeros(10))
-        ax.semilogy(traj.distance[:, 0], label=label)
+        style = {"PM": dict(ls="--", lw=2.5, label="PM (identical to CO on bilinear games)"),
+                 "IU": dict(label="IU (floor: Newton solve tolerance)")}.get(label, dict(label=label))
+        ax.semilogy(traj.distance[:, 0], **style)
         out[label] = traj
     ax.set_xlabel("iteration")
     ax.set_ylabel("distance to the Nash equilibrium")
