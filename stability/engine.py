@@ -5,7 +5,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .errors import InputError
-from .linalg import as_finite_array
+from .linalg import as_finite_array, count, real_number
 
 CONVERGED, DIVERGED, MAX_STEPS = "converged", "diverged", "max_steps"
 
@@ -53,8 +53,9 @@ def run(algorithm, game, z0, steps=1000, tol=1e-10, target=None, divergence=1e6)
     z0 = as_finite_array(z0, "z0")
     z0 = np.atleast_2d(z0)
     game.split(z0)
-    if int(steps) != steps or steps < 0:
-        raise InputError(f"steps must be a non-negative integer, got {steps!r}")
+    steps = count(steps, "steps", 0)
+    tol = real_number(tol, "tol", 0.0)
+    divergence = real_number(divergence, "divergence", 0.0, inclusive=False)
     target = None if target is None else as_finite_array(target, "target", ndim=1)
     N, B = game.n + game.m, z0.shape[0]
     state = algorithm.init_state(game, z0)

@@ -87,10 +87,19 @@ def parse_formula(text, symbols):
     return expr
 
 
+MAX_MAGNITUDE = 1e300
+"""Largest absolute value of a number in a formula (after sympy's constant folding)."""
+
+
 def check_real(expr, source):
-    """Reject expressions with an explicit imaginary part (``sqrt(-1)``, ``I``)."""
+    """Reject expressions with an explicit imaginary part (``sqrt(-1)``, ``I``) or numbers
+    beyond floating point."""
     if expr.has(sp.I) or any(not a.is_real for a in expr.atoms(sp.Number)):
         raise FormulaError(f"formula {source!r} is not real-valued")
+    for number in expr.atoms(sp.Number):
+        if number.is_finite and abs(number) > MAX_MAGNITUDE:
+            raise FormulaError(f"number {sp.Float(number, 3)} in formula {source!r} exceeds "
+                               f"{MAX_MAGNITUDE:.0e} in magnitude")
     if expr.has(sp.zoo, sp.oo, -sp.oo, sp.nan):
         raise FormulaError(f"formula {source!r} contains an infinite or undefined constant")
 

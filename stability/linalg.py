@@ -4,7 +4,7 @@ import warnings
 
 import numpy as np
 
-from .errors import NonFiniteError, ShapeError, SingularBlockError
+from .errors import InputError, NonFiniteError, ShapeError, SingularBlockError
 
 COND_WARN = 1e8
 """Condition number above which inverting a block warns (results lose ~8 digits)."""
@@ -58,3 +58,37 @@ def symmetric_part(M, name, rtol=1e-8):
         raise ShapeError(f"{name} is not symmetric (max |M - Mᵀ| = "
                          f"{np.abs(M - M.T).max():.3g}, max |M| = {scale:.3g})")
     return (M + M.T) / 2
+
+
+def real_number(value, name, low=None, high=None, inclusive=True):
+    """``value`` as a finite float, optionally within ``[low, high]`` (or open bounds)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise InputError(f"{name} must be a real number, got {value!r}")
+    value = float(value)
+    if not np.isfinite(value):
+        raise NonFiniteError(f"{name} must be finite, got {value!r}")
+    below = low is not None and (value < low if inclusive else value <= low)
+    above = high is not None and (value > high if inclusive else value >= high)
+    if below or above:
+        l, r = ("[", "]") if inclusive else ("(", ")")
+        raise InputError(f"{name} must lie in {l}{low}, {high}{r}, got {value!r}")
+    return value
+
+
+def count(value, name, low=1):
+    """``value`` as an integer ``>= low``."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
+        raise InputError(f"{name} must be an integer >= {low}, got {value!r}")
+    return int(value)
+
+
+def interval(value, name):
+    """A pair ``(lo, hi)`` of finite reals with ``lo < hi``."""
+    try:
+        lo, hi = value
+    except (TypeError, ValueError):
+        raise InputError(f"{name} must be a pair (lo, hi), got {value!r}") from None
+    lo, hi = real_number(lo, f"{name}[0]"), real_number(hi, f"{name}[1]")
+    if not lo < hi:
+        raise InputError(f"{name} must satisfy lo < hi, got {value!r}")
+    return lo, hi

@@ -6,6 +6,7 @@ import numpy as np
 
 from . import algorithms as _algorithms
 from .errors import InputError, StabilityError
+from .linalg import as_finite_array, count, interval, real_number
 
 
 def _algorithm(algorithm, **hp):
@@ -29,8 +30,7 @@ def rate(algorithm, game, point, **hp):
 
 def iterations_to_tolerance(algorithm, game, point, eps=1e-6, **hp):
     """Iterations to shrink the error by ``eps`` asymptotically: ``log ε / log ρ`` (inf if ρ ≥ 1)."""
-    if not 0 < eps < 1:
-        raise InputError(f"eps must lie in (0, 1), got {eps!r}")
+    eps = real_number(eps, "eps", 0.0, 1.0, inclusive=False)
     rho = spectral_radius(algorithm, game, point, **hp)
     if rho >= 1:
         return float("inf")
@@ -66,9 +66,9 @@ def sweep(algorithm, game, point, param, values, **hp):
     for every value that leaves it unchanged.
     """
     base = _algorithm(algorithm, **hp)
-    values = np.asarray(values, dtype=float)
-    if values.ndim != 1 or values.size == 0:
-        raise InputError(f"values must be a non-empty 1-D sequence, got shape {values.shape}")
+    values = as_finite_array(values, "values", ndim=1)
+    if values.size == 0:
+        raise InputError("values must not be empty")
     spectra = SpectrumCache(game, point)
     eigs = [spectra.spectrum(_with(base, param, value)) for value in values]
     return Sweep(base.name, param, values, np.array([np.abs(e).max() for e in eigs]), eigs)
@@ -100,6 +100,8 @@ class SpectrumCache:
 
 
 def _with(alg, param, value):
+    if not isinstance(param, str):
+        raise InputError(f"param must be a hyperparameter name, got {param!r}")
     if param == "lr" and "lr" not in alg.params:
         ratio = alg.hp["lr_y"] / alg.hp["lr_x"] if "lr_y" in alg.hp else None
         changes = {"lr_x": value} if ratio is None else {"lr_x": value, "lr_y": ratio * value}
@@ -161,8 +163,9 @@ def stable_step_sizes(algorithm, game, point, param="lr", bounds=(0.0, 2.0), num
     without crossing) is not an interval of stability and is correctly absent.
     """
     import scipy.optimize as opt
-    lo, hi = map(float, bounds)
-    if not (np.isfinite(lo) and np.isfinite(hi) and 0 <= lo < hi):
+    lo, hi = interval(bounds, "bounds")
+    num = count(num, "num", 2)
+    if lo < 0:
         raise InputError(f"bounds must satisfy 0 <= lo < hi, got {bounds!r}")
     values = np.linspace(lo, hi, num + 1)[1:] if lo == 0 else np.linspace(lo, hi, num)
     s = sweep(algorithm, game, point, param, values, **hp)
@@ -244,22 +247,20 @@ def optimize(algorithm, game, point, bounds, num=25, fixed=None, refine=True):
     """
     import scipy.optimize as opt
     from itertools import product
-    if not bounds:
-        raise InputError("bounds must name at least one hyperparameter")
-    names = list(bounds)
-    lows = np.array([float(bounds[k][0]) for k in names])
-    highs = np.array([float(bounds[k][1]) for k in names])
-    if not np.all(np.isfinite(lows) & np.isfinite(highs) & (lows < highs)):
-        raise InputError(f"every bound must be a finite (lo, hi) with lo < hi, got {bounds!r}")
+    if not isinstance(bounds, dict) or not bounds:
+        raise InputError(f"bounds must be a non-empty dict {{name: (lo, hi)}}, got {bounds!r}")
+    num = count(num, "num", 2)
+    names = [str(k) for k in bounds]
+    lows, highs = np.array([interval(bounds[k], f"bounds[{k!r}]") for k in bounds]).T
     fixed = dict(fixed or {})
-    spectra, count = SpectrumCache(game, point), [0]
+    spectra, evaluations = SpectrumCache(game, point), [0]
 
     def radius(theta):
         try:
             alg = _algorithms.get(algorithm, **_hyperparameters(names, np.clip(theta, lows, highs), fixed))
         except InputError:  # e.g. a momentum of exactly ±1 on the boundary
             return np.inf
-        count[0] += 1
+        evaluations[0] += 1
         return spectra.radius(alg)
 
     grids = [np.linspace(a, b, num) for a, b in zip(lows, highs)]
@@ -271,7 +272,7 @@ def optimize(algorithm, game, point, bounds, num=25, fixed=None, refine=True):
         if res.fun < best_rho:
             best, best_rho = np.clip(res.x, lows, highs), float(res.fun)
     alg = _algorithms.get(algorithm, **_hyperparameters(names, best, fixed))
-    return Optimum(alg, best_rho, count[0])
+    return Optimum(alg, best_rho, evaluations[0])
 
 
 def _hyperparameters(names, theta, fixed):

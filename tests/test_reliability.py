@@ -219,3 +219,24 @@ def test_fuzz_quadratic_blocks_only_raise_package_errors(Hxx, Hxy, Hyy, point):
         classify(game, point)
     except StabilityError:
         pass
+
+
+@given(args=st.fixed_dictionaries({
+    "values": garbage, "bounds": st.one_of(garbage, st.dictionaries(st.sampled_from(["lr", "beta", "x"]), garbage, max_size=2)),
+    "eps": garbage, "steps": garbage, "z0": garbage, "param": st.one_of(st.sampled_from(["lr", "beta"]), st.text(max_size=3)),
+}))
+def test_fuzz_analysis_functions_only_raise_package_errors(args):
+    from stability import iterations_to_tolerance, optimize, stable_step_sizes, sweep
+    g1 = games.get("g1")
+    calls = [
+        lambda: sweep("hb", g1, [0.0, 0.0], args["param"], args["values"]),
+        lambda: optimize("hb", g1, [0.0, 0.0], args["bounds"], num=3),
+        lambda: stable_step_sizes("gda", g1, [0.0, 0.0], bounds=args["values"], num=20),
+        lambda: iterations_to_tolerance("fr", g1, [0.0, 0.0], eps=args["eps"]),
+        lambda: run(algorithms.get("gda"), g1, args["z0"], steps=args["steps"]),
+    ]
+    for call in calls:
+        try:
+            call()
+        except StabilityError:
+            pass

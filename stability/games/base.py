@@ -17,7 +17,8 @@ import sympy as sp
 
 from .. import backend
 from ..errors import (ConvergenceError, DenseTooLargeError, FormulaError, InputError,
-                      NotSupportedError, ShapeError, SingularBlockError, StabilityError)
+                      NonFiniteError, NotSupportedError, ShapeError, SingularBlockError,
+                      StabilityError)
 from ..formula import FUNCTIONS, CONSTANTS, check_real, parse_formula
 from ..linalg import as_finite_array, check_invertible
 
@@ -224,7 +225,10 @@ def _vectorised(exprs, symbols):
 
     def call(points):
         with np.errstate(all="ignore"):  # overflow is reported by callers as non-finite
-            cols = fn(*np.moveaxis(points, -1, 0))
+            try:
+                cols = fn(*np.moveaxis(points, -1, 0))
+            except (OverflowError, ZeroDivisionError) as exc:
+                raise NonFiniteError(f"evaluating the formula failed: {exc}") from None
         shape = points.shape[:-1]
         return np.stack([np.broadcast_to(np.asarray(c, dtype=float), shape) for c in cols], axis=-1)
 
