@@ -9,7 +9,7 @@ import numpy as np
 from . import algorithms, games
 from .config import defaults
 from .engine import run
-from .plotting import plot_eigenvalue_map, plot_trajectories
+from .plotting import plot_eigenvalue_paths, plot_trajectories
 from .spectral import optimize, spectral_radius, sweep
 
 TOY_START = (3.0, 4.0)
@@ -107,18 +107,10 @@ def figure_lead_eigenvalues(ax=None, quick=False, alpha=0.3):
     ax = _axes(ax)
     game = games.get("lead-quadratic", h=0.0, A=np.array([[1.0]]))
     etas = np.linspace(0.0, 1.0, 20 if quick else 100)[1:]
-    t = np.linspace(0, 2 * np.pi, 400)
-    ax.plot(np.cos(t), np.sin(t), color="k", lw=0.8)
     gda = sweep("gda", game, [0, 0], "lr", etas)
     lead = sweep("lead", game, [0, 0], "lr", etas, alpha=alpha, beta=0.0)
-    for s, colour, label in ((gda, "tab:blue", "GDA"), (lead, "tab:red", f"LEAD (α = {alpha})")):
-        ev = np.concatenate(s.eigenvalues)
-        ax.scatter(ev.real, ev.imag, s=6, color=colour, label=label)
-    ax.set_aspect("equal")
-    ax.set_xlabel("Re μ")
-    ax.set_ylabel("Im μ")
+    plot_eigenvalue_paths({"GDA": (gda, "tab:blue"), f"LEAD (α = {alpha})": (lead, "tab:red")}, ax=ax)
     ax.set_title("LEAD Fig. 1: Jacobian eigenvalues for η ∈ (0, 1] on xy")
-    ax.legend(fontsize="small")
     return gda, lead
 
 
@@ -128,18 +120,10 @@ def figure_numerics_co(ax=None, quick=False, gamma=1.0):
     ax = _axes(ax)
     game = games.get("lead-quadratic", h=0.05, A=np.array([[1.0]]))  # λ(V) = 0.05 ± i
     etas = np.linspace(0.0, 1.0, 20 if quick else 100)[1:]
-    t = np.linspace(0, 2 * np.pi, 400)
-    ax.plot(np.cos(t), np.sin(t), color="k", lw=0.8)
     gda = sweep("gda", game, [0, 0], "lr", etas)
     co = sweep("co", game, [0, 0], "lr", etas, gamma=gamma)
-    for s, colour, label in ((gda, "tab:blue", "GDA: I − ηV"), (co, "tab:green", f"CO (γ = {gamma})")):
-        ev = np.concatenate(s.eigenvalues)
-        ax.scatter(ev.real, ev.imag, s=6, color=colour, label=label)
-    ax.set_aspect("equal")
-    ax.set_xlabel("Re μ")
-    ax.set_ylabel("Im μ")
+    plot_eigenvalue_paths({"GDA: I − ηV": (gda, "tab:blue"), f"CO (γ = {gamma})": (co, "tab:green")}, ax=ax)
     ax.set_title("Numerics of GANs Fig. 1: eigenvalues for η ∈ (0, 1], λ(V) = 0.05 ± i")
-    ax.legend(fontsize="small")
     return gda, co
 
 

@@ -37,6 +37,22 @@ def plot_eigenvalue_map(sweep, ax=None, cmap="viridis"):
     return points
 
 
+def plot_eigenvalue_paths(series, ax=None):
+    """Eigenvalues of several sweeps ``{label: (Sweep, colour)}`` over the unit circle."""
+    ax = _axes(ax)
+    t = np.linspace(0, 2 * np.pi, 400)
+    ax.plot(np.cos(t), np.sin(t), color="k", lw=0.8)
+    drawn = []
+    for label, (sweep, colour) in series.items():
+        ev = np.concatenate(sweep.eigenvalues)
+        drawn.append(ax.scatter(ev.real, ev.imag, s=6, color=colour, label=label))
+    ax.set_aspect("equal")
+    ax.set_xlabel("Re μ")
+    ax.set_ylabel("Im μ")
+    ax.legend(fontsize="small")
+    return drawn
+
+
 def plot_trajectories(game, trajectories, ax=None, bounds=None, levels=30):
     """Trajectories ``{label: Trajectory}`` of a 2-D game (n = m = 1) over contours of f."""
     ax = _axes(ax)

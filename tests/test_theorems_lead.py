@@ -5,6 +5,7 @@ import pytest
 import sympy as sp
 
 from stability import Game, algorithms, games, spectral_radius
+from stability.figures import lead_gamma_sweep
 from stability.spectral import optimize, stable_step_sizes
 from test_algorithms import multiset_close
 
@@ -135,24 +136,10 @@ def test_appJ_ogda_converges_for_small_steps(gamma):
 
 
 # --- §7.1 (Fig. 3): tuned spectral radius on eq. 31 ------------------------------------------------------------
-METHODS = {  # LEAD's Fig. 3 names; "PM" there is positive (heavy-ball) momentum
-    "GDA": ("gda", {"lr": (1e-3, 2.0)}),
-    "EG": ("eg", {"lr": (1e-3, 2.0)}),
-    "OG": ("ogda", {"lr": (1e-3, 2.0)}),
-    "NM": ("hb", {"lr": (1e-3, 2.0), "beta": (-0.9, 0.0)}),
-    "PM": ("hb", {"lr": (1e-3, 2.0), "beta": (0.0, 0.95)}),
-    "CM": ("complex-momentum", {"alpha.real": (1e-3, 2.0), "beta.abs": (0.0, 0.95), "beta.arg": (0.0, 3.1)}),
-    "LEAD": ("lead", {"lr": (1e-3, 2.0), "alpha": (0.0, 2.0), "beta": (-0.5, 0.95)}),
-}
-
-
-def tuned_radii(gamma_max, seeds=(0, 1), d=5):
-    out = {}
-    for label, (name, bounds) in METHODS.items():
-        r = [optimize(name, games.get("lead-eq31", d=d, gamma_max=gamma_max, seed=s), np.zeros(2 * d),
-                      bounds, num=10 if len(bounds) > 2 else 16).radius for s in seeds]
-        out[label] = float(np.mean(r))
-    return out
+def tuned_radii(gamma_max):
+    """Mean tuned ρ over two seeded draws of eq. 31 (d = 5) for LEAD's Fig. 3 methods
+    ("PM" there is positive heavy-ball momentum)."""
+    return {k: v[0] for k, v in lead_gamma_sweep([gamma_max], seeds=(0, 1), d=5, num=10).items()}
 
 
 @pytest.mark.parametrize("gamma_max", [0.0, 0.5, 1.0])
