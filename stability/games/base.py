@@ -78,9 +78,9 @@ class Game:
         return QuadraticGame(Hxx, Hxy, Hyy, bx, by)
 
     @staticmethod
-    def from_callables(grad, n, m, hessian=None, value=None, vectorized=False):
+    def from_callables(grad, n, m, hessian=None, value=None, hvp=None, vectorized=False):
         """A game from numpy callables; see :class:`CallableGame`."""
-        return CallableGame(grad, n, m, hessian=hessian, value=value, vectorized=vectorized)
+        return CallableGame(grad, n, m, hessian=hessian, value=value, hvp=hvp, vectorized=vectorized)
 
     # --- the oracle -----------------------------------------------------------------
     def grad(self, x, y):
@@ -260,6 +260,9 @@ class ExpressionGame(Game):
         self._grad = _vectorised(self.grad_exprs, zs)
         self._hess = _vectorised(list(self.hessian_expr), zs)
 
+    def __reduce__(self):  # lambdified functions do not pickle: rebuild from the expression
+        return (type(self), (self.expr, self.xs, self.ys, self.params))
+
     def __getattr__(self, name):
         if name in ("_value", "_grad", "_hess") and self.__dict__.get("params"):
             raise NotSupportedError(
@@ -364,6 +367,9 @@ class GeneralSumGame(ExpressionGame):
     def __repr__(self):
         return f"<GeneralSumGame f = {self.expr}, g = {self.follower_expr}>"
 
+    def __reduce__(self):
+        return (type(self), (self.expr, self.follower_expr, self.xs, self.ys))
+
     def follower_grad(self, x, y):
         g = self._grad_g(self._points(x, y))
         return g[..., :self.n], g[..., self.n:]
@@ -457,6 +463,35 @@ def _check_symmetric(M, name, rng):
         raise ShapeError(f"Hessian block {name} must be symmetric (asymmetry {gap:.3g})")
 
 
+def _factor(M, name):
+    """A solver ``r ↦ M⁻¹ r`` on rows: LU for dense and sparse blocks, MINRES for operators."""
+    k = M.shape[0]
+    if _is_operator(M):
+        def solve(r):
+            flat = r.reshape(-1, k)
+            out = np.empty_like(flat)
+            for i, rhs in enumerate(flat):
+                out[i], info = spla.minres(M, rhs, rtol=1e-12, maxiter=10 * k)
+                # MINRES can stop "successfully" on a singular, inconsistent system:
+                # only the residual tells whether this is a solution
+                scale = max(np.linalg.norm(rhs), np.finfo(float).tiny)
+                res = np.linalg.norm(M @ out[i] - rhs) / scale
+                if info != 0 or res > 1e-8:
+                    raise ConvergenceError(f"MINRES on {name} did not solve the system (info={info}, "
+                                           f"relative residual {res:.2e}); {name} may be singular")
+            return out.reshape(r.shape)
+        return solve
+    if sps.issparse(M):
+        try:
+            lu = spla.splu(sps.csc_matrix(M))
+        except RuntimeError as exc:
+            raise SingularBlockError(f"{name} is singular ({exc})") from None
+        return lambda r: lu.solve(r.reshape(-1, k).T).T.reshape(r.shape)
+    check_invertible(M, name)
+    lu = sla.lu_factor(M)
+    return lambda r: sla.lu_solve(lu, r.reshape(-1, k).T).T.reshape(r.shape)
+
+
 class QuadraticGame(Game):
     """``f = ½ xᵀHxx x + xᵀHxy y + ½ yᵀHyy y + bxᵀx + byᵀy``.
 
@@ -485,7 +520,7 @@ class QuadraticGame(Game):
         if self.bx.shape != (n,) or self.by.shape != (m,):
             raise ShapeError(f"linear terms must have shapes ({n},) and ({m},), "
                              f"got {self.bx.shape} and {self.by.shape}")
-        self._yy_solver = None
+        self._solvers = {}
         self._dense_blocks = None
 
     @property
@@ -512,37 +547,15 @@ class QuadraticGame(Game):
         return _apply(self.Hxx, u) + _apply(self.Hxy, w), _apply(self.Hyx, u) + _apply(self.Hyy, w)
 
     def solve_yy(self, x, y, r):
-        if self._yy_solver is None:
-            self._yy_solver = self._factor_yy()
-        return self._yy_solver(r)
+        if "yy" not in self._solvers:
+            self._solvers["yy"] = _factor(self.Hyy, "Hyy")
+        return self._solvers["yy"](r)
 
-    def _factor_yy(self):
-        Hyy = self.Hyy
-        if _is_operator(Hyy):
-            def solve(r):
-                flat = r.reshape(-1, self.m)
-                out = np.empty_like(flat)
-                for i, rhs in enumerate(flat):
-                    out[i], info = spla.minres(Hyy, rhs, rtol=1e-12, maxiter=10 * self.m)
-                    # MINRES can stop "successfully" on a singular, inconsistent system:
-                    # only the residual tells whether this is a solution
-                    res = np.linalg.norm(Hyy @ out[i] - rhs)
-                    if info != 0 or res > 1e-8 * max(np.linalg.norm(rhs), np.finfo(float).tiny):
-                        raise ConvergenceError(
-                            f"MINRES on Hyy did not solve the system (info={info}, relative residual "
-                            f"{res / max(np.linalg.norm(rhs), np.finfo(float).tiny):.2e}); "
-                            "Hyy may be singular")
-                return out.reshape(r.shape)
-            return solve
-        if sps.issparse(Hyy):
-            try:
-                lu = spla.splu(sps.csc_matrix(Hyy))
-            except RuntimeError as exc:
-                raise SingularBlockError(f"Hyy is singular ({exc})") from None
-            return lambda r: lu.solve(r.reshape(-1, self.m).T).T.reshape(r.shape)
-        check_invertible(Hyy, "Hyy")
-        lu = sla.lu_factor(Hyy)
-        return lambda r: sla.lu_solve(lu, r.reshape(-1, self.m).T).T.reshape(r.shape)
+    def solve_xx(self, x, y, r):
+        """``Hxx⁻¹ r`` (for the follower's Schur complement T)."""
+        if "xx" not in self._solvers:
+            self._solvers["xx"] = _factor(self.Hxx, "Hxx")
+        return self._solvers["xx"](r)
 
     def to_expr(self):
         """The sympy expression of ``f`` (for small dense games)."""
@@ -575,22 +588,40 @@ def _call_user(fn, what, *args):
 class CallableGame(Game):
     """A game given by numpy callables.
 
-    ``grad(x, y) -> (gx, gy)``; optional ``hessian(x, y) -> H`` (full ``(n+m)²`` matrix)
-    and ``value(x, y)``. Without ``vectorized=True`` the callables get one point at a time.
+    ``grad(x, y) -> (gx, gy)``; optional ``hessian(x, y) -> H`` (full ``(n+m)²`` matrix),
+    ``hvp(x, y, u, w) -> (Hxx u + Hxy w, Hyx u + Hyy w)`` (for the matrix-free path) and
+    ``value(x, y)``. Without ``vectorized=True`` the callables get one point at a time.
     Without a Hessian, Hessian blocks come from central differences of the gradient.
     Build it with :meth:`stability.Game.from_callables`.
     """
 
-    def __init__(self, grad, n, m, hessian=None, value=None, vectorized=False):
-        for name, fn in (("grad", grad), ("hessian", hessian), ("value", value)):
+    def __init__(self, grad, n, m, hessian=None, value=None, hvp=None, vectorized=False):
+        for name, fn in (("grad", grad), ("hessian", hessian), ("value", value), ("hvp", hvp)):
             if fn is not None and not callable(fn):
                 raise InputError(f"{name} must be callable, got {type(fn).__name__}")
         for name, k in (("n", n), ("m", m)):
             if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
                 raise InputError(f"{name} must be a positive integer, got {k!r}")
         super().__init__([f"x{i + 1}" for i in range(n)], [f"y{i + 1}" for i in range(m)])
-        self._grad_fn, self._hess_fn, self._value_fn = grad, hessian, value
+        self._grad_fn, self._hess_fn, self._value_fn, self._hvp_fn = grad, hessian, value, hvp
         self.vectorized = vectorized
+
+    def hvp(self, x, y, u, w):
+        """``H [u; w]`` from the ``hvp`` callable (one point at a time unless vectorized), else
+        from the Hessian."""
+        if self._hvp_fn is None:
+            return super().hvp(x, y, u, w)
+        if self.vectorized:
+            a, b = _call_user(self._hvp_fn, "hvp", x, y, u, w)
+        else:
+            shape = np.broadcast_shapes(x.shape[:-1], u.shape[:-1])
+            xb, yb = np.broadcast_to(x, shape + (self.n,)), np.broadcast_to(y, shape + (self.m,))
+            ub, wb = np.broadcast_to(u, shape + (self.n,)), np.broadcast_to(w, shape + (self.m,))
+            rows = [_call_user(self._hvp_fn, "hvp", *args) for args in
+                    zip(xb.reshape(-1, self.n), yb.reshape(-1, self.m), ub.reshape(-1, self.n), wb.reshape(-1, self.m))]
+            a = np.array([r[0] for r in rows], dtype=float).reshape(shape + (self.n,))
+            b = np.array([r[1] for r in rows], dtype=float).reshape(shape + (self.m,))
+        return np.asarray(a, dtype=float), np.asarray(b, dtype=float)
 
     def grad(self, x, y):
         try:
