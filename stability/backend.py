@@ -63,3 +63,96 @@ class SympyBlocks:
 
 NUMPY = NumpyBlocks()
 SYMPY = SympyBlocks()
+
+
+# --- the dense spectral core over an array namespace (numpy, array_api_strict, CuPy) ---------
+# Only array-API-standard calls are used here, so the same code runs on any conforming
+# library. Non-symmetric eigenvalues are not guaranteed by the standard: ``general_eigenvalues``
+# uses ``xp.linalg.eigvals`` when the library has it and otherwise computes on the host.
+
+def namespace(*arrays):
+    """The array namespace of ``arrays`` (numpy arrays get array-api-compat's numpy)."""
+    from array_api_compat import array_namespace
+    return array_namespace(*arrays)
+
+
+def to_namespace(block, xp):
+    """A numpy block as an array of ``xp`` (float64)."""
+    return xp.asarray(np.ascontiguousarray(block, dtype=np.float64))
+
+
+def to_numpy(array):
+    """An array of any namespace as a numpy array (host copy for device arrays)."""
+    if isinstance(array, np.ndarray):
+        return array
+    if hasattr(array, "get"):  # CuPy
+        return array.get()
+    return np.from_dlpack(array)
+
+
+def symmetrize(M):
+    xp = namespace(M)
+    return (M + xp.matrix_transpose(M)) / 2
+
+
+def schur_complement(A, B, C):
+    """``A − B C⁻¹ Bᵀ``, symmetrised (symmetric in exact arithmetic)."""
+    xp = namespace(A, B, C)
+    return symmetrize(A - B @ xp.linalg.solve(C, xp.matrix_transpose(B)))
+
+
+def symmetric_eigenvalues(M):
+    """Ascending real eigenvalues of a symmetric matrix (``eigvalsh``)."""
+    xp = namespace(M)
+    return xp.linalg.eigvalsh(symmetrize(M))
+
+
+def congruent_eigenvalues(M, P=None):
+    """Eigenvalues of ``P M`` for ``P ≻ 0``: those of ``Cᵀ M C`` with ``P = C Cᵀ`` (real)."""
+    if P is None:
+        return symmetric_eigenvalues(M)
+    xp = namespace(M)
+    C = xp.linalg.cholesky(to_namespace(P, xp) if isinstance(P, np.ndarray) else P)
+    return symmetric_eigenvalues(xp.matrix_transpose(C) @ M @ C)
+
+
+def general_eigenvalues(M):
+    """Eigenvalues of a general square matrix, complex; on the device when the library
+    provides ``linalg.eigvals`` (detected, not assumed), else on the host."""
+    xp = namespace(M)
+    if getattr(getattr(xp, "linalg", None), "eigvals", None) is not None:
+        try:
+            return xp.linalg.eigvals(M)
+        except (NotImplementedError, AttributeError, TypeError):
+            pass
+    return xp.asarray(np.linalg.eigvals(to_numpy(M)))
+
+
+def game_jacobian(Hxx, Hxy, Hyy, ratio=1.0):
+    """``diag(I, cI) V`` with ``V = [[Hxx, Hxy], [−Hyx, −Hyy]]``."""
+    xp = namespace(Hxx, Hxy, Hyy)
+    top = xp.concat([Hxx, Hxy], axis=1)
+    bottom = ratio * xp.concat([-xp.matrix_transpose(Hxy), -Hyy], axis=1)
+    return xp.concat([top, bottom], axis=0)
+
+
+def concat(parts):
+    """Concatenate 1-D arrays (any namespace) as complex128."""
+    xp = namespace(*parts)
+    return xp.concat([xp.astype(p, xp.complex128) for p in parts])
+
+
+def quadratic_roots(b, c):
+    """Both roots of ``μ² − bμ + c = 0`` for each entry of ``b`` (and ``c``), as one array.
+
+    The larger root is taken with the sign that avoids cancellation and the other from
+    Vieta (``μ₁μ₂ = c``), so small roots keep their relative accuracy."""
+    xp = namespace(b)
+    b = xp.astype(xp.reshape(b, (-1,)), xp.complex128)
+    c = b * 0 + c
+    disc = xp.sqrt(b * b - 4 * c)
+    disc = xp.where(xp.real(xp.conj(b) * disc) < 0, -disc, disc)
+    big = (b + disc) / 2
+    safe = xp.where(big == 0, xp.ones_like(big), big)
+    small = xp.where(big == 0, xp.zeros_like(big), c / safe)
+    return xp.concat([big, small])

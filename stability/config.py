@@ -4,4 +4,6 @@ defaults = {
     "figsize": (6.0, 4.5),
     "dpi": 120,
     "toy_lr": 0.05,        # η of the toy experiments (FR Fig. 3, HessianFR Fig. 1)
+    "progress": True,      # progress of long sweeps/optimisations on stderr
+    "max_dense": 8000,     # largest dense Jacobian (rows) built on request; beyond: matrixfree
 }

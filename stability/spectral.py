@@ -7,6 +7,7 @@ import numpy as np
 from . import algorithms as _algorithms
 from .errors import InputError, StabilityError
 from .linalg import as_finite_array, count, interval, real_number
+from .progress import Progress
 
 
 def _algorithm(algorithm, **hp):
@@ -39,13 +40,15 @@ def iterations_to_tolerance(algorithm, game, point, eps=1e-6, **hp):
 
 @dataclass
 class Sweep:
-    """Spectral radius and eigenvalues of one algorithm over the values of one hyperparameter."""
+    """Spectral radius and eigenvalues of one algorithm over the values of one hyperparameter.
+    ``interrupted``: the sweep was stopped with Ctrl-C; ``values`` holds the part computed."""
 
     algorithm: str
     param: str
     values: np.ndarray
     radius: np.ndarray
     eigenvalues: list
+    interrupted: bool = False
 
     def plot(self, ax=None, **kwargs):
         """ρ against the hyperparameter; see :func:`stability.plotting.plot_radius`."""
@@ -58,20 +61,41 @@ class Sweep:
         return plot_eigenvalue_map(self, ax=ax, **kwargs)
 
 
-def sweep(algorithm, game, point, param, values, **hp):
+def sweep(algorithm, game, point, param, values, executor=None, chunks=8, **hp):
     """Spectra over ``values`` of hyperparameter ``param`` (``lr`` keeps the ratio ηy/ηx).
 
     The algorithm's structured precomputation (e.g. one eigendecomposition of ``diag(I,cI)V``
     for the DV-family, the eigenvalues of ``S`` and ``Hyy`` for FR) is done once and reused
-    for every value that leaves it unchanged.
+    for every value that leaves it unchanged. With a ``concurrent.futures.Executor`` (a process
+    pool, or a ``dask.distributed`` client's executor) the values are split into ``chunks``
+    that run in parallel, one precomputation per chunk. Ctrl-C stops a serial sweep cleanly:
+    the result holds the values done so far and ``interrupted=True``.
     """
     base = _algorithm(algorithm, **hp)
     values = as_finite_array(values, "values", ndim=1)
     if values.size == 0:
         raise InputError("values must not be empty")
+    _with(base, param, values[0])  # a bad name fails here, not in a worker
+    if executor is not None:
+        parts = np.array_split(values, min(count(chunks, "chunks"), len(values)))
+        futures = [executor.submit(_sweep_part, base, game, point, param, part) for part in parts]
+        eigs = [e for f in futures for e in f.result()]
+        return Sweep(base.name, param, values, np.array([np.abs(e).max() for e in eigs]), eigs)
+    spectra, eigs, interrupted = SpectrumCache(game, point), [], False
+    with Progress(f"sweep {base.name} over {param}", len(values)) as progress:
+        try:
+            for i, value in enumerate(values):
+                eigs.append(spectra.spectrum(_with(base, param, value)))
+                progress.update(i + 1)
+        except KeyboardInterrupt:
+            interrupted = True
+    done = values[:len(eigs)]
+    return Sweep(base.name, param, done, np.array([np.abs(e).max() for e in eigs]), eigs, interrupted)
+
+
+def _sweep_part(base, game, point, param, values):
     spectra = SpectrumCache(game, point)
-    eigs = [spectra.spectrum(_with(base, param, value)) for value in values]
-    return Sweep(base.name, param, values, np.array([np.abs(e).max() for e in eigs]), eigs)
+    return [spectra.spectrum(_with(base, param, value)) for value in values]
 
 
 class SpectrumCache:
@@ -89,6 +113,7 @@ class SpectrumCache:
 
     def spectrum(self, alg):
         if not alg.has_shortcut:
+            alg._require_dense_size(self.ctx.game)
             return np.linalg.eigvals(alg._closed_form(self.ctx)).astype(complex)
         key = (type(alg), alg._spectral_key())
         if key not in self._data:
@@ -111,15 +136,29 @@ def _with(alg, param, value):
     return alg.replace(**{param: value})
 
 
-def table(game, point, names=None, **hp):
-    """``{algorithm: ρ}`` at default (or given) hyperparameters; errors become their message."""
-    rows = {}
-    for name in names or DEFAULT_TABLE:
-        try:
-            rows[name] = spectral_radius(name, game, point, **_applicable(name, hp))
-        except StabilityError as exc:
-            rows[name] = f"{type(exc).__name__}: {exc}"
-    return rows
+def table(game, point, names=None, executor=None, **hp):
+    """``{algorithm: ρ}`` at default (or given) hyperparameters; errors become their message.
+    With an ``executor`` the algorithms run in parallel."""
+    names = list(names or DEFAULT_TABLE)
+    if executor is not None:
+        futures = {name: executor.submit(_table_row, name, game, point, hp) for name in names}
+        return {name: f.result() for name, f in futures.items()}
+    return {name: _table_row(name, game, point, hp) for name in names}
+
+
+def tables(items, names=None, executor=None, **hp):
+    """One :func:`table` per ``(game, point)`` of ``items``, in order; in parallel with an executor."""
+    if executor is None:
+        return [table(game, point, names, **hp) for game, point in items]
+    futures = [executor.submit(table, game, point, names, None, **hp) for game, point in items]
+    return [f.result() for f in futures]
+
+
+def _table_row(name, game, point, hp):
+    try:
+        return spectral_radius(name, game, point, **_applicable(name, hp))
+    except StabilityError as exc:
+        return f"{type(exc).__name__}: {exc}"
 
 
 DEFAULT_TABLE = ("gda", "altgda", "gdak", "eg", "ogda", "pm", "iu", "co", "sga", "hb",
@@ -222,6 +261,7 @@ class Optimum:
     algorithm: object
     radius: float
     evaluations: int
+    interrupted: bool = False
 
     @property
     def hyperparameters(self):
@@ -264,15 +304,26 @@ def optimize(algorithm, game, point, bounds, num=25, fixed=None, refine=True):
         return spectra.radius(alg)
 
     grids = [np.linspace(a, b, num) for a, b in zip(lows, highs)]
-    best = min(product(*grids), key=lambda t: radius(np.array(t)))
-    best, best_rho = np.array(best), radius(np.array(best))
-    if refine:
+    best, best_rho, interrupted = None, np.inf, False
+    points = list(product(*grids))
+    with Progress(f"optimize {algorithm}", len(points)) as progress:
+        try:
+            for i, theta in enumerate(points):
+                rho = radius(np.array(theta))
+                if rho < best_rho or best is None:
+                    best, best_rho = np.array(theta), rho
+                progress.update(i + 1)
+        except KeyboardInterrupt:
+            interrupted = True
+    if best is None:
+        raise KeyboardInterrupt
+    if refine and not interrupted:
         res = opt.minimize(radius, best, method="Nelder-Mead",
                            options={"xatol": 1e-10, "fatol": 1e-14, "maxiter": 400 * len(names)})
         if res.fun < best_rho:
             best, best_rho = np.clip(res.x, lows, highs), float(res.fun)
     alg = _algorithms.get(algorithm, **_hyperparameters(names, best, fixed))
-    return Optimum(alg, best_rho, evaluations[0])
+    return Optimum(alg, best_rho, evaluations[0], interrupted)
 
 
 def _hyperparameters(names, theta, fixed):

@@ -17,7 +17,9 @@ import numbers
 import numpy as np
 import sympy as sp
 
-from ..errors import InputError, NotSupportedError, ShapeError, unknown_name
+from .. import backend
+from ..config import defaults
+from ..errors import DenseTooLargeError, InputError, NotSupportedError, ShapeError, unknown_name
 from ..linalg import as_finite_array, check_invertible
 
 _REGISTRY = {}
@@ -202,7 +204,16 @@ class Algorithm:
         """The Jacobian of the update map at the fixed point ``(z*, …)`` (closed form)."""
         self._require_numeric()
         self._require_exact(game)
+        self._require_dense_size(game)
         return self._closed_form(JacobianContext(game, point))
+
+    def _require_dense_size(self, game):
+        size = self.state_size(game)
+        if size > defaults["max_dense"]:
+            raise DenseTooLargeError(
+                f"the {self.name} Jacobian would be a dense {size}×{size} matrix "
+                f"(limit config.defaults['max_dense'] = {defaults['max_dense']}); use "
+                "stability.matrixfree.spectral_radius / classify for large games")
 
     def _closed_form(self, ctx):
         raise NotImplementedError
@@ -240,13 +251,21 @@ class Algorithm:
     def _symbolic_fixed_state(self, values):
         return list(values) * (self.blocks // 2)
 
-    def spectrum(self, game, point):
-        """Eigenvalues of the Jacobian at ``point`` (structured shortcut when available)."""
+    def spectrum(self, game, point, xp=None):
+        """Eigenvalues of the Jacobian at ``point`` (structured shortcut when available).
+
+        ``xp``: an array namespace (``array_api_strict``, ``cupy``, …) in which the structured
+        shortcut runs; the result is then an array of that namespace. The dense fallback (no
+        shortcut) runs in numpy only."""
         self._require_numeric()
         self._require_exact(game)
-        ctx = JacobianContext(game, point)
+        ctx = JacobianContext(game, point, xp=xp)
         data = self._spectral_data(ctx)
         if data is None:
+            if xp is not None:
+                raise NotSupportedError(f"{self.name} has no structured spectrum; its dense "
+                                        "fallback runs in numpy only (call without xp)")
+            self._require_dense_size(game)
             return np.linalg.eigvals(self._closed_form(ctx))
         return self._spectrum_from(data)
 
@@ -279,9 +298,14 @@ def _sympy_point(point, size):
 
 
 class JacobianContext:
-    """Hessian blocks at a fixed point and the derived matrices the closed forms need."""
+    """Hessian blocks at a fixed point and the derived matrices the closed forms need.
+    ``blocks(xp)`` and ``S_xp`` serve the structured spectra in any array namespace."""
 
-    def __init__(self, game, point):
+    def __init__(self, game, point, xp=None):
+        if game.n + game.m > defaults["max_dense"]:
+            raise DenseTooLargeError(
+                f"n + m = {game.n + game.m} exceeds config.defaults['max_dense'] = "
+                f"{defaults['max_dense']} for dense Hessian blocks; use stability.matrixfree")
         self.game = game
         point = getattr(point, "point", point)
         self.point = as_finite_array(point, "point", ndim=1)
@@ -289,6 +313,20 @@ class JacobianContext:
         self.Hyx = self.Hxy.T
         self.n, self.m = game.n, game.m
         self.N = self.n + self.m
+        self.xp = xp
+
+    @cached_property
+    def blocks(self):
+        """``(Hxx, Hxy, Hyy)`` in the context's namespace (numpy by default)."""
+        if self.xp is None:
+            return self.Hxx, self.Hxy, self.Hyy
+        return tuple(backend.to_namespace(b, self.xp) for b in (self.Hxx, self.Hxy, self.Hyy))
+
+    @cached_property
+    def S_xp(self):
+        """``S`` in the context's namespace."""
+        check_invertible(self.Hyy, "Hyy")
+        return backend.schur_complement(*self.blocks)
 
     def I(self, k=None):
         return np.eye(self.N if k is None else k)
@@ -317,8 +355,8 @@ class JacobianContext:
 
     @cached_property
     def S(self):
-        S = self.Hxx - self.Hxy @ self.K
-        return (S + S.T) / 2
+        check_invertible(self.Hyy, "Hyy")
+        return backend.schur_complement(self.Hxx, self.Hxy, self.Hyy)
 
     def D(self, lr_x, lr_y):
         return np.concatenate([np.full(self.n, lr_x), np.full(self.m, lr_y)])
@@ -332,18 +370,3 @@ def companion(top_left, top_right):
     """``[[top_left, top_right], [I, 0]]``: the Jacobian of a one-step-memory map."""
     N = top_left.shape[0]
     return np.block([[top_left, top_right], [np.eye(N), np.zeros((N, N))]])
-
-
-def quadratic_roots(b, c):
-    """Both roots of ``μ² − bμ + c = 0`` for each entry of ``b`` (and ``c``), as one array.
-
-    The larger root is taken with the sign that avoids cancellation and the other from
-    Vieta (``μ₁μ₂ = c``), so small roots keep their relative accuracy."""
-    b = np.asarray(b, dtype=complex).ravel()
-    c = np.broadcast_to(np.asarray(c, dtype=complex), b.shape)
-    disc = np.sqrt(b * b - 4 * c)
-    disc = np.where((b.conj() * disc).real < 0, -disc, disc)
-    big = (b + disc) / 2
-    with np.errstate(all="ignore"):
-        small = np.where(big != 0, c / np.where(big != 0, big, 1), 0)
-    return np.concatenate([big, small])

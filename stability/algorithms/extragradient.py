@@ -3,7 +3,8 @@
 import numpy as np
 
 from ..errors import ConvergenceError
-from .base import Param, companion, quadratic_roots, register
+from ..backend import quadratic_roots
+from .base import Param, companion, register
 from .gda import LR, STEP_SIZES, DVFunction
 
 

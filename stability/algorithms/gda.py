@@ -2,6 +2,8 @@
 
 import numpy as np
 
+from .. import backend
+
 from .base import Algorithm, Param, register
 
 LR = 0.05
@@ -24,7 +26,7 @@ class DVFunction(Algorithm):
         return (self.dv_ratio,)  # the data depends on the ratio c only
 
     def _spectral_data(self, ctx):
-        return np.linalg.eigvals(ctx.D(1.0, self.dv_ratio)[:, None] * ctx.V)
+        return backend.general_eigenvalues(backend.game_jacobian(*ctx.blocks, ratio=self.dv_ratio))
 
     def _spectrum_from(self, data):
         return self.map_eigenvalues(self.dv_scale * data)

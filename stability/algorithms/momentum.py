@@ -3,7 +3,10 @@
 import numpy as np
 import sympy as sp
 
-from .base import Algorithm, Param, companion, quadratic_roots, register
+from ..errors import NotSupportedError
+
+from ..backend import quadratic_roots
+from .base import Algorithm, Param, companion, register
 from .gda import GDA, LR
 
 
@@ -37,7 +40,11 @@ class HeavyBall(Algorithm):
 
     def _spectral_data(self, ctx):
         data = self.inner._spectral_data(ctx)
-        return ("inner", data) if data is not None else ("eigs", np.linalg.eigvals(self.inner._closed_form(ctx)))
+        if data is not None:
+            return "inner", data
+        if ctx.xp is not None:
+            raise NotSupportedError(f"{self.inner.name} has no structured spectrum in namespace {ctx.xp}")
+        return "eigs", np.linalg.eigvals(self.inner._closed_form(ctx))
 
     def _spectrum_from(self, data):
         kind, payload = data

@@ -3,6 +3,8 @@
 import numpy as np
 import sympy as sp
 
+from .. import backend
+from ..backend import concat, congruent_eigenvalues, namespace, symmetric_eigenvalues
 from ..errors import InputError
 from ..linalg import check_invertible
 from .base import Algorithm, Param, register
@@ -66,19 +68,12 @@ class FR(Algorithm):
 
     def _spectral_data(self, ctx):
         self._check_sizes(ctx.game)
-        return _congruent_eigvalsh(ctx.S, self.P_x), _congruent_eigvalsh(ctx.Hyy, self.P_y)
+        Hyy = ctx.blocks[2]
+        return congruent_eigenvalues(ctx.S_xp, self.P_x), congruent_eigenvalues(Hyy, self.P_y)
 
     def _spectrum_from(self, data):
         eig_s, eig_yy = data
-        return np.concatenate([1 - self.lr_x * eig_s, 1 + self.lr_y * eig_yy]).astype(complex)
-
-
-def _congruent_eigvalsh(M, P):
-    """Eigenvalues of ``P M`` for ``P ≻ 0`` (real: similar to ``Cᵀ M C`` with ``P = C Cᵀ``)."""
-    if P is None:
-        return np.linalg.eigvalsh(M)
-    C = np.linalg.cholesky(P)
-    return np.linalg.eigvalsh(C.T @ M @ C)
+        return concat([1 - self.lr_x * eig_s, 1 + self.lr_y * eig_yy])
 
 
 @register
@@ -137,16 +132,18 @@ class HessianFR(Algorithm):
     def _spectral_data(self, ctx):
         self._check_sizes(ctx.game)
         check_invertible(ctx.Hyy, "Hyy")
+        Hyy = ctx.blocks[2]
         if self.P_y is None:
-            return _congruent_eigvalsh(ctx.S, self.P_x), np.linalg.eigvalsh(ctx.Hyy)
+            return congruent_eigenvalues(ctx.S_xp, self.P_x), symmetric_eigenvalues(Hyy)
         # follower block I + ηy1 (Hyy − (ηy2/ηy1) I) P2: eigenvalues ηy1·spec(C'(Hyy − rI)C)
-        shifted = ctx.Hyy - (self.lr_y2 / self.lr_y) * np.eye(ctx.m)
-        return _congruent_eigvalsh(ctx.S, self.P_x), _congruent_eigvalsh(shifted, self.P_y)
+        xp = namespace(Hyy)
+        shifted = Hyy - (self.lr_y2 / self.lr_y) * xp.eye(ctx.m, dtype=Hyy.dtype)
+        return congruent_eigenvalues(ctx.S_xp, self.P_x), congruent_eigenvalues(shifted, self.P_y)
 
     def _spectrum_from(self, data):
         eig_s, eig_y = data
         follower = (1 - self.lr_y2) + self.lr_y * eig_y if self.P_y is None else 1 + self.lr_y * eig_y
-        return np.concatenate([1 - self.lr_x * eig_s, follower]).astype(complex)
+        return concat([1 - self.lr_x * eig_s, follower])
 
 
 def _block_diag(P_x, P_y, ctx):
@@ -184,11 +181,12 @@ class GDN(Algorithm):
         return ()
 
     def _spectral_data(self, ctx):
-        return np.linalg.eigvalsh(ctx.S), ctx.m
+        return symmetric_eigenvalues(ctx.S_xp), ctx.m
 
     def _spectrum_from(self, data):
         eig_s, m = data
-        return np.concatenate([1 - self.lr_x * eig_s, np.zeros(m)]).astype(complex)
+        xp = namespace(eig_s)
+        return concat([1 - self.lr_x * eig_s, xp.zeros(m, dtype=eig_s.dtype)])
 
 
 @register
@@ -237,9 +235,12 @@ class StackelbergFR(Algorithm):
     def _spectral_data(self, ctx):
         Gxy, Gyy, Dx, Dy = self._follower_blocks(ctx)
         check_invertible(Gyy, "Gyy")
-        Ht = Dx - Dy @ np.linalg.solve(Gyy, Gxy.T)
-        return np.linalg.eigvalsh((Ht + Ht.T) / 2), np.linalg.eigvalsh(Gyy)
+        if ctx.xp is not None:
+            Gxy, Gyy, Dx, Dy = (backend.to_namespace(b, ctx.xp) for b in (Gxy, Gyy, Dx, Dy))
+        xp = namespace(Gyy)
+        Ht = Dx - Dy @ xp.linalg.solve(Gyy, xp.matrix_transpose(Gxy))
+        return symmetric_eigenvalues(Ht), symmetric_eigenvalues(Gyy)
 
     def _spectrum_from(self, data):
         eig_h, eig_g = data
-        return np.concatenate([1 - self.lr_x * eig_h, 1 - self.lr_y * eig_g]).astype(complex)
+        return concat([1 - self.lr_x * eig_h, 1 - self.lr_y * eig_g])

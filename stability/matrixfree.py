@@ -1,0 +1,219 @@
+"""Matrix-free analysis: spectral radius and classification without forming dense matrices.
+
+The game is touched only through Hessian-vector products (``game.hvp``) and solves with
+``Hyy``/``Hxx`` (``game.solve_yy``/``solve_xx``: sparse LU for ``scipy.sparse`` blocks, MINRES
+for ``LinearOperator`` blocks). Eigenvalues come from ARPACK (``eigs``/``eigsh``) with a
+seeded starting vector; when ARPACK does not converge, a power iteration is tried, and the
+result says which method produced it, whether it converged, and its residual ‖Jv − λv‖/‖v‖.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse.linalg as spla
+
+from .errors import NotSupportedError
+from .linalg import as_finite_array, real_number
+
+RESIDUAL_TOL = 1e-8
+"""Largest relative residual ‖Av − λv‖/(‖A‖‖v‖) for an eigenvalue to count as converged."""
+
+
+@dataclass(frozen=True)
+class Eigen:
+    """One eigenvalue with its provenance: ``method`` ("arpack" or "power"), ``converged``,
+    and the relative residual ``‖Av − λv‖ / (|λ|‖v‖)`` it was checked with."""
+
+    value: complex
+    converged: bool
+    residual: float
+    method: str
+    matvecs: int
+
+
+class _Counted(spla.LinearOperator):
+    def __init__(self, matvec, n, dtype=float):
+        super().__init__(dtype=np.dtype(dtype), shape=(n, n))
+        self._fn, self.count = matvec, 0
+
+    def _matvec(self, v):
+        self.count += 1
+        return self._fn(np.asarray(v).ravel())
+
+
+def _rel_residual(op, vec, lam):
+    vec = vec / np.linalg.norm(vec)
+    return float(np.linalg.norm(op.matvec(vec) - lam * vec) / max(abs(lam), np.finfo(float).tiny))
+
+
+def _largest_magnitude(op, seed, tol, maxiter):
+    """The eigenvalue of largest modulus of a (non-symmetric) operator."""
+    v0 = np.random.default_rng(seed).standard_normal(op.shape[0])
+    try:
+        vals, vecs = spla.eigs(op, k=1, which="LM", v0=v0, tol=tol, maxiter=maxiter,
+                               ncv=min(op.shape[0] - 1, 40))
+        lam, vec = complex(vals[0]), vecs[:, 0]
+        res = _rel_residual(op, vec, lam)
+        return Eigen(lam, res <= RESIDUAL_TOL, res, "arpack", op.count)
+    except spla.ArpackNoConvergence:
+        pass
+    # power iteration: ‖Aᵏv‖^(1/k) → ρ even when the dominant eigenvalues are a complex pair
+    v = v0 / np.linalg.norm(v0)
+    log_growth, estimates = 0.0, []
+    for k in range(1, maxiter + 1):
+        w = op.matvec(v)
+        norm = np.linalg.norm(w)
+        if norm == 0:
+            return Eigen(0.0, True, 0.0, "power", op.count)
+        log_growth += np.log(norm)
+        v = w / norm
+        estimates.append(np.exp(log_growth / k))
+    # ‖Aᵏv‖^(1/k) converges only like 1/k: report it, never as converged
+    return Eigen(complex(estimates[-1]), False, float("nan"), "power (estimate)", op.count)
+
+
+def _extreme_symmetric(op, which, seed, tol, maxiter):
+    """The largest ('LA') or smallest ('SA') eigenvalue of a symmetric operator."""
+    v0 = np.random.default_rng(seed).standard_normal(op.shape[0])
+    try:
+        vals, vecs = spla.eigsh(op, k=1, which=which, v0=v0, tol=tol, maxiter=maxiter,
+                                ncv=min(op.shape[0] - 1, 40))
+        lam, vec = float(vals[0]), vecs[:, 0]
+        res = _rel_residual(op, vec, lam)
+        return Eigen(lam, res <= RESIDUAL_TOL, res, "arpack", op.count)
+    except spla.ArpackNoConvergence as exc:
+        if len(exc.eigenvalues):
+            lam, vec = float(exc.eigenvalues[0]), exc.eigenvectors[:, 0]
+            return Eigen(lam, False, _rel_residual(op, vec, lam), "arpack (not converged)", op.count)
+        return Eigen(float("nan"), False, float("nan"), "arpack (not converged)", op.count)
+
+
+class Blocks:
+    """Hessian blocks at a point as matrix-free products and solves."""
+
+    def __init__(self, game, point):
+        z = as_finite_array(getattr(point, "point", point), "point", ndim=1)
+        self.game = game
+        self.x, self.y = game.split(z)
+        self.n, self.m = game.n, game.m
+
+    def hxx(self, u):
+        return self.game.hvp(self.x, self.y, u, np.zeros(self.m))[0]
+
+    def hyy(self, w):
+        return self.game.hvp(self.x, self.y, np.zeros(self.n), w)[1]
+
+    def hxy(self, w):
+        return self.game.hvp(self.x, self.y, np.zeros(self.n), w)[0]
+
+    def hyx(self, u):
+        return self.game.hvp(self.x, self.y, u, np.zeros(self.m))[1]
+
+    def V(self, v):
+        a, b = self.game.hvp(self.x, self.y, v[:self.n], v[self.n:])
+        return np.concatenate([a, -b])
+
+    def S(self, u):
+        return self.hxx(u) - self.hxy(self.game.solve_yy(self.x, self.y, self.hyx(u)))
+
+    def T(self, w):
+        if not hasattr(self.game, "solve_xx"):
+            raise NotSupportedError(f"{type(self.game).__name__} cannot solve with Hxx")
+        return self.hyy(w) - self.hyx(self.game.solve_xx(self.x, self.y, self.hxy(w)))
+
+
+def jacobian_operator(algorithm, game, point):
+    """The Jacobian of ``algorithm``'s update at ``point`` as a ``LinearOperator``: exact
+    closed forms for GDA, EG and OGDA (through ``V`` products); for any other algorithm the
+    directional derivative of its own update map by central differences (exact up to
+    rounding on quadratic games, where the map is affine)."""
+    b = Blocks(game, point)
+    N = game.n + game.m
+    name = algorithm.name
+    if name in ("gda", "eg", "ogda"):
+        D = np.concatenate([np.full(game.n, algorithm.lr_x), np.full(game.m, algorithm.lr_y)])
+        DV = lambda v: D * b.V(v)
+        if name == "gda":
+            return _Counted(lambda v: v - DV(v), N)
+        if name == "eg":
+            return _Counted(lambda v: v - DV(v) + DV(DV(v)), N)
+        return _Counted(lambda v: np.concatenate([v[:N] - 2 * DV(v[:N]) + DV(v[N:]), v[:N]]), 2 * N)
+    state = algorithm.fixed_point_state(game, np.concatenate([b.x, b.y]))
+    scale = np.maximum(1.0, np.abs(state))
+
+    def jvp(v):
+        h = 1.0 / max(np.abs(v).max(), np.finfo(float).tiny)
+        out = algorithm.step(game, np.stack([state + h * v * scale, state - h * v * scale]))
+        return (out[0] - out[1]) / (2 * h * scale)
+    return _Counted(jvp, len(state))
+
+
+def spectral_radius(algorithm, game, point, tol=1e-10, maxiter=5000, seed=0):
+    """``ρ`` of the update map's Jacobian without a dense matrix.
+
+    FR (plain) uses its structure: its spectrum is ``1 − ηx spec(S) ∪ 1 + ηy spec(Hyy)``, real,
+    so ρ comes from the four extreme eigenvalues of the symmetric operators ``S`` (with inner
+    ``Hyy`` solves) and ``Hyy`` (``eigsh``). Other algorithms: ``eigs`` on
+    :func:`jacobian_operator`. Returns an :class:`Eigen` whose ``value`` is ρ.
+    """
+    tol = real_number(tol, "tol", 0.0)
+    if algorithm.name == "fr" and algorithm.P_x is None and algorithm.P_y is None:
+        b = Blocks(game, point)
+        S, Hyy = _Counted(b.S, game.n), _Counted(b.hyy, game.m)
+        ends = [(_extreme_symmetric(S, w, seed, tol, maxiter), -algorithm.lr_x) for w in ("SA", "LA")]
+        ends += [(_extreme_symmetric(Hyy, w, seed, tol, maxiter), algorithm.lr_y) for w in ("SA", "LA")]
+        radius = max(abs(1 + step * e.value) for e, step in ends)
+        return Eigen(radius, all(e.converged for e, _ in ends), max(e.residual for e, _ in ends),
+                     "arpack (eigsh on S and Hyy)", S.count + Hyy.count)
+    op = jacobian_operator(algorithm, game, point)
+    e = _largest_magnitude(op, seed, tol, maxiter)
+    return Eigen(abs(e.value), e.converged, e.residual, e.method, e.matvecs)
+
+
+@dataclass
+class MatrixFreeClassification:
+    """Verdicts from extreme eigenvalues (each an :class:`Eigen`); ``None`` where a block could
+    not be applied. A verdict is ``None`` (unknown) when an eigenvalue it needs did not converge
+    or lies within ``tol`` of zero."""
+
+    extremes: dict
+    tol: float
+    strict_local_nash: object
+    strict_local_minimax: object
+    strict_local_maximin: object
+
+    @property
+    def converged(self):
+        return all(e.converged for e in self.extremes.values())
+
+
+def classify(game, point, tol=1e-8, arpack_tol=1e-10, maxiter=5000, seed=0):
+    """Strict local Nash / minimax / maximin from extreme eigenvalues of Hxx, Hyy, S and T,
+    never forming a dense matrix. ``tol`` is the zero threshold (absolute)."""
+    b = Blocks(game, point)
+    ops = {"Hxx": (b.hxx, game.n), "Hyy": (b.hyy, game.m), "S": (b.S, game.n), "T": (b.T, game.m)}
+    needed = {"Hxx": "SA", "Hyy": "LA", "S": "SA", "T": "LA"}
+    extremes = {}
+    for name, (fn, k) in ops.items():
+        try:
+            extremes[name] = _extreme_symmetric(_Counted(fn, k), needed[name], seed, arpack_tol, maxiter)
+        except NotSupportedError:
+            continue
+    def sign(name, positive):
+        e = extremes.get(name)
+        if e is None or not e.converged or abs(e.value) <= tol:
+            return None
+        return (e.value > 0) if positive else (e.value < 0)
+    nash = _and(sign("Hxx", True), sign("Hyy", False))
+    minimax = _and(sign("Hyy", False), sign("S", True))
+    maximin = _and(sign("Hxx", True), sign("T", False))
+    return MatrixFreeClassification(extremes, tol, nash, minimax, maximin)
+
+
+def _and(a, b):
+    """Three-valued and: False if either is False, None if either is unknown, else True."""
+    if a is False or b is False:
+        return False
+    if a is None or b is None:
+        return None
+    return True

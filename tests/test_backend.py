@@ -1,0 +1,66 @@
+"""The structured spectral core over array namespaces: numpy, array_api_strict, and CuPy
+where it imports with a device (none of our machines has a GPU: there it is skipped)."""
+
+import numpy as np
+import pytest
+
+from stability import algorithms, backend
+from conftest import random_minimax
+from test_algorithms import multiset_close
+
+
+def namespaces():
+    out = [pytest.param(None, id="numpy")]
+    import array_api_strict
+    out.append(pytest.param(array_api_strict, id="array_api_strict"))
+    try:
+        import cupy
+        if cupy.cuda.runtime.getDeviceCount() > 0:
+            out.append(pytest.param(cupy, id="cupy"))
+    except Exception:  # no CuPy, or no device: the CuPy path is checked where it imports
+        pass
+    return out
+
+
+SHORTCUTS = {"gda": {"lr_x": 0.1, "lr_y": 0.3}, "eg": {}, "ogda": {}, "pm": {"gamma": 0.2}, "iu": {},
+             "hb": {"beta": 0.4}, "fr": {"lr_x": 0.1, "lr_y": 0.2}, "fr-momentum": {"beta": 0.5},
+             "hessianfr": {"lr_y2": 0.3}, "gdn": {}, "stackelberg-fr": {}}
+
+
+@pytest.mark.parametrize("xp", namespaces())
+@pytest.mark.parametrize("name", sorted(SHORTCUTS))
+def test_structured_spectrum_in_every_namespace(xp, name):
+    game = random_minimax(3, 4, seed=5)
+    alg = algorithms.get(name, **SHORTCUTS[name])
+    point = np.zeros(7)
+    reference = alg.spectrum(game, point)
+    ours = alg.spectrum(game, point, xp=xp)
+    if xp is not None:
+        assert backend.namespace(ours).__name__ == xp.__name__  # stays in the namespace
+    multiset_close(backend.to_numpy(ours), reference, 1e-12)
+    multiset_close(reference, np.linalg.eigvals(alg.jacobian(game, point)), 1e-9)
+
+
+def test_preconditioned_fr_in_strict_namespace():
+    import array_api_strict as xp
+    game = random_minimax(2, 3, seed=1)
+    P1, P2 = np.diag([1.0, 2.0]), np.diag([0.5, 1.0, 3.0])
+    alg = algorithms.get("fr", lr=0.1, P_x=P1, P_y=P2)
+    multiset_close(backend.to_numpy(alg.spectrum(game, np.zeros(5), xp=xp)),
+                   np.linalg.eigvals(alg.jacobian(game, np.zeros(5))), 1e-10)
+
+
+def test_dense_only_algorithms_refuse_other_namespaces():
+    import array_api_strict as xp
+    from stability.errors import NotSupportedError
+    with pytest.raises(NotSupportedError, match="numpy only"):
+        algorithms.get("co").spectrum(random_minimax(2, 2, seed=0), np.zeros(4), xp=xp)
+
+
+def test_general_eigenvalues_host_fallback(monkeypatch):
+    """When the namespace has no linalg.eigvals the host computes them (detected, not assumed)."""
+    import array_api_strict as xp
+    M = xp.asarray([[0.0, 1.0], [-1.0, 0.0]])
+    monkeypatch.delattr(xp.linalg, "eigvals", raising=False)
+    ev = backend.general_eigenvalues(M)
+    np.testing.assert_allclose(np.sort_complex(backend.to_numpy(ev)), [-1j, 1j])
