@@ -92,7 +92,13 @@ def main(argv=None):
     f = sub.add_parser("figures", help="regenerate every reproduced figure of the papers")
     f.add_argument("--out", default="figures", help="output directory")
     f.add_argument("--quick", action="store_true", help="small step counts and grids (smoke test)")
+    b = sub.add_parser("bench", help="benchmarks against the naive methods (ratios, disagreement)")
+    b.add_argument("--json", action="store_true", help="print a JSON list")
+    b.add_argument("--quick", action="store_true", help="tiny sizes (smoke test)")
     args = parser.parse_args(argv)
+    if args.command == "bench":
+        from .bench import main as bench_main
+        return bench_main(as_json=args.json, quick=args.quick)
     if args.command == "figures":
         from .figures import make_all
         for path in make_all(args.out, quick=args.quick):

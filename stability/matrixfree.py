@@ -38,7 +38,10 @@ class _Counted(spla.LinearOperator):
 
     def _matvec(self, v):
         self.count += 1
-        return self._fn(np.asarray(v).ravel())
+        v = np.asarray(v).ravel()
+        if np.iscomplexobj(v):  # the operators are real: apply to both parts
+            return self._fn(np.ascontiguousarray(v.real)) + 1j * self._fn(np.ascontiguousarray(v.imag))
+        return self._fn(v)
 
 
 def _rel_residual(op, vec, lam):
@@ -139,12 +142,12 @@ def jacobian_operator(algorithm, game, point):
             return _Counted(lambda v: v - DV(v) + DV(DV(v)), N)
         return _Counted(lambda v: np.concatenate([v[:N] - 2 * DV(v[:N]) + DV(v[N:]), v[:N]]), 2 * N)
     state = algorithm.fixed_point_state(game, np.concatenate([b.x, b.y]))
-    scale = np.maximum(1.0, np.abs(state))
+    scale = 1e-5 * max(1.0, np.abs(state).max())  # step of the central difference: O(h²) error
 
     def jvp(v):
-        h = 1.0 / max(np.abs(v).max(), np.finfo(float).tiny)
-        out = algorithm.step(game, np.stack([state + h * v * scale, state - h * v * scale]))
-        return (out[0] - out[1]) / (2 * h * scale)
+        h = scale / max(np.abs(v).max(), np.finfo(float).tiny)
+        out = algorithm.step(game, np.stack([state + h * v, state - h * v]))
+        return (out[0] - out[1]) / (2 * h)
     return _Counted(jvp, len(state))
 
 

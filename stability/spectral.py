@@ -112,10 +112,12 @@ class SpectrumCache:
         self._data = {}
 
     def spectrum(self, alg):
+        alg._require_numeric()
+        alg._require_exact(self.ctx.game)
         if not alg.has_shortcut:
             alg._require_dense_size(self.ctx.game)
             return np.linalg.eigvals(alg._closed_form(self.ctx)).astype(complex)
-        key = (type(alg), alg._spectral_key())
+        key = alg._spectral_key()
         if key not in self._data:
             self._data[key] = alg._spectral_data(self.ctx)
         return np.asarray(alg._spectrum_from(self._data[key]), dtype=complex)
@@ -125,12 +127,17 @@ class SpectrumCache:
 
 
 def _with(alg, param, value):
+    """``alg`` with hyperparameter ``param`` set to ``value``; ``"lr"`` means the step size:
+    both players' (keeping the ratio ηy/ηx) or the algorithm's ``step_param`` (CM's α)."""
     if not isinstance(param, str):
         raise InputError(f"param must be a hyperparameter name, got {param!r}")
     if param == "lr" and "lr" not in alg.params:
-        ratio = alg.hp["lr_y"] / alg.hp["lr_x"] if "lr_y" in alg.hp else None
-        changes = {"lr_x": value} if ratio is None else {"lr_x": value, "lr_y": ratio * value}
-        return alg.replace(**changes)
+        if "lr_x" in alg.params:
+            ratio = alg.hp["lr_y"] / alg.hp["lr_x"] if "lr_y" in alg.hp else None
+            changes = {"lr_x": value} if ratio is None else {"lr_x": value, "lr_y": ratio * value}
+            return alg.replace(**changes)
+        if alg.step_param is not None:
+            return alg.replace(**{alg.step_param: value})
     if param not in alg.params:
         raise InputError(f"{alg.name} has no hyperparameter {param!r} (has {', '.join(alg.params)})")
     return alg.replace(**{param: value})
@@ -138,12 +145,20 @@ def _with(alg, param, value):
 
 def table(game, point, names=None, executor=None, **hp):
     """``{algorithm: ρ}`` at default (or given) hyperparameters; errors become their message.
-    With an ``executor`` the algorithms run in parallel."""
+
+    One :class:`SpectrumCache` serves the whole table, so algorithms that share structure
+    share its cost (one eigendecomposition of V for GDA, EG, OGDA, PM, IU, heavy ball and
+    complex momentum; one of S and Hyy for FR, FR with momentum and HessianFR). With an
+    ``executor`` the algorithms run in parallel instead (each with its own cache)."""
     names = list(names or DEFAULT_TABLE)
     if executor is not None:
         futures = {name: executor.submit(_table_row, name, game, point, hp) for name in names}
         return {name: f.result() for name, f in futures.items()}
-    return {name: _table_row(name, game, point, hp) for name in names}
+    try:
+        cache = SpectrumCache(game, point)
+    except StabilityError as exc:
+        return {name: f"{type(exc).__name__}: {exc}" for name in names}
+    return {name: _table_row(name, game, point, hp, cache) for name in names}
 
 
 def tables(items, names=None, executor=None, **hp):
@@ -154,9 +169,12 @@ def tables(items, names=None, executor=None, **hp):
     return [f.result() for f in futures]
 
 
-def _table_row(name, game, point, hp):
+def _table_row(name, game, point, hp, cache=None):
     try:
-        return spectral_radius(name, game, point, **_applicable(name, hp))
+        alg = _algorithms.get(name, **_applicable(name, hp))
+        if cache is None:
+            return spectral_radius(alg, game, point)
+        return cache.radius(alg)
     except StabilityError as exc:
         return f"{type(exc).__name__}: {exc}"
 
@@ -300,8 +318,9 @@ def optimize(algorithm, game, point, bounds, num=25, fixed=None, refine=True):
             alg = _algorithms.get(algorithm, **_hyperparameters(names, np.clip(theta, lows, highs), fixed))
         except InputError:  # e.g. a momentum of exactly ±1 on the boundary
             return np.inf
+        rho = spectra.radius(alg)
         evaluations[0] += 1
-        return spectra.radius(alg)
+        return rho
 
     grids = [np.linspace(a, b, num) for a, b in zip(lows, highs)]
     best, best_rho, interrupted = None, np.inf, False

@@ -117,6 +117,8 @@ class Algorithm:
     blocks = 2
     """Number of ``(n+m)``-blocks in the state: 2 for ``(x, y)``, 4 with memory, 6 for complex momentum."""
     fixed_point_jacobian = True
+    step_param = None
+    """The hyperparameter that plays the step size when it is not ``lr``/``lr_x`` (CM: α)."""
 
     def __init__(self, **hp):
         unknown = [k for k in hp if k not in self.params]
@@ -271,11 +273,13 @@ class Algorithm:
 
     def _spectral_data(self, ctx):
         """Hyperparameter-light precomputation for the shortcut, or None (dense fallback).
-        It may depend only on the hyperparameters named in :meth:`_spectral_key`."""
+        Equal :meth:`_spectral_key` values promise equal data, across algorithms too (GDA, EG,
+        OGDA, … share ``("dv", c)``), so a :class:`~stability.spectral.SpectrumCache` computes
+        it once for all of them."""
         return None
 
     def _spectral_key(self):
-        return tuple(sorted((k, repr(v)) for k, v in self.hp.items()))
+        return (type(self).__name__,) + tuple(sorted((k, repr(v)) for k, v in self.hp.items()))
 
     def _spectrum_from(self, data):
         raise NotImplementedError

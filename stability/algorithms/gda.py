@@ -23,7 +23,7 @@ class DVFunction(Algorithm):
         return self.lr_x
 
     def _spectral_key(self):
-        return (self.dv_ratio,)  # the data depends on the ratio c only
+        return ("dv", self.dv_ratio)  # eigenvalues of diag(I, cI)V: the ratio c only
 
     def _spectral_data(self, ctx):
         return backend.general_eigenvalues(backend.game_jacobian(*ctx.blocks, ratio=self.dv_ratio))

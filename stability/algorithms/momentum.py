@@ -3,11 +3,12 @@
 import numpy as np
 import sympy as sp
 
+from .. import backend
 from ..errors import NotSupportedError
 
 from ..backend import quadratic_roots
 from .base import Algorithm, Param, companion, register
-from .gda import GDA, LR
+from .gda import GDA, LR, DVFunction
 
 
 class HeavyBall(Algorithm):
@@ -36,19 +37,20 @@ class HeavyBall(Algorithm):
         return companion(self.beta * I + J1, -self.beta * I)
 
     def _spectral_key(self):
-        return self.inner._spectral_key()  # β only enters the final map
+        # β only enters the final map; with a structured inner map the data is the inner's own
+        if self.inner.has_shortcut:
+            return self.inner._spectral_key()
+        return ("inner-jacobian",) + self.inner._spectral_key()
 
     def _spectral_data(self, ctx):
-        data = self.inner._spectral_data(ctx)
-        if data is not None:
-            return "inner", data
+        if self.inner.has_shortcut:
+            return self.inner._spectral_data(ctx)
         if ctx.xp is not None:
             raise NotSupportedError(f"{self.inner.name} has no structured spectrum in namespace {ctx.xp}")
-        return "eigs", np.linalg.eigvals(self.inner._closed_form(ctx))
+        return np.linalg.eigvals(self.inner._closed_form(ctx))
 
     def _spectrum_from(self, data):
-        kind, payload = data
-        r = self.inner._spectrum_from(payload) if kind == "inner" else payload
+        r = self.inner._spectrum_from(data) if self.inner.has_shortcut else data
         return quadratic_roots(self.beta + r, self.beta)
 
 
@@ -104,8 +106,9 @@ def _re_im(value):
 
 
 @register
-class ComplexMomentum(Algorithm):
-    r"""Complex momentum (Lorraine et al. 2022), as compared in LEAD §7.1.
+class ComplexMomentum(DVFunction):
+    r"""Complex momentum (Lorraine et al. 2022), as compared in LEAD §7.1. Its Jacobian is a
+    function of V, so one eigendecomposition of V gives its spectrum (3 eigenvalues per λ).
 
     Update: :math:`μ^+ = βμ - v(z),\; z^+ = z + \mathrm{Re}(α μ^+)` with complex α, β;
     real state :math:`(x, y, \mathrm{Re}\,μ, \mathrm{Im}\,μ)`. Jacobian (a, a', b, b' the real
@@ -118,6 +121,7 @@ class ComplexMomentum(Algorithm):
     params = {"alpha": Param(LR, "complex", "step size α (complex)"),
               "beta": Param(0.8 * np.exp(1j * np.pi / 8), "complex", "momentum β (complex)")}
     blocks = 6
+    step_param = "alpha"
 
     def init_state(self, game, z0):
         z0 = np.asarray(z0, dtype=float)
@@ -136,6 +140,21 @@ class ComplexMomentum(Algorithm):
         ix_new, iy_new = b2 * rx + b * ix, b2 * ry + b * iy
         return [x + a * rx_new - a2 * ix_new, y + a * ry_new - a2 * iy_new,
                 rx_new, ry_new, ix_new, iy_new]
+
+    dv_ratio, dv_scale = 1.0, 1.0  # a function of V alone
+
+    def map_eigenvalues(self, lam):
+        """Each eigenvalue λ of V gives the eigenvalues of the 3×3 block
+        ``[[1 − aλ, ab − a'b', −(ab' + a'b)], [−λ, b, −b'], [0, b', b]]``."""
+        a, a2 = _re_im(self.alpha)
+        b, b2 = _re_im(self.beta)
+        xp = backend.namespace(lam)
+        lam = xp.astype(lam, xp.complex128)
+        one, zero = xp.ones_like(lam), xp.zeros_like(lam)
+        rows = [xp.stack([1 - a * lam, (a * b - a2 * b2) * one, -(a * b2 + a2 * b) * one], axis=-1),
+                xp.stack([-lam, b * one, -b2 * one], axis=-1),
+                xp.stack([zero, b2 * one, b * one], axis=-1)]
+        return xp.reshape(backend.general_eigenvalues(xp.stack(rows, axis=-2)), (-1,))
 
     def _closed_form(self, ctx):
         a, a2 = _re_im(self.alpha)

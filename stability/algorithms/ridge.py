@@ -64,7 +64,7 @@ class FR(Algorithm):
         return ctx.I() - self.lr_x * ctx.L @ _block_diag(self.P_x, self.P_y, ctx) @ M
 
     def _spectral_key(self):
-        return (repr(self.P_x), repr(self.P_y))
+        return ("ridge", repr(self.P_x), repr(self.P_y))  # spec(P1 S), spec(P2 Hyy)
 
     def _spectral_data(self, ctx):
         self._check_sizes(ctx.game)
@@ -127,7 +127,9 @@ class HessianFR(Algorithm):
         return ctx.I() - self.lr_x * M @ _block_diag(self.P_x, self.P_y, ctx) @ ctx.H
 
     def _spectral_key(self):
-        return (repr(self.P_x), repr(self.P_y), self.lr_y2 / self.lr_y if self.P_y is not None else None)
+        if self.P_y is None:  # the same data as FR's: spec(P1 S), spec(Hyy)
+            return ("ridge", repr(self.P_x), repr(None))
+        return ("hessianfr", repr(self.P_x), repr(self.P_y), self.lr_y2 / self.lr_y)
 
     def _spectral_data(self, ctx):
         self._check_sizes(ctx.game)
@@ -178,7 +180,7 @@ class GDN(Algorithm):
         return np.block([[top, -self.lr_x * ctx.Hxy], [-ctx.K @ top, self.lr_x * ctx.K @ ctx.Hxy]])
 
     def _spectral_key(self):
-        return ()
+        return ("gdn",)
 
     def _spectral_data(self, ctx):
         return symmetric_eigenvalues(ctx.S_xp), ctx.m
@@ -230,7 +232,7 @@ class StackelbergFR(Algorithm):
         return ctx.I() - self.lr_x * L @ np.block([[Dx, Dy], [c * Gxy.T, c * Gyy]])
 
     def _spectral_key(self):
-        return ()
+        return ("stackelberg",)
 
     def _spectral_data(self, ctx):
         Gxy, Gyy, Dx, Dy = self._follower_blocks(ctx)

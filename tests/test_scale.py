@@ -1,0 +1,131 @@
+"""Large games: matrix-free results against dense ones, honest convergence reports, guard
+rails, executors, interrupts, and the benchmark smoke test (no timing assertions)."""
+
+import concurrent.futures as cf
+
+import numpy as np
+import pytest
+import scipy.sparse as sps
+import scipy.sparse.linalg as spla
+
+from stability import Game, algorithms, classify, games, matrixfree, spectral_radius, sweep, table
+from stability.config import defaults
+from stability.errors import DenseTooLargeError
+from stability.spectral import SpectrumCache, optimize, tables
+
+
+def spiked(n, seed=0, sparse=True):
+    from stability.bench import spiked_game
+    return spiked_game(n, seed=seed, sparse=sparse)
+
+
+@pytest.mark.parametrize("name", ["gda", "eg", "ogda", "fr", "hb", "lead"])
+def test_matrix_free_radius_matches_dense(name):
+    sparse, dense = spiked(150), spiked(150, sparse=False)
+    alg = algorithms.get(name, lr=0.1)
+    point = np.zeros(300)
+    mf = matrixfree.spectral_radius(alg, sparse, point)
+    assert mf.converged and mf.residual <= matrixfree.RESIDUAL_TOL
+    # ARPACK to tol 1e-10 on a well-separated dominant eigenvalue: ~1e-12 relative here
+    assert abs(mf.value) == pytest.approx(spectral_radius(alg, dense, point), rel=1e-9)
+
+
+def test_matrix_free_classification_matches_dense():
+    sparse, dense = spiked(150), spiked(150, sparse=False)
+    mf = matrixfree.classify(sparse, np.zeros(300))
+    c = classify(dense, np.zeros(300))
+    assert mf.converged
+    for name, value in (("Hxx", c.eig_xx.min()), ("Hyy", c.eig_yy.max()), ("S", c.eig_S.min()),
+                        ("T", c.eig_T.max())):
+        assert mf.extremes[name].value == pytest.approx(value, rel=1e-9)
+    assert (mf.strict_local_nash, mf.strict_local_minimax, mf.strict_local_maximin) == (
+        c.strict_local_nash, c.strict_local_minimax, c.strict_local_maximin)
+
+
+def test_operator_blocks_and_hvp_callables():
+    n = 40
+    rng = np.random.default_rng(0)
+    Hxx, Hyy = np.diag(rng.uniform(1, 2, n)), -np.diag(rng.uniform(1, 2, n))
+    Hxy = 0.3 * rng.standard_normal((n, n))
+    dense = Game.quadratic(Hxx, Hxy, Hyy)
+    ops = Game.quadratic(*(spla.aslinearoperator(M) for M in (Hxx, Hxy, Hyy)))
+    hvp = lambda x, y, u, w: (Hxx @ u + Hxy @ w, Hxy.T @ u + Hyy @ w)
+    callables = Game.from_callables(lambda x, y: (Hxx @ x + Hxy @ y, Hxy.T @ x + Hyy @ y), n, n, hvp=hvp)
+    alg = algorithms.get("eg", lr=0.2)
+    expected = spectral_radius(alg, dense, np.zeros(2 * n))
+    for game in (ops, callables):
+        r = matrixfree.spectral_radius(alg, game, np.zeros(2 * n))
+        assert r.converged and abs(r.value) == pytest.approx(expected, rel=1e-9)
+
+
+def test_nonconvergence_is_reported_not_hidden():
+    # a bilinear game with 800 eigenvalues of GDA's map on one circle, to 1e-7: hopeless for
+    # one Arnoldi restart, so ARPACK gives up and the power estimate says it is one
+    n = 400
+    Z = sps.csr_matrix((n, n))
+    game = Game.quadratic(Z, sps.diags(1 + 1e-7 * np.arange(n)), Z)
+    r = matrixfree.spectral_radius(algorithms.get("gda", lr=0.1), game, np.zeros(2 * n), maxiter=1)
+    assert not r.converged and r.method.startswith("power")
+    assert abs(r.value) == pytest.approx(np.hypot(1, 0.1), rel=1e-2)  # still a usable estimate
+
+
+def test_dense_request_too_large(monkeypatch):
+    monkeypatch.setitem(defaults, "max_dense", 100)
+    game = spiked(80, sparse=False)
+    with pytest.raises(DenseTooLargeError, match="matrixfree"):
+        algorithms.get("ogda").jacobian(game, np.zeros(160))
+    with pytest.raises(DenseTooLargeError, match="matrixfree"):
+        spectral_radius("gda", spiked(60, sparse=False), np.zeros(120))
+
+
+def test_sweep_and_table_with_a_process_pool():
+    game = games.get("lead-eq31", d=4, seed=1)
+    point = np.zeros(8)
+    values = np.linspace(0.01, 0.5, 40)
+    serial = sweep("ogda", game, point, "lr", values)
+    with cf.ProcessPoolExecutor(max_workers=2) as pool:
+        parallel = sweep("ogda", game, point, "lr", values, executor=pool, chunks=4)
+        t_par = table(games.get("g3"), [0.0, 0.0], executor=pool)
+        many = tables([(games.get("g1"), [0.0, 0.0]), (games.get("g2"), [0.0, 0.0])], executor=pool)
+    np.testing.assert_array_equal(parallel.radius, serial.radius)
+    assert t_par == table(games.get("g3"), [0.0, 0.0])
+    assert many == [table(games.get("g1"), [0.0, 0.0]), table(games.get("g2"), [0.0, 0.0])]
+
+
+def test_interrupted_sweep_keeps_what_was_done(monkeypatch):
+    calls = {"n": 0}
+    original = SpectrumCache.spectrum
+
+    def flaky(self, alg):
+        calls["n"] += 1
+        if calls["n"] == 4:
+            raise KeyboardInterrupt
+        return original(self, alg)
+    monkeypatch.setattr(SpectrumCache, "spectrum", flaky)
+    s = sweep("gda", games.get("g2"), [0, 0], "lr", np.linspace(0.1, 0.5, 10))
+    assert s.interrupted and len(s.values) == 3 and len(s.radius) == 3
+    calls["n"] = 0
+    o = optimize("gda", games.get("g2"), [0, 0], {"lr": (0.1, 0.9)}, num=10)
+    assert o.interrupted and o.evaluations == 3
+
+
+def test_progress_on_stderr_and_switch(monkeypatch, capsys):
+    import time
+    from stability.progress import Progress
+    monkeypatch.setattr(time, "monotonic", iter(np.arange(0, 100, 2.0)).__next__)
+    with Progress("work", 3) as p:
+        p.update(1)
+    assert "work: 1/3" in capsys.readouterr().err
+    monkeypatch.setenv("STABILITY_PROGRESS", "0")
+    with Progress("quiet", 3) as p:
+        p.update(1)
+    assert capsys.readouterr().err == ""
+
+
+def test_bench_smoke():
+    from stability.bench import run_benchmarks
+    rows = run_benchmarks(quick=True)
+    assert {r["name"] for r in rows} == {"table", "sweep", "matrix_free", "engine"}
+    for r in rows:
+        assert r["ours_s"] > 0 and r["naive_s"] > 0 and r["ratio"] > 0
+        assert r["max_rel_diff"] <= 1e-6
