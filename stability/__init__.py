@@ -6,7 +6,7 @@
 True
 """
 
-from . import algorithms, games
+from . import algorithms, backend, games, matrixfree
 from .engine import Trajectory, run
 from .equilibria import Classification, CriticalPoint, classify, critical_points
 from .errors import (ConvergenceError, DenseTooLargeError, FormulaError, InputError,
@@ -17,6 +17,6 @@ from .linalg import StabilityWarning
 from .diagnostics import critical_ratio, path_angle, rotation
 from .spectral import (Optimum, StableSet, Sweep, gda_step_size_bound, iterations_to_tolerance,
                        optimize, rate, spectral_radius, spectrum, stable_step_sizes, sweep,
-                       symbolic_stable_set, table)
+                       symbolic_stable_set, table, tables)
 
 __version__ = "0.1.0"

@@ -56,6 +56,11 @@ def test_operator_blocks_and_hvp_callables():
     for game in (ops, callables):
         r = matrixfree.spectral_radius(alg, game, np.zeros(2 * n))
         assert r.converged and abs(r.value) == pytest.approx(expected, rel=1e-9)
+        fr = matrixfree.spectral_radius(algorithms.get("fr", lr=0.1), game, np.zeros(2 * n))
+        assert abs(fr.value) == pytest.approx(spectral_radius("fr", dense, np.zeros(2 * n), lr=0.1), rel=1e-8)
+        c, d = matrixfree.classify(game, np.zeros(2 * n)), classify(dense, np.zeros(2 * n))
+        assert c.strict_local_minimax == d.strict_local_minimax
+        assert c.extremes["S"].value == pytest.approx(d.eig_S.min(), rel=1e-8)
 
 
 def test_nonconvergence_is_reported_not_hidden():

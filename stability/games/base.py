@@ -640,6 +640,35 @@ class CallableGame(Game):
             raise ShapeError(f"grad returned shapes {gx.shape}, {gy.shape}; expected {x.shape}, {y.shape}")
         return gx, gy
 
+    def solve_yy(self, x, y, r):
+        """With an ``hvp`` callable: MINRES on ``w ↦ Hyy w`` per row (matrix-free)."""
+        if self._hvp_fn is None:
+            return super().solve_yy(x, y, r)
+        return self._solve_rows(x, y, r, "yy")
+
+    def solve_xx(self, x, y, r):
+        """With an ``hvp`` callable: MINRES on ``u ↦ Hxx u`` per row (matrix-free)."""
+        if self._hvp_fn is None:
+            x1, y1 = np.atleast_2d(x)[0], np.atleast_2d(y)[0]
+            return _solve_checked(self.ops, self.hessian_blocks(x1, y1)[0], r, "Hxx")
+        return self._solve_rows(x, y, r, "xx")
+
+    def _solve_rows(self, x, y, r, which):
+        k = self.m if which == "yy" else self.n
+        shape = np.broadcast_shapes(x.shape[:-1], r.shape[:-1])
+        xs = np.broadcast_to(x, shape + (self.n,)).reshape(-1, self.n)
+        ys = np.broadcast_to(y, shape + (self.m,)).reshape(-1, self.m)
+        rs = np.broadcast_to(r, shape + (k,)).reshape(-1, k)
+        out = np.empty_like(rs, dtype=float)
+        for i, (xi, yi, ri) in enumerate(zip(xs, ys, rs)):
+            if which == "yy":
+                apply = lambda w, xi=xi, yi=yi: self.hvp(xi, yi, np.zeros(self.n), w)[1]
+            else:
+                apply = lambda u, xi=xi, yi=yi: self.hvp(xi, yi, u, np.zeros(self.m))[0]
+            op = spla.LinearOperator((k, k), matvec=apply, dtype=float)
+            out[i] = _factor(op, f"H{which}")(ri[None, :])[0]
+        return out.reshape(shape + (k,))
+
     def value(self, x, y):
         if self._value_fn is None:
             return super().value(x, y)
