@@ -123,7 +123,37 @@ class SpectrumCache:
         return np.asarray(alg._spectrum_from(self._data[key]), dtype=complex)
 
     def radius(self, alg):
-        return float(np.max(np.abs(self.spectrum(alg))))
+        """ρ. Without a structured shortcut and for Jacobians of at least ``ARNOLDI_MIN`` rows, ρ
+        comes from ARPACK (the 6 eigenvalues of largest modulus of the dense Jacobian, each
+        checked by its residual) instead of a full eigendecomposition; if ARPACK does not
+        converge, the full eigensolver decides."""
+        if alg.has_shortcut or alg.state_size(self.ctx.game) < ARNOLDI_MIN:
+            return float(np.max(np.abs(self.spectrum(alg))))
+        alg._require_numeric()
+        alg._require_exact(self.ctx.game)
+        alg._require_dense_size(self.ctx.game)
+        J = alg._closed_form(self.ctx)
+        rho = _arnoldi_radius(J)
+        return rho if rho is not None else float(np.max(np.abs(np.linalg.eigvals(J))))
+
+
+ARNOLDI_MIN = 400
+"""Jacobians with at least this many rows get ρ from ARPACK rather than a full eigensolve."""
+
+
+def _arnoldi_radius(J, k=6, tol=1e-13):
+    import scipy.sparse.linalg as spla
+    v0 = np.random.default_rng(0).standard_normal(J.shape[0])
+    try:
+        vals, vecs = spla.eigs(J, k=k, which="LM", v0=v0, tol=tol, ncv=min(J.shape[0] - 1, 4 * k + 20),
+                               maxiter=max(1000, J.shape[0]))
+    except spla.ArpackNoConvergence:
+        return None
+    vecs = vecs / np.linalg.norm(vecs, axis=0)
+    residual = np.linalg.norm(J @ vecs - vecs * vals, axis=0) / np.maximum(np.abs(vals), np.finfo(float).tiny)
+    if np.any(residual > 1e-10):
+        return None
+    return float(np.max(np.abs(vals)))
 
 
 def _with(alg, param, value):
