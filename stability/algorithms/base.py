@@ -329,6 +329,8 @@ class JacobianContext:
     @cached_property
     def S_xp(self):
         """``S`` in the context's namespace."""
+        if self.xp is None:
+            return self.S
         check_invertible(self.Hyy, "Hyy")
         return backend.schur_complement(*self.blocks)
 
