@@ -120,8 +120,6 @@ class Blocks:
         return self.hxx(u) - self.hxy(self.game.solve_yy(self.x, self.y, self.hyx(u)))
 
     def T(self, w):
-        if not hasattr(self.game, "solve_xx"):
-            raise NotSupportedError(f"{type(self.game).__name__} cannot solve with Hxx")
         return self.hyy(w) - self.hyx(self.game.solve_xx(self.x, self.y, self.hxy(w)))
 
 

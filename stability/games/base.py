@@ -105,6 +105,10 @@ class Game:
         """``Hyy⁻¹ r``."""
         return _solve_checked(self.ops, self.hessian_blocks(x, y)[2], r, "Hyy")
 
+    def solve_xx(self, x, y, r):
+        """``Hxx⁻¹ r`` (for the follower's Schur complement T)."""
+        return _solve_checked(self.ops, self.hessian_blocks(x, y)[0], r, "Hxx")
+
     def _points(self, x, y):
         """Rows ``(x, y)`` joined, broadcasting the batch shapes."""
         batch = np.broadcast_shapes(x.shape[:-1], y.shape[:-1])
@@ -547,15 +551,16 @@ class QuadraticGame(Game):
         return _apply(self.Hxx, u) + _apply(self.Hxy, w), _apply(self.Hyx, u) + _apply(self.Hyy, w)
 
     def solve_yy(self, x, y, r):
-        if "yy" not in self._solvers:
-            self._solvers["yy"] = _factor(self.Hyy, "Hyy")
-        return self._solvers["yy"](r)
+        return self._solver("Hyy")(r)
 
     def solve_xx(self, x, y, r):
-        """``Hxx⁻¹ r`` (for the follower's Schur complement T)."""
-        if "xx" not in self._solvers:
-            self._solvers["xx"] = _factor(self.Hxx, "Hxx")
-        return self._solvers["xx"](r)
+        return self._solver("Hxx")(r)
+
+    def _solver(self, name):
+        """The factorisation of a constant block, computed on first use."""
+        if name not in self._solvers:
+            self._solvers[name] = _factor(getattr(self, name), name)
+        return self._solvers[name]
 
     def to_expr(self):
         """The sympy expression of ``f`` (for small dense games)."""
@@ -649,8 +654,7 @@ class CallableGame(Game):
     def solve_xx(self, x, y, r):
         """With an ``hvp`` callable: MINRES on ``u ↦ Hxx u`` per row (matrix-free)."""
         if self._hvp_fn is None:
-            x1, y1 = np.atleast_2d(x)[0], np.atleast_2d(y)[0]
-            return _solve_checked(self.ops, self.hessian_blocks(x1, y1)[0], r, "Hxx")
+            return super().solve_xx(x, y, r)
         return self._solve_rows(x, y, r, "xx")
 
     def _solve_rows(self, x, y, r, which):
