@@ -303,7 +303,8 @@ def _sympy_point(point, size):
 
 class JacobianContext:
     """Hessian blocks at a fixed point and the derived matrices the closed forms need.
-    ``blocks(xp)`` and ``S_xp`` serve the structured spectra in any array namespace."""
+    ``blocks`` and ``S_xp`` are the same in the namespace ``xp`` (numpy when None), for the
+    structured spectra."""
 
     def __init__(self, game, point, xp=None):
         if game.n + game.m > defaults["max_dense"]:
