@@ -316,7 +316,11 @@ class Optimum:
         return dict(self.algorithm.hp)
 
 
-def optimize(algorithm, game, point, bounds, num=25, fixed=None, refine=True):
+MAX_GRID = 1_000_000
+"""Largest number of grid points :func:`optimize` evaluates (``num ** len(bounds)``)."""
+
+
+def optimize(algorithm, game, point, bounds, num=25, fixed=None, refine=True, starts=4):
     """Minimise ρ over hyperparameters within ``bounds``.
 
     Parameters
@@ -328,51 +332,103 @@ def optimize(algorithm, game, point, bounds, num=25, fixed=None, refine=True):
         (``ηy/ηx``), or ``name.real`` / ``name.imag`` / ``name.abs`` / ``name.arg`` for
         complex hyperparameters.
     num : int
-        Grid points per dimension for the bracketing grid.
+        Grid points per dimension of the bracketing grid (``num ** len(bounds)`` at most
+        :data:`MAX_GRID`).
+    fixed : dict
+        Hyperparameters held fixed (not tuned).
+    refine : bool
+        Refine the grid's best basins by Nelder–Mead.
+    starts : int
+        How many of the grid's discrete local minima (best first) are refined.
 
-    ρ is not smooth (a maximum over eigenvalues), so the grid brackets the optimum and
-    Nelder–Mead (derivative-free) refines the best grid point, clipped to the bounds.
+    Notes
+    -----
+    ρ is not smooth (a maximum over eigenvalue moduli) and its minima often sit at the tip of
+    a narrow valley where two eigenvalues collide (heavy ball's optimum is a double root), so
+    one local search from the best grid point can stall on a ridge. The grid is evaluated in
+    coordinates scaled to the unit box; each of its ``starts`` best discrete local minima
+    (points no larger than their 3ᵏ − 1 neighbours) seeds a Nelder–Mead search whose initial
+    simplex spans one grid cell, restarted with a ten times smaller simplex while it improves.
+    The best point found wins. Everything is deterministic; the result is the global minimum
+    of every basin the grid resolves, not a certified global minimum.
     """
     import scipy.optimize as opt
-    from itertools import product
+    from scipy.ndimage import minimum_filter
+    if not isinstance(algorithm, str):
+        raise InputError(f"algorithm must be a registry name, got {algorithm!r}")
+    _algorithms.describe(algorithm)
     if not isinstance(bounds, dict) or not bounds:
         raise InputError(f"bounds must be a non-empty dict {{name: (lo, hi)}}, got {bounds!r}")
     num = count(num, "num", 2)
+    starts = count(starts, "starts")
     names = [str(k) for k in bounds]
+    if num ** len(names) > MAX_GRID:
+        raise InputError(f"the grid would have num ** len(bounds) = {num}**{len(names)} points "
+                         f"(limit {MAX_GRID}); lower num")
     lows, highs = np.array([interval(bounds[k], f"bounds[{k!r}]") for k in bounds]).T
+    if fixed is not None and not isinstance(fixed, dict):
+        raise InputError(f"fixed must be a dict {{name: value}}, got {fixed!r}")
     fixed = dict(fixed or {})
+    overlap = sorted(set(fixed) & set(names))
+    if overlap:
+        raise InputError(f"hyperparameter(s) {', '.join(overlap)} both tuned (bounds) and fixed")
+    _algorithms.get(algorithm, **_hyperparameters(names, (lows + highs) / 2, fixed))  # names checked
     spectra, evaluations = SpectrumCache(game, point), [0]
 
-    def radius(theta):
+    def radius(u):
+        theta = lows + np.clip(u, 0.0, 1.0) * (highs - lows)
         try:
-            alg = _algorithms.get(algorithm, **_hyperparameters(names, np.clip(theta, lows, highs), fixed))
+            alg = _algorithms.get(algorithm, **_hyperparameters(names, theta, fixed))
         except InputError:  # e.g. a momentum of exactly ±1 on the boundary
             return np.inf
         rho = spectra.radius(alg)
         evaluations[0] += 1
         return rho
 
-    grids = [np.linspace(a, b, num) for a, b in zip(lows, highs)]
-    best, best_rho, interrupted = None, np.inf, False
-    points = list(product(*grids))
-    with Progress(f"optimize {algorithm}", len(points)) as progress:
+    dims = len(names)
+    shape = (num,) * dims
+    axis = np.linspace(0.0, 1.0, num)
+    values = np.full(shape, np.inf)
+    interrupted = False
+    with Progress(f"optimize {algorithm}", values.size) as progress:
         try:
-            for i, theta in enumerate(points):
-                rho = radius(np.array(theta))
-                if rho < best_rho or best is None:
-                    best, best_rho = np.array(theta), rho
+            for i, index in enumerate(np.ndindex(shape)):
+                values[index] = radius(axis[list(index)])
                 progress.update(i + 1)
         except KeyboardInterrupt:
             interrupted = True
-    if best is None:
+    if evaluations[0] == 0:
         raise KeyboardInterrupt
+    best_index = np.unravel_index(np.argmin(values), shape)
+    best_u, best_rho = axis[list(best_index)], float(values[best_index])
     if refine and not interrupted:
-        res = opt.minimize(radius, best, method="Nelder-Mead",
-                           options={"xatol": 1e-10, "fatol": 1e-14, "maxiter": 400 * len(names)})
-        if res.fun < best_rho:
-            best, best_rho = np.clip(res.x, lows, highs), float(res.fun)
-    alg = _algorithms.get(algorithm, **_hyperparameters(names, best, fixed))
+        finite = np.isfinite(values)
+        local = finite & (values == minimum_filter(np.where(finite, values, np.inf), size=3,
+                                                   mode="nearest"))
+        seeds = np.argwhere(local)
+        seeds = seeds[np.argsort(values[tuple(seeds.T)], kind="stable")][:starts]
+        for index in seeds:
+            u, rho = _nelder_mead(radius, axis[list(index)], 1.0 / (num - 1), opt)
+            if rho < best_rho:
+                best_u, best_rho = u, rho
+    alg = _algorithms.get(algorithm, **_hyperparameters(names, lows + best_u * (highs - lows), fixed))
     return Optimum(alg, best_rho, evaluations[0], interrupted)
+
+
+def _nelder_mead(fun, u, cell, opt, restarts=6):
+    """Nelder–Mead in the unit box from ``u`` with a simplex of edge ``cell``, restarted with a
+    smaller simplex while it improves (a collapsed simplex is its usual way to stall)."""
+    rho = fun(u)
+    for _ in range(restarts):
+        simplex = [u] + [np.clip(u + step, 0.0, 1.0) if u[j] + cell <= 1 else u - step
+                         for j, step in enumerate(cell * np.eye(len(u)))]
+        res = opt.minimize(fun, u, method="Nelder-Mead",
+                           options={"initial_simplex": np.array(simplex), "xatol": 1e-12,
+                                    "fatol": 1e-15, "maxiter": 1000 * len(u)})
+        if not res.fun < rho - 1e-15:
+            break
+        u, rho, cell = np.clip(res.x, 0.0, 1.0), float(res.fun), max(cell / 10, 1e-6)
+    return u, rho
 
 
 def _hyperparameters(names, theta, fixed):

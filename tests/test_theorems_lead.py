@@ -1,11 +1,13 @@
 """Hemmat et al. — LEAD: Thm 2, Prop. 3, Thm 3, §5, App. J (Fig. 9), §7.1 (Fig. 3)."""
 
+import functools
+
 import numpy as np
 import pytest
 import sympy as sp
 
 from stability import Game, algorithms, games, spectral_radius
-from stability.figures import lead_gamma_sweep
+from stability.figures import LEAD_FIG3_METHODS, lead_gamma_sweep
 from stability.spectral import optimize, stable_step_sizes
 from test_algorithms import multiset_close
 
@@ -136,21 +138,75 @@ def test_appJ_ogda_converges_for_small_steps(gamma):
 
 
 # --- §7.1 (Fig. 3): tuned spectral radius on eq. 31 ------------------------------------------------------------
-def tuned_radii(gamma_max):
-    """Mean tuned ρ over two seeded draws of eq. 31 (d = 5) for LEAD's Fig. 3 methods
-    ("PM" there is positive heavy-ball momentum)."""
-    return {k: v[0] for k, v in lead_gamma_sweep([gamma_max], seeds=(0, 1), d=5, num=10).items()}
+@functools.lru_cache(maxsize=None)
+def tuned_radii(gamma_max, seed):
+    """Tuned ρ on one seeded draw of eq. 31 (d = 5) for LEAD's Fig. 3 methods ("PM" there is
+    positive heavy-ball momentum). Each value is an upper bound on that method's minimum."""
+    return {k: v[0] for k, v in lead_gamma_sweep([gamma_max], seeds=(seed,), d=5, num=10).items()}
 
 
-@pytest.mark.parametrize("gamma_max", [0.0, 0.5, 1.0])
-def test_fig3_lead_is_robust(gamma_max):
-    """LEAD is never worse than the other tuned methods (to the optimiser's resolution, 1e-3)."""
-    r = tuned_radii(gamma_max)
-    assert all(r["LEAD"] <= v + 1e-3 for v in r.values())
+def cooperative_spectrum(seed):
+    """At γmax = 0 eq. 31 has no coupling: V = diag(Q1 + Q1ᵀ, Q2 + Q2ᵀ) is symmetric ⪰ 0."""
+    Hxx, Hxy, Hyy = games.get("lead-eq31", d=5, gamma_max=0.0, seed=seed).dense_blocks()
+    assert not Hxy.any()
+    return np.linalg.eigvalsh(np.block([[Hxx, Hxy], [-Hxy.T, -Hyy]]))
 
 
-def test_fig3_cooperative_end():
-    """γmax = 0 (cooperative): LEAD and positive momentum are clearly best."""
-    r = tuned_radii(0.0)
-    best_others = min(r[k] for k in ("GDA", "EG", "OG", "NM"))
-    assert r["PM"] < best_others - 0.02 and r["LEAD"] < best_others - 0.02
+@pytest.mark.parametrize("seed", [0, 1])
+def test_fig3_cooperative_end_reaches_the_closed_form_optima(seed):
+    """γmax = 0, oracle independent of the tuner: on a symmetric spectrum [μ, L] GDA's best rate
+    is (κ − 1)/(κ + 1) at η = 2/(μ + L) and heavy ball's (Polyak) is (√κ − 1)/(√κ + 1) at
+    η = 4/(√L + √μ)², β = ((√κ − 1)/(√κ + 1))² (both inside the boxes here). Without coupling
+    LEAD is heavy ball, so tuned LEAD and tuned PM must both reach Polyak's rate. This
+    is the instance where a single local search stalled (ρ = 0.9747 instead of 0.9665 at seed 0:
+    heavy ball's optimum is the tip of a narrow valley)."""
+    lam = cooperative_spectrum(seed)
+    mu, L = lam[0], lam[-1]
+    assert mu > 0
+    kappa = L / mu
+    polyak = (np.sqrt(kappa) - 1) / (np.sqrt(kappa) + 1)
+    assert polyak ** 2 < 0.95 and 4 / (np.sqrt(L) + np.sqrt(mu)) ** 2 < 2.0
+    r = tuned_radii(0.0, seed)
+    # ρ at a double root is √β exactly, but the Nelder–Mead minimiser sits where the two root
+    # moduli are balanced to ~1e-15 in β, i.e. ~√1e-15 ≈ 3e-8 in ρ (Hölder-1/2 at the collision)
+    assert r["PM"] == pytest.approx(polyak, abs=1e-7)
+    assert r["LEAD"] == pytest.approx(polyak, abs=1e-7)
+    assert r["GDA"] == pytest.approx((kappa - 1) / (kappa + 1), abs=1e-9)
+    assert r["LEAD"] < min(r[k] for k in ("GDA", "EG", "OG", "NM")) - 0.02
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_fig3_lead_contains_gda_and_heavy_ball(seed):
+    """LEAD with α = 0 is heavy ball (β = 0: GDA) on every game, so LEAD's tuned box contains
+    PM's, GDA's and NM's for β ≥ −0.5: its minimum is at most theirs. Checked where it holds
+    exactly (the same ρ, not a tuner's result), on the adversarial draw γmax = 1."""
+    game = games.get("lead-eq31", d=5, gamma_max=1.0, seed=seed)
+    for lr in (0.05, 0.3, 1.1):
+        for beta in (-0.5, 0.0, 0.4, 0.9):
+            lead = spectral_radius("lead", game, np.zeros(10), lr=lr, alpha=0.0, beta=beta)
+            hb = spectral_radius("hb", game, np.zeros(10), lr=lr, beta=beta)
+            assert lead == pytest.approx(hb, rel=1e-10)
+
+
+@pytest.mark.parametrize("gamma_max, beaten", [(0.5, ("GDA", "EG", "OG", "NM", "PM")),
+                                                 (1.0, ("GDA", "EG", "OG", "NM", "PM", "CM"))])
+def test_fig3_lead_is_robust(gamma_max, beaten):
+    """Mean over two draws: tuned LEAD below each listed tuned method by more than 0.02, a margin
+    far above the tuner's resolution (its refinements agree to 1e-7). At γmax = 0.5 tuned
+    complex momentum is within 0.005 of LEAD on average and below it on the draw seed = 0
+    (``test_fig3_complex_momentum_beats_lead_on_one_draw``), so CM is not compared there."""
+    r = {k: np.mean([tuned_radii(gamma_max, s)[k] for s in (0, 1)]) for k in LEAD_FIG3_METHODS}
+    assert all(r["LEAD"] < r[k] - 0.02 for k in beaten)
+
+
+def test_fig3_complex_momentum_beats_lead_on_one_draw():
+    """The per-draw reading of "LEAD is never worse" is contradicted numerically: on eq. 31
+    with d = 5, γmax = 0.5, seed 0, complex momentum at α = 0.53115, β = 0.76620·e^{0.14177i}
+    has ρ = 0.88784 (a direct evaluation), while LEAD's best over its box (a 10³ grid, four
+    refined basins; a 30³ grid with 20 basins found the same) is 0.91320. LEAD's minimum is
+    not certified, so this is recorded as evidence in docs/THEOREMS.md, not as a proof."""
+    game = games.get("lead-eq31", d=5, gamma_max=0.5, seed=0)
+    cm = spectral_radius("complex-momentum", game, np.zeros(10), alpha=0.53114896,
+                         beta=0.76620198 * np.exp(0.14176903j))
+    assert cm == pytest.approx(0.887835, abs=1e-5)
+    assert tuned_radii(0.5, 0)["LEAD"] > cm + 0.02
