@@ -14,7 +14,7 @@ import sympy as sp
 
 from .errors import InputError, NotCriticalError, StabilityError
 from .games.base import ExpressionGame, GeneralSumGame, QuadraticGame, _vectorised
-from .linalg import COND_ERROR, as_finite_array, inertia, symmetric_part
+from .linalg import COND_ERROR, as_finite_array, inertia, real_number, symmetric_part
 
 RTOL = 1e-9
 """Default zero tolerance for eigenvalues, relative to ‖H‖₂."""
@@ -229,9 +229,14 @@ class Classification:
     inconclusive: bool
     notes: list = field(default_factory=list)
 
+    _inertia: dict = field(default=None, repr=False)
+
     @property
     def inertia(self):
-        """Inertia ``(positive, negative, zero)`` of each block that is defined."""
+        """Inertia ``(positive, negative, zero)`` of each block that is defined (exact when
+        the notes say the inertias were decided in exact arithmetic)."""
+        if self._inertia is not None:
+            return dict(self._inertia)
         blocks = {"Hxx": self.eig_xx, "Hyy": self.eig_yy, "S": self.eig_S, "T": self.eig_T}
         return {k: inertia(v, self.tol) for k, v in blocks.items() if v is not None}
 
@@ -279,12 +284,167 @@ class Classification:
         return "\n".join(lines)
 
 
-def _check_critical(game, z, res, scale, gtol, allow_noncritical):
-    limit = gtol * max(1.0, scale * np.linalg.norm(z))
-    if res > limit and not allow_noncritical:
-        raise NotCriticalError(
-            f"point {np.array2string(z, precision=6)} is not critical: gradient residual "
-            f"{res:.3g} > tolerance {limit:.3g}; pass allow_noncritical=True to classify anyway")
+@dataclass(frozen=True)
+class Criticality:
+    """How critical a point is, on the game's own scale.
+
+    ``scale`` bounds ‖H‖₂ at and next to the point (so a Hessian that vanishes at the point
+    does not make every tolerance vanish with it); ``step`` is the length of the Newton step
+    ``H⁻¹∇f`` (the distance to the nearest critical point, to first order); ``hessian_error``
+    bounds how much the Hessian at the true critical point can differ from the one here
+    (third-derivative estimate × Newton step, with a safety factor 10)."""
+
+    residual: float
+    step: float
+    scale: float
+    hessian_error: float
+    limit: float
+
+    def is_critical(self, gtol):
+        return self.residual <= self.limit and self.step <= gtol * self._length
+
+    _length: float = 1.0
+
+
+def _norm2(H):
+    if H.size == 0:
+        return 0.0
+    return float(np.linalg.norm(H, 2) if H.shape[0] <= 1000 else np.linalg.norm(H, "fro"))
+
+
+def criticality(game, z, H, gtol=GTOL):
+    """:class:`Criticality` of ``z`` for a zero-sum game whose full Hessian at ``z`` is ``H``."""
+    g = game.gradient_at(z)
+    res = float(np.linalg.norm(g))
+    scale, third = _norm2(H), 0.0
+    if not isinstance(game, QuadraticGame):
+        h = np.cbrt(np.finfo(float).eps) * max(1.0, float(np.linalg.norm(z)))
+        u = np.random.default_rng(0).standard_normal(z.size)
+        u /= np.linalg.norm(u)
+        for side in (1.0, -1.0):
+            try:
+                H2 = _full_hessian(*game.blocks_at(z + side * h * u))
+            except StabilityError:
+                continue  # the game is not defined there: use the other side
+            scale = max(scale, _norm2(H2))
+            third = max(third, _norm2(H2 - H) / h)
+    step = _newton_step(H, g) if res > 0 else 0.0
+    length = max(1.0, float(np.linalg.norm(z)))
+    out = Criticality(res, step, scale, 10.0 * third * step, gtol * scale * length)
+    object.__setattr__(out, "_length", length)
+    return out
+
+
+def _newton_step(H, g):
+    """‖H⁻¹g‖ (least squares where H is singular to working precision)."""
+    with np.errstate(all="ignore"):
+        try:
+            d = np.linalg.solve(H, g)
+        except np.linalg.LinAlgError:
+            d = None
+        if d is None or not np.all(np.isfinite(d)):
+            d = np.linalg.lstsq(H, g, rcond=None)[0]
+    return float(np.linalg.norm(d))
+
+
+def _check_critical(z, crit, gtol, allow_noncritical):
+    if allow_noncritical or crit.is_critical(gtol):
+        return
+    raise NotCriticalError(
+        f"point {np.array2string(z, precision=6)} is not critical: gradient residual "
+        f"{crit.residual:.3g} (tolerance {crit.limit:.3g} = gtol · game scale {crit.scale:.3g} · "
+        f"max(1, |z|)), Newton step to the nearest critical point {crit.step:.3g} (tolerance "
+        f"{gtol * crit._length:.3g}); pass allow_noncritical=True to analyse it anyway")
+
+
+def require_critical(game, point, gtol=GTOL, allow_noncritical=False):
+    """Raise :class:`NotCriticalError` unless ``point`` is a critical point of ``game`` (the
+    fixed points of every algorithm here); returns its :class:`Criticality` (or None for
+    general-sum games, whose stationarity conditions are checked by residual)."""
+    z = as_finite_array(getattr(point, "point", point), "point", ndim=1)
+    gtol = real_number(gtol, "gtol", 0.0)
+    if isinstance(game, GeneralSumGame):
+        res = residual(game, z)
+        limit = gtol * max(1.0, float(np.linalg.norm(z)))
+        if res > limit and not allow_noncritical:
+            raise NotCriticalError(f"point {np.array2string(z, precision=6)} is not stationary: "
+                                   f"residual {res:.3g} > {limit:.3g}; pass allow_noncritical=True")
+        return None
+    crit = criticality(game, z, _full_hessian(*game.blocks_at(z)), gtol)
+    _check_critical(z, crit, gtol, allow_noncritical)
+    return crit
+
+
+# --- exact decisions ----------------------------------------------------------------------------
+MAX_EXACT = 12
+"""Largest ``n + m`` for which inertias are decided in exact arithmetic."""
+
+
+def exact_point(game, point):
+    """Exact coordinates of ``point`` for an exact game, or None: the values a
+    :class:`CriticalPoint` carries, else each coordinate rounded to a rational with
+    denominator ≤ 10⁶ (within 1e-9) and kept only if the gradient vanishes there exactly."""
+    if not isinstance(game, ExpressionGame) or game.params or game.n + game.m > MAX_EXACT:
+        return None
+    if isinstance(point, CriticalPoint):
+        if point.exact is not None:
+            return tuple(point.exact)
+        point = point.point
+    z = np.asarray(point, dtype=float)
+    values = []
+    for v in z:
+        r = sp.Rational(float(v)).limit_denominator(10 ** 6)
+        if abs(float(r) - v) > 1e-9 * max(1.0, abs(v)):
+            return None
+        values.append(r)
+    at = dict(zip(game.xs + game.ys, values))
+    try:
+        if all(sp.simplify(e.xreplace(at)) == 0 for e in stationarity_exprs(game)):
+            return tuple(values)
+    except (TypeError, ValueError, ZeroDivisionError):
+        pass
+    return None
+
+
+def exact_inertia(M):
+    """``(positive, negative, zero)`` of a symmetric sympy matrix with exact entries, or None
+    when a sign cannot be decided exactly. All roots of the characteristic polynomial of a
+    symmetric matrix are real, so Descartes' rule of signs counts them exactly."""
+    if M.shape[0] == 0:
+        return (0, 0, 0)
+    coeffs = M.charpoly().all_coeffs()  # highest degree first
+    signs = []
+    for c in coeffs:
+        c = sp.nsimplify(c) if not c.is_Rational else c
+        if c.is_zero:
+            signs.append(0)
+        elif c.is_positive:
+            signs.append(1)
+        elif c.is_negative:
+            signs.append(-1)
+        else:
+            return None
+    k = len(coeffs) - 1
+    variations = lambda s: sum(1 for a, b in zip(s, s[1:]) if a * b < 0)
+    nonzero = [s for s in signs if s]
+    pos = variations(nonzero)
+    neg = variations([s * (-1) ** (k - i) for i, s in enumerate(signs) if s])
+    return (pos, neg, k - pos - neg)
+
+
+def _exact_inertias(game, values):
+    """Exact inertias of Hxx, Hyy, S and T at the exact point ``values`` (None if undecided)."""
+    H = game.hessian_expr.xreplace(dict(zip(game.xs + game.ys, values)))
+    if not all(e.is_number and e.is_real is not False for e in H):
+        return None
+    n = game.n
+    Hxx, Hxy, Hyy = H[:n, :n], H[:n, n:], H[n:, n:]
+    out = {"Hxx": exact_inertia(Hxx), "Hyy": exact_inertia(Hyy)}
+    if out["Hyy"] is not None and out["Hyy"][2] == 0:
+        out["S"] = exact_inertia(Hxx - Hxy * Hyy.inv() * Hxy.T)
+    if out["Hxx"] is not None and out["Hxx"][2] == 0:
+        out["T"] = exact_inertia(Hyy - Hxy.T * Hxx.inv() * Hxy)
+    return None if any(v is None for v in out.values()) else out
 
 
 def classify(game, point, *, rtol=RTOL, gtol=GTOL, lr_ratio=1.0, allow_noncritical=False):
@@ -297,68 +457,104 @@ def classify(game, point, *, rtol=RTOL, gtol=GTOL, lr_ratio=1.0, allow_noncritic
     point : array_like or CriticalPoint
         ``(x, y)`` as one vector of length ``n + m``.
     rtol : float
-        Zero tolerance for eigenvalues relative to ‖H‖₂.
+        Zero tolerance for eigenvalues relative to the game's Hessian scale at the point.
     gtol : float
-        Gradient-residual tolerance relative to ``max(1, ‖H‖₂‖z‖)``.
+        Criticality tolerance: the gradient residual must be at most
+        ``gtol · scale · max(1, ‖z‖)`` and the Newton step at most ``gtol · max(1, ‖z‖)``.
     lr_ratio : float
         Ratio ``c = ηy/ηx`` for the GDA-stability verdict (stable for all small enough η).
     allow_noncritical : bool
         Classify even if the point is not critical (the verdicts then describe the
         second-order geometry only).
 
+    Notes
+    -----
+    An eigenvalue counts as zero when ``|λ| ≤ tol`` with ``tol = rtol · scale +
+    hessian_error`` (:class:`Criticality`): relative to the Hessian at and next to the point,
+    plus what the distance to the true critical point can change. For a formula game at an
+    exact point (solved exactly, or a point whose coordinates round to rationals at which
+    the gradient vanishes exactly; ``n + m ≤ 12``) the inertias of Hxx, Hyy, S and T are
+    decided in exact arithmetic instead, so a degenerate point is *proven* degenerate. A
+    degenerate point is always "inconclusive at second order".
+
     Raises
     ------
     NotCriticalError
-        If the gradient residual is above tolerance and ``allow_noncritical`` is false.
+        If the point is not critical and ``allow_noncritical`` is false.
     """
+    exact = exact_point(game, point) if not allow_noncritical else None
     if isinstance(point, CriticalPoint):
         point = point.point
     z = as_finite_array(point, "point", ndim=1)
-    if not (np.isfinite(lr_ratio) and lr_ratio > 0):
+    rtol = real_number(rtol, "rtol", 0.0)
+    gtol = real_number(gtol, "gtol", 0.0)
+    lr_ratio = real_number(lr_ratio, "lr_ratio", 0.0)
+    if not lr_ratio > 0:
         raise InputError(f"lr_ratio must be a positive number, got {lr_ratio!r}")
     if isinstance(game, GeneralSumGame):
         return classify_stackelberg(game, z, rtol=rtol, gtol=gtol, allow_noncritical=allow_noncritical)
     Hxx, Hxy, Hyy = game.blocks_at(z)
     n = game.n
-    scale = np.linalg.norm(_full_hessian(Hxx, Hxy, Hyy), 2)
-    res = float(np.linalg.norm(game.gradient_at(z)))
-    _check_critical(game, z, res, scale, gtol, allow_noncritical)
-    tol = rtol * scale
+    crit = criticality(game, z, _full_hessian(Hxx, Hxy, Hyy), gtol)
+    _check_critical(z, crit, gtol, allow_noncritical)
+    res, scale = crit.residual, crit.scale
+    tol = rtol * scale + crit.hessian_error
     # work with H/‖H‖ so that no intermediate under- or overflows; eigenvalues scale back
     unit = scale if scale > 0 else 1.0
     Hxx_u, Hxy_u, Hyy_u = Hxx / unit, Hxy / unit, Hyy / unit
     eig_xx, eig_yy = unit * _eigvalsh(Hxx_u, "Hxx"), unit * _eigvalsh(Hyy_u, "Hyy")
     notes = []
-    yy_regular = _regular(eig_yy, tol)
-    xx_regular = _regular(eig_xx, tol)
+    exact_in = _exact_inertias(game, exact) if exact is not None else None
+    if exact_in is not None:
+        notes.append("inertias decided in exact arithmetic at the exact point "
+                     f"({', '.join(str(v) for v in exact)})")
+        iner = exact_in
+        yy_regular, xx_regular = iner["Hyy"][2] == 0, iner["Hxx"][2] == 0
+    else:
+        yy_regular = _regular(eig_yy, tol)
+        xx_regular = _regular(eig_xx, tol)
     eig_S = unit * _eigvalsh(_schur(Hxx_u, Hxy_u, Hyy_u), "S") if yy_regular else None
     eig_T = unit * _eigvalsh(_schur(Hyy_u, Hxy_u.T, Hxx_u), "T") if xx_regular else None
+    if exact_in is None:
+        iner = {k: inertia(v, tol) for k, v in
+                (("Hxx", eig_xx), ("Hyy", eig_yy), ("S", eig_S), ("T", eig_T)) if v is not None}
     if not yy_regular:
         notes.append("Hyy is singular within tolerance: S is undefined")
     if not xx_regular:
         notes.append("Hxx is singular within tolerance: T is undefined")
 
-    strict_nash = _definite(eig_xx, tol, +1) and _definite(eig_yy, tol, -1)
-    nash_nec = _semidefinite(eig_xx, tol, +1) and _semidefinite(eig_yy, tol, -1)
-    strict_minimax = yy_regular and _definite(eig_yy, tol, -1) and _definite(eig_S, tol, +1)
-    minimax_nec = _semidefinite(eig_yy, tol, -1) and (eig_S is None or _semidefinite(eig_S, tol, +1))
-    strict_maximin = xx_regular and _definite(eig_xx, tol, +1) and _definite(eig_T, tol, -1)
-    maximin_nec = _semidefinite(eig_xx, tol, +1) and (eig_T is None or _semidefinite(eig_T, tol, -1))
+    pos_def = lambda k: k in iner and iner[k][0] == _size(iner[k])
+    neg_def = lambda k: k in iner and iner[k][1] == _size(iner[k])
+    pos_semi = lambda k: k not in iner or iner[k][1] == 0
+    neg_semi = lambda k: k not in iner or iner[k][0] == 0
+    strict_nash = pos_def("Hxx") and neg_def("Hyy")
+    nash_nec = pos_semi("Hxx") and neg_semi("Hyy")
+    strict_minimax = yy_regular and neg_def("Hyy") and pos_def("S")
+    minimax_nec = neg_semi("Hyy") and pos_semi("S")
+    strict_maximin = xx_regular and pos_def("Hxx") and neg_def("T")
+    maximin_nec = pos_semi("Hxx") and neg_semi("T")
     inconclusive = ((nash_nec and not strict_nash) or (minimax_nec and not strict_minimax)
                     or (maximin_nec and not strict_maximin))
 
     V = np.block([[Hxx_u, Hxy_u], [-Hxy_u.T, -Hyy_u]])
     eig_game = unit * np.linalg.eigvals(V)
     scaled = np.linalg.eigvals(np.concatenate([np.ones(n), np.full(game.m, lr_ratio)])[:, None] * V)
-    gda_stable = bool(np.all(scaled.real > rtol * max(1.0, lr_ratio)))
-    if not gda_stable and np.all(scaled.real > -rtol * max(1.0, lr_ratio)):
+    vtol = max(rtol, tol / unit) * max(1.0, lr_ratio)
+    gda_stable = bool(np.all(scaled.real > vtol))
+    if not gda_stable and np.all(scaled.real > -vtol):
         notes.append("GDA: an eigenvalue of diag(I, cI)V has zero real part; "
                      "stability for small η is decided beyond first order")
         inconclusive = True
-    return Classification(z, res, tol, eig_xx, eig_yy, eig_S, eig_T,
-                          eig_game[np.lexsort((eig_game.imag, eig_game.real))], lr_ratio,
-                          strict_nash, nash_nec, strict_minimax, minimax_nec, strict_maximin,
-                          maximin_nec, gda_stable, inconclusive, notes)
+    c = Classification(z, res, tol, eig_xx, eig_yy, eig_S, eig_T,
+                       eig_game[np.lexsort((eig_game.imag, eig_game.real))], lr_ratio,
+                       strict_nash, nash_nec, strict_minimax, minimax_nec, strict_maximin,
+                       maximin_nec, gda_stable, inconclusive, notes)
+    c._inertia = iner
+    return c
+
+
+def _size(inertia_triple):
+    return sum(inertia_triple)
 
 
 @dataclass
@@ -408,7 +604,10 @@ def classify_stackelberg(game, z, *, rtol=RTOL, gtol=GTOL, allow_noncritical=Fal
     scale = max(np.linalg.norm(_full_hessian(Gxx, Gxy, Gyy), 2),
                 np.linalg.norm(_full_hessian(*game.blocks_at(z)), 2))
     res = residual(game, z)
-    _check_critical(game, z, res, scale, gtol, allow_noncritical)
+    limit = gtol * max(scale, np.finfo(float).tiny) * max(1.0, float(np.linalg.norm(z)))
+    if res > limit and not allow_noncritical:
+        raise NotCriticalError(f"point {np.array2string(z, precision=6)} is not stationary: "
+                               f"residual {res:.3g} > tolerance {limit:.3g}; pass allow_noncritical=True")
     tol = rtol * scale
     eig_gyy = _eigvalsh(Gyy, "Gyy")
     regular = _regular(eig_gyy, tol)
