@@ -12,9 +12,9 @@ import numpy as np
 import scipy.optimize as opt
 import sympy as sp
 
-from .errors import InputError, NotCriticalError, StabilityError
+from .errors import InputError, NotCriticalError, NotSupportedError, StabilityError
 from .games.base import ExpressionGame, GeneralSumGame, QuadraticGame, _vectorised
-from .linalg import COND_ERROR, as_finite_array, inertia, real_number, symmetric_part
+from .linalg import COND_ERROR, as_finite_array, count, inertia, interval, real_number, symmetric_part
 
 RTOL = 1e-9
 """Default zero tolerance for eigenvalues, relative to ‖H‖₂."""
@@ -28,15 +28,58 @@ beyond, ``sympy.solve`` may silently return a subset (it drops all but the origi
 
 @dataclass(frozen=True)
 class CriticalPoint:
-    """A critical point with its gradient residual; ``exact`` holds sympy values when solved exactly."""
+    """A critical point with its gradient residual; ``exact`` holds sympy values when solved
+    exactly. ``free_directions`` (rows, orthonormal) are the directions along which the
+    critical set extends through this point: empty for an isolated point, else the point
+    represents a non-isolated critical set of that dimension (e.g. a variable the game does
+    not depend on)."""
 
     point: np.ndarray
     residual: float
     exact: tuple = None
+    free_directions: np.ndarray = None
+
+    @property
+    def isolated(self):
+        return self.free_directions is None or len(self.free_directions) == 0
+
+    @property
+    def dimension(self):
+        """Dimension of the critical set through the point (0: isolated)."""
+        return 0 if self.isolated else len(self.free_directions)
 
     def __repr__(self):
-        values = self.exact if self.exact is not None else tuple(np.round(self.point, 10))
-        return f"CriticalPoint({values}, residual={self.residual:.2e})"
+        values = self.exact if self.exact is not None else tuple(float(v) for v in np.round(self.point, 10))
+        extra = "" if self.isolated else f", non-isolated (dimension {self.dimension})"
+        return f"CriticalPoint({values}, residual={self.residual:.2e}{extra})"
+
+
+class CriticalPoints(list):
+    """The critical points found (a list of :class:`CriticalPoint`) and how they were found.
+
+    Attributes
+    ----------
+    method : str
+        ``"exact"`` (complete: every real solution), ``"quadratic"`` (linear system) or
+        ``"numeric"`` (root finding from random starts in ``bounds``).
+    complete : bool
+        True when the answer is provably complete (exact, quadratic) or, for a numeric search,
+        when every point was reached from at least two starts (a Good–Turing estimate of the
+        chance that a further start finds a new point is then 0); False: points may be missing.
+    coverage : dict
+        For numeric searches: ``bounds``, ``starts`` (used), ``converged`` (starts that ended
+        at a verified point), ``hits`` (per point), ``found_once`` (points reached from one start
+        only), ``rejected`` (candidates with a small residual that failed verification: a
+        degenerate or flat region), ``non_isolated`` (components reported by a representative).
+    """
+
+    def __init__(self, points, method, complete, coverage=None):
+        super().__init__(points)
+        self.method, self.complete, self.coverage = method, complete, dict(coverage or {})
+
+    def __repr__(self):
+        return (f"CriticalPoints({list.__repr__(self)}, method={self.method!r}, "
+                f"complete={self.complete})")
 
 
 def _full_hessian(Hxx, Hxy, Hyy):
@@ -64,7 +107,12 @@ def residual(game, point):
     return float(np.linalg.norm(game.gradient_at(z)))
 
 
-def critical_points(game, *, method="auto", bounds=(-10.0, 10.0), starts=256, seed=0, tol=1e-10):
+MAX_STARTS = 100_000
+"""Largest number of starts a numeric critical-point search may use."""
+
+
+def critical_points(game, *, method="auto", bounds=(-10.0, 10.0), starts=256, seed=0, tol=GTOL,
+                    max_starts=None):
     """Critical points of a game.
 
     Parameters
@@ -73,20 +121,45 @@ def critical_points(game, *, method="auto", bounds=(-10.0, 10.0), starts=256, se
     method : {"auto", "exact", "numeric"}
         ``exact`` solves the stationarity system with sympy (polynomial or rational systems
         after removing factors that never vanish, Bézout bound ≤ ``MAX_BEZOUT``); ``numeric``
-        runs scipy's root finder from ``starts`` seeded points in the box ``bounds``; ``auto``
+        runs scipy's root finder from seeded random points in the box ``bounds``; ``auto``
         tries exact first.
+    bounds : (lo, hi)
+        The box ``[lo, hi]^(n+m)`` a numeric search covers.
+    starts : int
+        Starts per round of the numeric search.
+    seed : int
+        Seed of the starts.
     tol : float
-        Largest gradient residual accepted for a numeric root.
+        Relative criticality tolerance of a numeric root (see :func:`classify`'s ``gtol``):
+        every reported point is Newton-refined and verified on the game's own scale.
+    max_starts : int
+        The numeric search adds rounds of ``starts`` starts while some point was reached from
+        one start only, up to ``max_starts`` in all (default ``8 * starts``).
 
     Returns
     -------
-    list of CriticalPoint
-        Sorted by distance to the origin, deduplicated.
+    CriticalPoints
+        A list of :class:`CriticalPoint`, sorted by distance to the origin, with ``method``,
+        ``complete`` and ``coverage``. A non-isolated critical set (a line, a plane, a curve)
+        is reported by representatives with their ``free_directions``, never enumerated. A
+        numeric search that may have missed points warns (:class:`StabilityWarning`).
     """
     if method not in ("auto", "exact", "numeric"):
         raise InputError(f"method must be 'auto', 'exact' or 'numeric', got {method!r}")
+    lo, hi = interval(bounds, "bounds")
+    starts = count(starts, "starts")
+    max_starts = 8 * starts if max_starts is None else count(max_starts, "max_starts")
+    if max_starts > MAX_STARTS or starts > MAX_STARTS:
+        raise InputError(f"starts and max_starts must be at most {MAX_STARTS}, got {starts}, {max_starts}")
+    max_starts = max(max_starts, starts)
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise InputError(f"seed must be a non-negative integer, got {seed!r}")
+    tol = real_number(tol, "tol", 0.0)
     if isinstance(game, QuadraticGame):
         return _quadratic_critical_point(game)
+    if getattr(game, "params", None):
+        raise NotSupportedError("the game has symbolic parameters; substitute numbers first "
+                                "(game.subs(...)) to find its critical points")
     if isinstance(game, ExpressionGame) and method in ("auto", "exact"):
         exact = _exact_critical_points(game)
         if exact is not None:
@@ -94,7 +167,7 @@ def critical_points(game, *, method="auto", bounds=(-10.0, 10.0), starts=256, se
         if method == "exact":
             raise InputError("the stationarity system is not polynomial/rational or too large to "
                              f"solve exactly (Bézout bound > {MAX_BEZOUT}); use method='numeric'")
-    return _numeric_critical_points(game, bounds, starts, seed, tol)
+    return _numeric_critical_points(game, (lo, hi), starts, max_starts, seed, tol)
 
 
 def _quadratic_critical_point(game):
@@ -103,25 +176,52 @@ def _quadratic_critical_point(game):
     b = np.concatenate([game.bx, game.by])
     z, *_ = np.linalg.lstsq(H, -b, rcond=None)
     res = float(np.linalg.norm(H @ z + b))
-    if res > 1e-8 * max(1.0, np.linalg.norm(b)):
-        return []
-    return [CriticalPoint(z, res)]
+    scale = _norm2(H)
+    if res > GTOL * max(scale * max(1.0, float(np.linalg.norm(z))), np.linalg.norm(b)):
+        return CriticalPoints([], "quadratic", True)
+    w, U = np.linalg.eigh(H) if H.size else (np.zeros(0), np.zeros((0, 0)))
+    null = U[:, np.abs(w) <= RTOL * scale].T
+    return CriticalPoints([CriticalPoint(z, res, None, null if len(null) else None)], "quadratic", True)
 
 
 def _nonvanishing(factor):
     return isinstance(factor, sp.exp) or (factor.is_number and factor != 0) or factor.is_positive
 
 
+def degree_bound(expr, symbols):
+    """An upper bound on the total degree of ``expr`` in ``symbols`` without expanding it, or
+    None if it is not a polynomial in them (powers of sums are never multiplied out)."""
+    if not expr.has(*symbols):
+        return 0
+    if expr.is_Symbol:
+        return 1
+    if expr.is_Add:
+        parts = [degree_bound(a, symbols) for a in expr.args]
+        return None if None in parts else max(parts)
+    if expr.is_Mul:
+        parts = [degree_bound(a, symbols) for a in expr.args]
+        return None if None in parts else sum(parts)
+    if expr.is_Pow and expr.exp.is_Integer and expr.exp >= 0:
+        d = degree_bound(expr.base, symbols)
+        return None if d is None else d * int(expr.exp)
+    return None
+
+
 def _exact_critical_points(game):
     zs = game.xs + game.ys
-    polys = []
+    numerators, bound = [], 1
     for expr in stationarity_exprs(game):
         numer = sp.fraction(sp.together(expr))[0]
         keep = [f for f in sp.Mul.make_args(sp.factor_terms(numer)) if not _nonvanishing(f)]
         numer = sp.Mul(*keep)
-        if not numer.is_polynomial(*zs):
+        degree = degree_bound(numer, zs)
+        if degree is None:
             return None
-        polys.append(sp.Poly(sp.expand(numer), *zs))
+        bound *= max(degree, 1)
+        if bound > MAX_BEZOUT:
+            return None  # checked before anything is expanded
+        numerators.append(numer)
+    polys = [sp.Poly(sp.expand(numer), *zs) for numer in numerators]
     if any(p.is_zero for p in polys):
         return None  # a whole manifold of critical points
     if np.prod([max(p.total_degree(), 1) for p in polys]) > MAX_BEZOUT:
@@ -139,40 +239,244 @@ def _exact_critical_points(game):
         if np.any(np.abs(num.imag) > 1e-12 * np.maximum(1.0, np.abs(num.real))):
             continue
         z = num.real
-        res = residual(game, z)
+        try:
+            res = residual(game, z)
+        except StabilityError:
+            continue  # a zero of a numerator where the game itself is undefined
         if np.isfinite(res):
             points.append(CriticalPoint(z, res, values))
-    return sorted(points, key=lambda p: float(np.linalg.norm(p.point)))
+    return CriticalPoints(sorted(points, key=lambda p: float(np.linalg.norm(p.point))), "exact", True)
 
 
-def _numeric_critical_points(game, bounds, starts, seed, tol):
+def _newton_refine(game, z, iterations=60):
+    """Newton on ∇f = 0 from ``z``; stops when the step is at rounding level or stalls."""
+    best, best_res = z, float(np.linalg.norm(game.gradient_at(z)))
+    for _ in range(iterations):
+        try:
+            H = _full_hessian(*game.blocks_at(best))
+            g = game.gradient_at(best)
+        except StabilityError:
+            break
+        with np.errstate(all="ignore"):
+            try:
+                d = np.linalg.solve(H, g)
+            except np.linalg.LinAlgError:
+                d = np.linalg.lstsq(H, g, rcond=None)[0]
+        if not np.all(np.isfinite(d)):
+            break
+        candidate = best - d
+        try:
+            res = float(np.linalg.norm(game.gradient_at(candidate)))
+        except StabilityError:
+            break
+        if not res < best_res and np.linalg.norm(d) > 4 * np.finfo(float).eps * max(1.0, np.linalg.norm(best)):
+            break
+        if res <= best_res:
+            best, best_res = candidate, res
+        if np.linalg.norm(d) <= 4 * np.finfo(float).eps * max(1.0, np.linalg.norm(best)) or res == 0:
+            break
+    return best
+
+
+def _free_directions(game, z, crit, gtol):
+    """Directions along which the critical set extends through ``z``: for each near-null
+    direction v of H, a Gauss–Newton solve of ∇f = 0 on the hyperplane through ``z + t v``
+    orthogonal to v (t = 1e-3 · max(1, |z|)); if it finds a critical point there, the set is
+    not isolated along v (lines, planes and curved components alike)."""
+    H = _full_hessian(*game.blocks_at(z))
+    w, U = np.linalg.eigh(H)
+    null = U[:, np.abs(w) <= RTOL * crit.scale + crit.hessian_error]
+    free = []
+    t = 1e-3 * max(1.0, float(np.linalg.norm(z)))
+    for v in null.T:
+        Q = np.linalg.svd(np.eye(z.size) - np.outer(v, v))[0][:, :z.size - 1]
+        p = z + t * v
+        for _ in range(30):
+            try:
+                g = game.gradient_at(p)
+                Hp = _full_hessian(*game.blocks_at(p))
+            except StabilityError:
+                break
+            if np.linalg.norm(g) <= crit.limit:
+                free.append(v)
+                break
+            step = np.linalg.lstsq(Hp @ Q, g, rcond=None)[0]
+            if not np.all(np.isfinite(step)):
+                break
+            p = p - Q @ step
+    return np.array(free) if free else None
+
+
+def _numeric_critical_points(game, bounds, starts, max_starts, seed, tol):
+    import warnings
+    from .linalg import StabilityWarning
     lo, hi = bounds
     N = game.n + game.m
-    if isinstance(game, GeneralSumGame):
-        zs = game.xs + game.ys
-        F = _vectorised(stationarity_exprs(game), zs)
-        fun = lambda z: F(z)
-        jac = None
+    general = isinstance(game, GeneralSumGame)
+    if general:
+        F = _vectorised(stationarity_exprs(game), game.xs + game.ys)
+        fun, jac = F, None
     else:
         fun = game.gradient_at
         def jac(z):
             return _full_hessian(*game.blocks_at(z))
     rng = np.random.default_rng(seed)
-    found = []
-    for z0 in rng.uniform(lo, hi, (starts, N)):
-        with np.errstate(all="ignore"):
-            try:
-                sol = opt.root(fun, z0, jac=jac, method="hybr")
-            except (StabilityError, ValueError, np.linalg.LinAlgError):
-                continue  # a start where the game's functions are not finite
-        z = sol.x
-        if not np.all(np.isfinite(z)) or np.any(z < lo - 1e-9) or np.any(z > hi + 1e-9):
-            continue
-        res = float(np.linalg.norm(fun(z)))
-        if res <= tol and not any(np.linalg.norm(z - p.point) <= 1e-6 * max(1.0, np.linalg.norm(z))
-                                  for p in found):
-            found.append(CriticalPoint(z, res))
-    return sorted(found, key=lambda p: float(np.linalg.norm(p.point)))
+    found, hits, rejected, used, extra = [], [], 0, 0, 0
+    while used < max_starts:
+        batch = min(starts, max_starts - used)
+        for z0 in rng.uniform(lo, hi, (batch, N)):
+            with np.errstate(all="ignore"):
+                try:
+                    sol = opt.root(fun, z0, jac=jac, method="hybr")
+                except (StabilityError, ValueError, np.linalg.LinAlgError):
+                    continue  # a start where the game's functions are not finite
+            z = sol.x
+            if not np.all(np.isfinite(z)):
+                continue
+            verdict = _verify(game, z, tol, general, found, hits)
+            inside = np.all(z >= lo - 1e-9) and np.all(z <= hi + 1e-9)
+            if verdict == "rejected" and sol.success and inside:
+                rejected += 1  # the root finder converged there, verification refused it
+            extra += verdict == "extra"
+        used += batch
+        if not any(h == 1 for h, p in zip(hits, found) if p.isolated):
+            break  # every point seen at least twice (or none at all): more starts are unlikely to help
+    inside = [i for i, p in enumerate(found) if np.all(p.point >= lo - 1e-9) and np.all(p.point <= hi + 1e-9)]
+    found, hits = [found[i] for i in inside], [hits[i] for i in inside]
+    once = sum(1 for h, p in zip(hits, found) if h == 1 and p.isolated)
+    non_isolated = sum(1 for p in found if not p.isolated)
+    coverage = {"bounds": (lo, hi), "starts": used, "converged": int(sum(hits)) + extra,
+                "hits": list(hits), "found_once": once, "rejected": rejected,
+                "non_isolated": non_isolated, "non_isolated_not_reported": extra}
+    complete = once == 0 and rejected == 0 and extra == 0
+    if non_isolated:
+        warnings.warn(f"the critical set is not isolated: {non_isolated} representative(s) of "
+                      "components of positive dimension are reported with their free directions"
+                      + (f" ({extra} further points on such components were not enumerated)" if extra else ""),
+                      StabilityWarning, stacklevel=3)
+    if once or rejected:
+        why = []
+        if once:
+            why.append(f"{once} of {len(found)} points were reached from one start only")
+        if rejected:
+            why.append(f"{rejected} candidates with a small gradient failed Newton verification "
+                       "(a degenerate critical point or a flat region may lie near them)")
+        warnings.warn(f"the numeric critical-point search in [{lo:g}, {hi:g}]^{N} ({used} starts) "
+                      f"may be incomplete: {'; '.join(why)}", StabilityWarning, stacklevel=3)
+    order = sorted(range(len(found)), key=lambda i: float(np.linalg.norm(found[i].point)))
+    return CriticalPoints([found[i] for i in order], "numeric", complete,
+                          {**coverage, "hits": [hits[i] for i in order]})
+
+
+MAX_NON_ISOLATED = 8
+"""Most representatives of non-isolated critical sets a numeric search reports."""
+
+
+def _verify(game, z, tol, general, found, hits):
+    """Refine, verify and record one root-finder result; returns "new", "seen", "rejected"
+    (a candidate that fails verification) or "extra" (one more point of a non-isolated set
+    once :data:`MAX_NON_ISOLATED` representatives are reported)."""
+    if general:
+        res = residual(game, z)
+        if res > tol * max(1.0, float(np.linalg.norm(z))):
+            return "rejected"
+        return _record(found, hits, CriticalPoint(z, res))
+    z0, z = z, _newton_refine(game, z)
+    if np.linalg.norm(z - z0) > 1e-2 * max(1.0, float(np.linalg.norm(z0))):
+        return "rejected"  # the root finder stopped away from a root: not a refinement
+    for i, p in enumerate(found):
+        if _same_component(p, z):
+            hits[i] += 1
+            return "seen"
+    try:
+        crit = criticality(game, z, _full_hessian(*game.blocks_at(z)), tol)
+    except StabilityError:
+        return "rejected"
+    if not crit.scale > 0 or not crit.is_critical(tol) or not _verified_exactly(game, z, crit, tol):
+        return "rejected"
+    exact = exact_point(game, z)
+    res = crit.residual
+    if exact is not None:
+        z = np.array([float(v) for v in exact])
+        res = float(np.linalg.norm(game.gradient_at(z)))
+    free = _free_directions(game, z, crit, tol)
+    if free is not None:
+        if sum(1 for p in found if not p.isolated) >= MAX_NON_ISOLATED:
+            return "extra"
+        z, res, exact = _representative(game, z, res, exact, free, crit)
+    return _record(found, hits, CriticalPoint(z, res, exact, free))
+
+
+def _representative(game, z, res, exact, free, crit):
+    """The point of a flat critical set nearest the origin (``z`` minus its components along
+    the free directions) when it is still critical, so a free variable reads 0."""
+    p = z - free.T @ (free @ z)
+    try:
+        r = float(np.linalg.norm(game.gradient_at(p)))
+    except StabilityError:
+        return z, res, exact
+    if r > crit.limit:
+        return z, res, exact
+    e = exact_point(game, p)
+    return (np.array([float(v) for v in e]) if e is not None else p), r, e
+
+
+def _record(found, hits, cp):
+    for i, p in enumerate(found):
+        if _same_component(p, cp.point):
+            hits[i] += 1
+            return "seen"
+    found.append(cp)
+    hits.append(1)
+    return "new"
+
+
+def _verified_exactly(game, z, crit, tol, dps=40):
+    """For a formula game, the criticality test again in 40-digit arithmetic at the exact
+    binary value of ``z`` (mpmath has no underflow): float gradients and Hessians that
+    underflow to 0 (``x**98`` near 0) otherwise make non-critical points look critical."""
+    if not isinstance(game, ExpressionGame) or game.params:
+        return True
+    import mpmath
+    with mpmath.workdps(dps):
+        try:
+            g, H = game.mp_derivatives(z)
+        except (ZeroDivisionError, ValueError, TypeError, OverflowError):
+            return True  # no exact view here: the float test stands
+        d = _mp_solve(H, g)
+        res = float(mpmath.norm(g))
+        step = float(mpmath.norm(d)) if d is not None else crit.step
+    return res <= crit.limit and step <= tol * crit._length
+
+
+def _mp_solve(H, g):
+    """``H⁻¹g`` by Gaussian elimination with partial pivoting in mpmath, or None if a pivot
+    is exactly 0 (mpmath's own LU refuses pivots below an absolute threshold)."""
+    import mpmath
+    N = H.rows
+    A = [[H[i, j] for j in range(N)] + [g[i]] for i in range(N)]
+    for k in range(N):
+        p = max(range(k, N), key=lambda i: abs(A[i][k]))
+        if A[p][k] == 0:
+            return None
+        A[k], A[p] = A[p], A[k]
+        for i in range(k + 1, N):
+            f = A[i][k] / A[k][k]
+            A[i] = [a - f * b for a, b in zip(A[i], A[k])]
+    x = [mpmath.mpf(0)] * N
+    for i in reversed(range(N)):
+        x[i] = (A[i][N] - sum(A[i][j] * x[j] for j in range(i + 1, N))) / A[i][i]
+    return mpmath.matrix(x)
+
+
+def _same_component(p, z):
+    """``z`` is ``p``'s point (to 1e-6 relative) or lies on the flat through ``p`` spanned by
+    ``p``'s free directions."""
+    d = z - p.point
+    scale = 1e-6 * max(1.0, float(np.linalg.norm(z)))
+    if not p.isolated:
+        d = d - p.free_directions.T @ (p.free_directions @ d)
+    return float(np.linalg.norm(d)) <= scale
 
 
 # --- classification -----------------------------------------------------------------------

@@ -296,6 +296,22 @@ class ExpressionGame(Game):
             self._symbolic = SymbolicView(self.expr, self.xs, self.ys)
         return self._symbolic
 
+    def mp_derivatives(self, point):
+        """Gradient and Hessian at ``point`` (floats, taken as exact binary numbers) in mpmath
+        arithmetic at the current ``mpmath.mp.dps``: no under- or overflow."""
+        import mpmath
+        if self.__dict__.get("_mp") is None:
+            zs = self.xs + self.ys
+            self._mp = (sp.lambdify(zs, self.grad_exprs, modules="mpmath"),
+                        sp.lambdify(zs, list(self.hessian_expr), modules="mpmath"))
+        args = [mpmath.mpf(float(v)) for v in point]
+        N = len(args)
+        g = mpmath.matrix(self._mp[0](*args))
+        H = mpmath.matrix(N, N)
+        for k, v in enumerate(self._mp[1](*args)):
+            H[k // N, k % N] = v
+        return g, H
+
 
 class SymbolicView(Game):
     """The sympy view of a game: the same oracle over ``1 × k`` sympy row matrices."""
