@@ -632,7 +632,8 @@ def criticality(game, z, H, gtol=GTOL):
                 continue  # the game is not defined there: use the other side
             scale = max(scale, _norm2(H2))
             third = max(third, _norm2(H2 - H) / h)
-    step = _newton_step(H, g) if res > 0 else 0.0
+    # a quadratic game's residual is exact (H z + b): the step adds nothing but an O(N³) solve
+    step = _newton_step(H, g) if res > 0 and not isinstance(game, QuadraticGame) else 0.0
     length = max(1.0, float(np.linalg.norm(z)))
     out = Criticality(res, step, scale, 10.0 * third * step, gtol * scale * length)
     object.__setattr__(out, "_length", length)
@@ -661,7 +662,7 @@ def _check_critical(z, crit, gtol, allow_noncritical):
         f"{gtol * crit._length:.3g}); pass allow_noncritical=True to analyse it anyway")
 
 
-def require_critical(game, point, gtol=GTOL, allow_noncritical=False):
+def require_critical(game, point, gtol=GTOL, allow_noncritical=False, H=None):
     """Raise :class:`NotCriticalError` unless ``point`` is a critical point of ``game`` (the
     fixed points of every algorithm here); returns its :class:`Criticality` (or None for
     general-sum games, whose stationarity conditions are checked by residual)."""
@@ -674,7 +675,9 @@ def require_critical(game, point, gtol=GTOL, allow_noncritical=False):
             raise NotCriticalError(f"point {np.array2string(z, precision=6)} is not stationary: "
                                    f"residual {res:.3g} > {limit:.3g}; pass allow_noncritical=True")
         return None
-    crit = criticality(game, z, _full_hessian(*game.blocks_at(z)), gtol)
+    if allow_noncritical:
+        return None
+    crit = criticality(game, z, _full_hessian(*game.blocks_at(z)) if H is None else H, gtol)
     _check_critical(z, crit, gtol, allow_noncritical)
     return crit
 

@@ -5,34 +5,44 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import algorithms as _algorithms
-from .errors import InputError, StabilityError
+from .algorithms.base import Algorithm, JacobianContext
+from .errors import InputError, StabilityError, unknown_name
 from .linalg import as_finite_array, count, interval, real_number
 from .progress import Progress
 
 
 def _algorithm(algorithm, **hp):
-    return _algorithms.get(algorithm, **hp) if isinstance(algorithm, str) else algorithm
+    """An algorithm object from a registry name or an :class:`Algorithm`, with ``hp`` applied
+    (to an object too: ``spectral_radius(alg, game, z, lr=0.5)`` analyses ``alg`` at η = 0.5)."""
+    if isinstance(algorithm, str):
+        return _algorithms.get(algorithm, **hp)
+    if isinstance(algorithm, Algorithm):
+        return algorithm.replace(**hp) if hp else algorithm
+    raise InputError(f"algorithm must be a registry name or an Algorithm, got {algorithm!r}")
 
 
-def spectrum(algorithm, game, point, **hp):
-    """Eigenvalues of the update map's Jacobian at ``point`` (structured shortcut when one applies)."""
-    return _algorithm(algorithm, **hp).spectrum(game, point)
+def spectrum(algorithm, game, point, *, allow_noncritical=False, **hp):
+    """Eigenvalues of the update map's Jacobian at ``point`` (structured shortcut when one applies).
+
+    ``point`` must be a critical point of the game (the fixed points of every update map
+    here); :class:`~stability.errors.NotCriticalError` otherwise, unless ``allow_noncritical``."""
+    return _algorithm(algorithm, **hp).spectrum(game, point, allow_noncritical=allow_noncritical)
 
 
-def spectral_radius(algorithm, game, point, **hp):
+def spectral_radius(algorithm, game, point, *, allow_noncritical=False, **hp):
     """``ρ(J)``: the point is strictly stable iff ``ρ < 1``."""
-    return float(np.max(np.abs(spectrum(algorithm, game, point, **hp))))
+    return float(np.max(np.abs(spectrum(algorithm, game, point, allow_noncritical=allow_noncritical, **hp))))
 
 
-def rate(algorithm, game, point, **hp):
+def rate(algorithm, game, point, *, allow_noncritical=False, **hp):
     """Local linear rate ``1 − ρ`` (negative: the point repels)."""
-    return 1.0 - spectral_radius(algorithm, game, point, **hp)
+    return 1.0 - spectral_radius(algorithm, game, point, allow_noncritical=allow_noncritical, **hp)
 
 
-def iterations_to_tolerance(algorithm, game, point, eps=1e-6, **hp):
+def iterations_to_tolerance(algorithm, game, point, eps=1e-6, *, allow_noncritical=False, **hp):
     """Iterations to shrink the error by ``eps`` asymptotically: ``log ε / log ρ`` (inf if ρ ≥ 1)."""
     eps = real_number(eps, "eps", 0.0, 1.0, inclusive=False)
-    rho = spectral_radius(algorithm, game, point, **hp)
+    rho = spectral_radius(algorithm, game, point, allow_noncritical=allow_noncritical, **hp)
     if rho >= 1:
         return float("inf")
     return 0.0 if rho == 0 else float(np.log(eps) / np.log(rho))
@@ -61,7 +71,8 @@ class Sweep:
         return plot_eigenvalue_map(self, ax=ax, **kwargs)
 
 
-def sweep(algorithm, game, point, param, values, executor=None, chunks=8, **hp):
+def sweep(algorithm, game, point, param, values, executor=None, chunks=8, *, allow_noncritical=False,
+          **hp):
     """Spectra over ``values`` of hyperparameter ``param`` (``lr`` keeps the ratio ηy/ηx).
 
     The algorithm's structured precomputation (e.g. one eigendecomposition of ``diag(I,cI)V``
@@ -78,10 +89,11 @@ def sweep(algorithm, game, point, param, values, executor=None, chunks=8, **hp):
     _with(base, param, values[0])  # a bad name fails here, not in a worker
     if executor is not None:
         parts = np.array_split(values, min(count(chunks, "chunks"), len(values)))
-        futures = [executor.submit(_sweep_part, base, game, point, param, part) for part in parts]
+        futures = [executor.submit(_sweep_part, base, game, point, param, part, allow_noncritical)
+                   for part in parts]
         eigs = [e for f in futures for e in f.result()]
         return Sweep(base.name, param, values, np.array([np.abs(e).max() for e in eigs]), eigs)
-    spectra, eigs, interrupted = SpectrumCache(game, point), [], False
+    spectra, eigs, interrupted = SpectrumCache(game, point, allow_noncritical), [], False
     with Progress(f"sweep {base.name} over {param}", len(values)) as progress:
         try:
             for i, value in enumerate(values):
@@ -93,8 +105,8 @@ def sweep(algorithm, game, point, param, values, executor=None, chunks=8, **hp):
     return Sweep(base.name, param, done, np.array([np.abs(e).max() for e in eigs]), eigs, interrupted)
 
 
-def _sweep_part(base, game, point, param, values):
-    spectra = SpectrumCache(game, point)
+def _sweep_part(base, game, point, param, values, allow_noncritical=False):
+    spectra = SpectrumCache(game, point, allow_noncritical)
     return [spectra.spectrum(_with(base, param, value)) for value in values]
 
 
@@ -106,9 +118,8 @@ class SpectrumCache:
     so it is computed once per key; algorithms without a shortcut use the dense eigensolver.
     """
 
-    def __init__(self, game, point):
-        from .algorithms.base import JacobianContext
-        self.ctx = JacobianContext(game, point)
+    def __init__(self, game, point, allow_noncritical=False):
+        self.ctx = JacobianContext(game, point, allow_noncritical=allow_noncritical)
         self._data = {}
 
     def spectrum(self, alg):
@@ -161,49 +172,80 @@ def _with(alg, param, value):
     both players' (keeping the ratio ηy/ηx) or the algorithm's ``step_param`` (CM's α)."""
     if not isinstance(param, str):
         raise InputError(f"param must be a hyperparameter name, got {param!r}")
-    if param == "lr" and "lr" not in alg.params:
-        if "lr_x" in alg.params:
-            ratio = alg.hp["lr_y"] / alg.hp["lr_x"] if "lr_y" in alg.hp else None
-            changes = {"lr_x": value} if ratio is None else {"lr_x": value, "lr_y": ratio * value}
-            return alg.replace(**changes)
-        if alg.step_param is not None:
-            return alg.replace(**{alg.step_param: value})
-    if param not in alg.params:
-        raise InputError(f"{alg.name} has no hyperparameter {param!r} (has {', '.join(alg.params)})")
+    if param == "lr" and "lr" not in alg.params and "lr_x" in alg.params and "lr_y" in alg.hp:
+        ratio = alg.hp["lr_y"] / alg.hp["lr_x"]
+        return alg.replace(lr_x=value, lr_y=ratio * value)
+    if not type(alg).accepts(param):
+        raise unknown_name(f"hyperparameter of {alg.name}", param, list(alg.params) + ["lr"])
     return alg.replace(**{param: value})
 
 
-def table(game, point, names=None, executor=None, **hp):
+def table(game, point, names=None, executor=None, *, allow_noncritical=False, **hp):
     """``{algorithm: ρ}`` at default (or given) hyperparameters; errors become their message.
+
+    ``names`` is one registry name or a sequence of them (default :data:`DEFAULT_TABLE`).
+    Each keyword of ``hp`` is applied to every algorithm of the table that has it (``lr``:
+    every step size); a keyword that no algorithm in the table has raises.
 
     One :class:`SpectrumCache` serves the whole table, so algorithms that share structure
     share its cost (one eigendecomposition of V for GDA, EG, OGDA, PM, IU, heavy ball and
     complex momentum; one of S and Hyy for FR, FR with momentum and HessianFR). With an
     ``executor`` the algorithms run in parallel instead (each with its own cache)."""
-    names = list(names or DEFAULT_TABLE)
+    names = table_names(names)
+    check_table_hyperparameters(names, hp)
     if executor is not None:
-        futures = {name: executor.submit(_table_row, name, game, point, hp) for name in names}
+        futures = {name: executor.submit(_table_row, name, game, point, hp, None, allow_noncritical)
+                   for name in names}
         return {name: f.result() for name, f in futures.items()}
-    try:
-        cache = SpectrumCache(game, point)
-    except StabilityError as exc:
-        return {name: f"{type(exc).__name__}: {exc}" for name in names}
+    cache = SpectrumCache(game, point, allow_noncritical)  # a non-critical point raises here
     return {name: _table_row(name, game, point, hp, cache) for name in names}
 
 
-def tables(items, names=None, executor=None, **hp):
+def table_names(names):
+    """``names`` as a list of registry names (one string is one name), each checked."""
+    if names is None:
+        return list(DEFAULT_TABLE)
+    if isinstance(names, str):
+        names = [names]
+    try:
+        names = list(names)
+    except TypeError:
+        raise InputError(f"names must be an algorithm name or a sequence of names, got {names!r}") from None
+    if not names:
+        raise InputError("names must not be empty")
+    for name in names:
+        if not isinstance(name, str):
+            raise InputError(f"algorithm names must be strings, got {name!r}")
+        _algorithms.describe(name)  # unknown names raise with suggestions
+    return names
+
+
+def check_table_hyperparameters(names, hp):
+    """Raise for a keyword that no algorithm among ``names`` has (a typo such as ``lrr``)."""
+    classes = [_algorithms.describe(name) for name in names]
+    known = sorted({k for cls in classes for k in cls.params} | {"lr"})
+    for key in hp:
+        if not any(cls.accepts(key) for cls in classes):
+            raise unknown_name("hyperparameter (no algorithm in the table has it)", key, known)
+
+
+def tables(items, names=None, executor=None, *, allow_noncritical=False, **hp):
     """One :func:`table` per ``(game, point)`` of ``items``, in order; in parallel with an executor."""
+    names = table_names(names)
+    check_table_hyperparameters(names, hp)
     if executor is None:
-        return [table(game, point, names, **hp) for game, point in items]
-    futures = [executor.submit(table, game, point, names, None, **hp) for game, point in items]
+        return [table(game, point, names, allow_noncritical=allow_noncritical, **hp)
+                for game, point in items]
+    futures = [executor.submit(table, game, point, names, None, allow_noncritical=allow_noncritical, **hp)
+               for game, point in items]
     return [f.result() for f in futures]
 
 
-def _table_row(name, game, point, hp, cache=None):
+def _table_row(name, game, point, hp, cache=None, allow_noncritical=False):
     try:
         alg = _algorithms.get(name, **_applicable(name, hp))
         if cache is None:
-            return spectral_radius(alg, game, point)
+            return spectral_radius(alg, game, point, allow_noncritical=allow_noncritical)
         return cache.radius(alg)
     except StabilityError as exc:
         return f"{type(exc).__name__}: {exc}"
@@ -214,11 +256,9 @@ DEFAULT_TABLE = ("gda", "altgda", "gdak", "eg", "ogda", "pm", "iu", "co", "sga",
 
 
 def _applicable(name, hp):
-    params = _algorithms.describe(name).params
-    out = {k: v for k, v in hp.items() if k in params}
-    if "lr" in hp and "lr" not in params:
-        out.update({k: hp["lr"] for k in ("lr_x", "lr_y") if k in params})
-    return out
+    """The keywords of ``hp`` that algorithm ``name`` has (``lr`` included where it has a step)."""
+    cls = _algorithms.describe(name)
+    return {k: v for k, v in hp.items() if cls.accepts(k)}
 
 
 # --- stable step sizes -------------------------------------------------------------------
@@ -241,7 +281,7 @@ class StableSet:
 
 
 def stable_step_sizes(algorithm, game, point, param="lr", bounds=(0.0, 2.0), num=2000,
-                      xtol=1e-12, **hp):
+                      xtol=1e-12, *, allow_noncritical=False, **hp):
     """Where ``ρ(param) < 1`` within ``bounds``.
 
     ρ is continuous in the hyperparameter, so every boundary is a sign change of ``ρ − 1``:
@@ -255,9 +295,12 @@ def stable_step_sizes(algorithm, game, point, param="lr", bounds=(0.0, 2.0), num
     if lo < 0:
         raise InputError(f"bounds must satisfy 0 <= lo < hi, got {bounds!r}")
     values = np.linspace(lo, hi, num + 1)[1:] if lo == 0 else np.linspace(lo, hi, num)
-    s = sweep(algorithm, game, point, param, values, **hp)
+    xtol = real_number(xtol, "xtol", 0.0)
+    if not xtol > 0:
+        raise InputError(f"xtol must be > 0, got {xtol!r}")
+    s = sweep(algorithm, game, point, param, values, allow_noncritical=allow_noncritical, **hp)
     base = _algorithm(algorithm, **hp)
-    spectra = SpectrumCache(game, point)
+    spectra = SpectrumCache(game, point, allow_noncritical)
     rho = lambda v: spectra.radius(_with(base, param, v))
     stable = s.radius < 1
     intervals, start = [], (lo if stable[0] else None)
@@ -274,13 +317,15 @@ def stable_step_sizes(algorithm, game, point, param="lr", bounds=(0.0, 2.0), num
     return StableSet(base.name, param, intervals, s)
 
 
-def gda_step_size_bound(game, point, ratio=1.0):
+def gda_step_size_bound(game, point, ratio=1.0, *, allow_noncritical=False):
     """Numerics of GANs Lemma 4 for GDA with ``ηy = c ηx``: the point is strictly stable iff
     every eigenvalue λ of ``diag(I, cI)V`` has ``Re λ > 0`` and ``ηx < 2 Re λ / |λ|²``.
 
     Returns the supremum of stable ``ηx`` (0 when some ``Re λ <= 0``: unstable for all η)."""
-    from .algorithms.base import JacobianContext
-    ctx = JacobianContext(game, point)
+    ratio = real_number(ratio, "ratio", 0.0)
+    if not ratio > 0:
+        raise InputError(f"ratio must be > 0, got {ratio!r}")
+    ctx = JacobianContext(game, point, allow_noncritical=allow_noncritical)
     lam = np.linalg.eigvals(ctx.D(1.0, ratio)[:, None] * ctx.V)
     if np.any(lam.real <= 0):
         return 0.0
@@ -320,7 +365,8 @@ MAX_GRID = 1_000_000
 """Largest number of grid points :func:`optimize` evaluates (``num ** len(bounds)``)."""
 
 
-def optimize(algorithm, game, point, bounds, num=25, fixed=None, refine=True, starts=4):
+def optimize(algorithm, game, point, bounds, num=25, fixed=None, refine=True, starts=4, *,
+             allow_noncritical=False):
     """Minimise ρ over hyperparameters within ``bounds``.
 
     Parameters
@@ -373,7 +419,7 @@ def optimize(algorithm, game, point, bounds, num=25, fixed=None, refine=True, st
     if overlap:
         raise InputError(f"hyperparameter(s) {', '.join(overlap)} both tuned (bounds) and fixed")
     _algorithms.get(algorithm, **_hyperparameters(names, (lows + highs) / 2, fixed))  # names checked
-    spectra, evaluations = SpectrumCache(game, point), [0]
+    spectra, evaluations = SpectrumCache(game, point, allow_noncritical), [0]
 
     def radius(u):
         theta = lows + np.clip(u, 0.0, 1.0) * (highs - lows)

@@ -130,15 +130,38 @@ class Algorithm:
 
     @classmethod
     def build(cls, **hp):
-        """Build from user hyperparameters; ``lr`` sets both players' step sizes."""
+        """Build from user hyperparameters. ``lr`` is the one step size: it sets both
+        players' step sizes (``lr_x``, ``lr_y``) or, for a method whose step is another
+        hyperparameter (complex momentum's ``alpha``), that one. Unknown names raise."""
+        return cls(**cls.resolve(hp))
+
+    @classmethod
+    def resolve(cls, hp):
+        """``hp`` with ``lr`` translated to this algorithm's own step-size names (the one
+        place that rule lives); unknown names raise :class:`UnknownNameError`."""
+        hp = dict(hp)
         if "lr" in hp and "lr" not in cls.params:
             lr = hp.pop("lr")
-            for key in ("lr_x", "lr_y"):
+            targets = [k for k in ("lr_x", "lr_y") if k in cls.params] or (
+                [cls.step_param] if cls.step_param else [])
+            if not targets:
+                raise InputError(f"{cls.name} has no step size for lr to set "
+                                 f"(hyperparameters: {', '.join(cls.params) or 'none'})")
+            for key in targets:
                 if key in hp:
-                    raise InputError(f"give either lr or lr_x/lr_y, not both")
-                if key in cls.params:
-                    hp[key] = lr
-        return cls(**hp)
+                    raise InputError(f"give either lr or {key}, not both")
+                hp[key] = lr
+        unknown = [k for k in hp if k not in cls.params]
+        if unknown:
+            raise unknown_name(f"hyperparameter of {cls.name}", unknown[0],
+                               list(cls.params) + ["lr"])
+        return hp
+
+    @classmethod
+    def accepts(cls, key):
+        """Whether ``key`` (a hyperparameter name or ``lr``) means something to this algorithm."""
+        return key in cls.params or (key == "lr" and (any(k in cls.params for k in ("lr_x", "lr_y"))
+                                                      or cls.step_param is not None))
 
     def __getattr__(self, key):
         hp = self.__dict__.get("hp", {})
@@ -148,7 +171,7 @@ class Algorithm:
 
     def replace(self, **changes):
         """A copy with some hyperparameters changed."""
-        return type(self).build(**{**self.hp, **changes})
+        return type(self)(**{**self.hp, **type(self).resolve(changes)})
 
     def __repr__(self):
         args = ", ".join(f"{k}={v!r}" for k, v in self.hp.items() if not isinstance(v, np.ndarray))
@@ -202,12 +225,14 @@ class Algorithm:
         return game.ops.hstack(self.update(game, self.split_state(game, state)))
 
     # --- Jacobians and spectra ----------------------------------------------------------
-    def jacobian(self, game, point):
-        """The Jacobian of the update map at the fixed point ``(z*, …)`` (closed form)."""
+    def jacobian(self, game, point, *, allow_noncritical=False):
+        """The Jacobian of the update map at the fixed point ``(z*, …)`` (closed form).
+        ``point`` must be critical (:class:`~stability.errors.NotCriticalError` otherwise,
+        unless ``allow_noncritical``: the closed forms assume ∇f = 0 there)."""
         self._require_numeric()
         self._require_exact(game)
         self._require_dense_size(game)
-        return self._closed_form(JacobianContext(game, point))
+        return self._closed_form(JacobianContext(game, point, allow_noncritical=allow_noncritical))
 
     def _require_dense_size(self, game):
         size = self.state_size(game)
@@ -253,7 +278,7 @@ class Algorithm:
     def _symbolic_fixed_state(self, values):
         return list(values) * (self.blocks // 2)
 
-    def spectrum(self, game, point, xp=None):
+    def spectrum(self, game, point, xp=None, *, allow_noncritical=False):
         """Eigenvalues of the Jacobian at ``point`` (structured shortcut when available).
 
         ``xp``: an array namespace (``array_api_strict``, ``cupy``, …) in which the structured
@@ -261,7 +286,7 @@ class Algorithm:
         shortcut) runs in numpy only."""
         self._require_numeric()
         self._require_exact(game)
-        ctx = JacobianContext(game, point, xp=xp)
+        ctx = JacobianContext(game, point, xp=xp, allow_noncritical=allow_noncritical)
         data = self._spectral_data(ctx)
         if data is None:
             if xp is not None:
@@ -306,7 +331,10 @@ class JacobianContext:
     ``blocks`` and ``S_xp`` are the same in the namespace ``xp`` (numpy when None), for the
     structured spectra."""
 
-    def __init__(self, game, point, xp=None):
+    def __init__(self, game, point, xp=None, allow_noncritical=False):
+        from ..games import Game
+        if not isinstance(game, Game):
+            raise InputError(f"game must be a stability Game, got {type(game).__name__}")
         if game.n + game.m > defaults["max_dense"]:
             raise DenseTooLargeError(
                 f"n + m = {game.n + game.m} exceeds config.defaults['max_dense'] = "
@@ -314,7 +342,13 @@ class JacobianContext:
         self.game = game
         point = getattr(point, "point", point)
         self.point = as_finite_array(point, "point", ndim=1)
+        if self.point.shape != (game.n + game.m,):
+            raise ShapeError(f"point must have n + m = {game.n + game.m} entries "
+                             f"(x: {game.n}, y: {game.m}), got shape {self.point.shape}")
         self.Hxx, self.Hxy, self.Hyy = game.blocks_at(self.point)
+        from ..equilibria import require_critical
+        require_critical(game, self.point, allow_noncritical=allow_noncritical,
+                         H=np.block([[self.Hxx, self.Hxy], [self.Hxy.T, self.Hyy]]))
         self.Hyx = self.Hxy.T
         self.n, self.m = game.n, game.m
         self.N = self.n + self.m
