@@ -223,6 +223,26 @@ def _to_expr(expr, xs, ys, params=()):
     return expr
 
 
+def _substitute(expr, params, values):
+    """``expr`` with numbers for named parameters; each name must be a declared parameter."""
+    by_name = {p.name: p for p in params}
+    table = {}
+    for name, value in values.items():
+        key = name.name if isinstance(name, sp.Symbol) else name
+        if key not in by_name:
+            from ..errors import unknown_name
+            raise unknown_name("parameter", key, by_name)
+        if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating, sp.Number)):
+            raise InputError(f"parameter {key} must be given a real number, got {value!r}")
+        if not np.isfinite(float(value)):
+            raise NonFiniteError(f"parameter {key} must be finite, got {value!r}")
+        table[by_name[key]] = (sp.Rational(repr(float(value))) if isinstance(value, (float, np.floating))
+                               else sp.sympify(value))
+    out = expr.xreplace(table)
+    check_real(out, str(out))
+    return out
+
+
 def _vectorised(exprs, symbols):
     """A numpy function of points ``(..., N)`` returning ``(..., len(exprs))``."""
     fn = sp.lambdify(symbols, list(exprs), modules="numpy", cse=True)
@@ -249,11 +269,18 @@ class ExpressionGame(Game):
         xs, ys = _declare_players(x, y)
         super().__init__([s.name for s in xs], [s.name for s in ys])
         self.xs, self.ys = xs, ys
-        self.params = declare_symbols(params, "parameter") if params else []
+        values = {}
+        if isinstance(params, dict):  # {name: number}: constants with values
+            values = dict(params)
+            params = list(values)
+        self.params = declare_symbols(params, "parameter") if params is not None and len(params) else []
         clash = {s.name for s in self.params} & {s.name for s in xs + ys}
         if clash:
             raise FormulaError(f"parameter(s) {', '.join(sorted(clash))} also declared as variables")
         self.expr = _to_expr(expr, xs, ys, self.params)
+        if values:
+            self.expr = _substitute(self.expr, self.params, values)
+            self.params = []
         zs = xs + ys
         self.grad_exprs = [sp.diff(self.expr, s) for s in zs]
         self.hessian_expr = sp.Matrix([[sp.diff(g, s) for s in zs] for g in self.grad_exprs])
@@ -295,6 +322,16 @@ class ExpressionGame(Game):
         if self._symbolic is None:
             self._symbolic = SymbolicView(self.expr, self.xs, self.ys)
         return self._symbolic
+
+    def subs(self, values=None, **named):
+        """The same game with numbers for some or all of its symbolic parameters:
+        ``game.subs(h=0.5)`` or ``game.subs({"h": 0.5})``. Parameters left out stay symbolic."""
+        values = {**(dict(values) if values is not None else {}), **named}
+        if not values:
+            raise InputError("subs needs at least one parameter value")
+        expr = _substitute(self.expr, self.params, values)
+        rest = [p for p in self.params if p.name not in {str(k) for k in values}]
+        return type(self)(expr, self.xs, self.ys, rest)
 
     def mp_derivatives(self, point):
         """Gradient and Hessian at ``point`` (floats, taken as exact binary numbers) in mpmath
