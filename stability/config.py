@@ -6,4 +6,13 @@ defaults = {
     "toy_lr": 0.05,        # η of the toy experiments (FR Fig. 3, HessianFR Fig. 1)
     "progress": True,      # progress of long sweeps/optimisations on stderr
     "max_dense": 8000,     # largest dense Jacobian (rows) built on request; beyond: matrixfree
+    "max_array_bytes": 2 ** 31,  # largest array a computation allocates (engine trajectories, grids)
 }
+
+_FACTORY = dict(defaults)
+
+
+def reset_defaults():
+    """Restore every default to its value at import."""
+    defaults.clear()
+    defaults.update(_FACTORY)

@@ -18,15 +18,36 @@ class StabilityWarning(UserWarning):
 
 def as_finite_array(value, name, ndim=None):
     """``value`` as a float array, with a typed error for NaN/inf or a wrong rank."""
-    try:
-        arr = np.asarray(value, dtype=float)
-    except (TypeError, ValueError):
-        raise ShapeError(f"{name} must be an array of real numbers, got {type(value).__name__}") from None
+    arr = real_array(value, name)
     if ndim is not None and arr.ndim != ndim:
         raise ShapeError(f"{name} must have {ndim} dimension(s), got shape {arr.shape}")
     if not np.all(np.isfinite(arr)):
         raise NonFiniteError(f"{name} contains NaN or infinite values")
     return arr
+
+
+def real_array(value, name):
+    """``value`` as a float array; complex input with a nonzero imaginary part (which numpy
+    would drop with only a ComplexWarning), objects and ragged nesting raise typed errors."""
+    if isinstance(value, np.ndarray) and value.dtype.kind == "f":
+        return value.astype(float, copy=False)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", np.exceptions.ComplexWarning)
+            raw = np.asarray(value)
+            if raw.dtype.kind == "c":
+                if np.any(raw.imag != 0):
+                    raise InputError(
+                        f"{name} must be real; it has nonzero imaginary parts "
+                        f"(largest {np.abs(raw.imag).max():.3g})")
+                raw = raw.real
+            return np.asarray(raw, dtype=float)
+    except OverflowError:
+        raise InputError(f"{name} holds a number beyond the floating-point range (±1.8e308)") from None
+    except (TypeError, ValueError, np.exceptions.ComplexWarning) as exc:
+        if isinstance(exc, InputError):
+            raise
+        raise ShapeError(f"{name} must be an array of real numbers, got {type(value).__name__}") from None
 
 
 def check_invertible(M, name):

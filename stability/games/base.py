@@ -22,8 +22,6 @@ from ..errors import (ConvergenceError, DenseTooLargeError, FormulaError, InputE
 from ..formula import FUNCTIONS, CONSTANTS, check_real, parse_formula
 from ..linalg import as_finite_array, check_invertible
 
-MAX_DENSE = 20_000
-"""Largest ``n + m`` for which a dense Hessian is built on request."""
 MAX_SYMBOLIC = 12
 """Largest ``n + m`` for which a numeric game is turned into a sympy expression."""
 
@@ -471,11 +469,23 @@ def _is_operator(M):
 
 
 def _check_block(M, name, shape):
+    if sps.issparse(M):
+        M = M.tocsr()  # dok, lil, coo, … all become CSR: one format downstream
+        if M.dtype.kind == "c":
+            if np.any(M.data.imag != 0):
+                raise InputError(f"{name} must be real; it has nonzero imaginary parts")
+            M = M.real.tocsr()
+        if M.dtype.kind not in "fiub":
+            raise InputError(f"{name} must hold real numbers, got dtype {M.dtype}")
+        M = M.astype(float)
+        if not np.all(np.isfinite(M.data)):
+            raise NonFiniteError(f"{name} contains NaN or infinite values")
+    if _is_operator(M):
+        if M.dtype is not None and np.dtype(M.dtype).kind == "c":
+            raise InputError(f"{name} must be a real operator, got dtype {M.dtype}")
     if _is_operator(M) or sps.issparse(M):
         if M.shape != shape:
             raise ShapeError(f"{name} must have shape {shape}, got {M.shape}")
-        if sps.issparse(M) and not np.all(np.isfinite(M.data)):
-            raise ShapeError(f"{name} contains NaN or infinite values")
         return M
     M = as_finite_array(M, name)
     if M.shape != shape:
@@ -492,13 +502,14 @@ def _apply(M, v):
 
 
 def _dense(M, name):
+    from ..config import defaults
     if _is_operator(M):
-        if max(M.shape) > MAX_DENSE:
+        if max(M.shape) > defaults["max_dense"]:
             raise DenseTooLargeError(f"{name} is a {M.shape} operator; a dense copy is too large — "
                                      "use the matrix-free functions")
         return np.asarray(M @ np.eye(M.shape[1]))
     if sps.issparse(M):
-        if max(M.shape) > MAX_DENSE:
+        if max(M.shape) > defaults["max_dense"]:
             raise DenseTooLargeError(f"{name} is a sparse {M.shape} matrix; a dense copy is too large — "
                                      "use the matrix-free functions")
         return M.toarray()
@@ -634,13 +645,28 @@ class QuadraticGame(Game):
 
 # --- games from callables --------------------------------------------------------------
 def _call_user(fn, what, *args):
-    """Call a user-supplied function; its failures become a typed error naming it."""
+    """Call a user-supplied function on copies of the arrays (it may modify what it gets, never
+    the caller's or the engine's arrays); its failures become a typed error naming it."""
+    args = [np.array(a) if isinstance(a, np.ndarray) else a for a in args]
     try:
         return fn(*args)
     except StabilityError:
         raise
     except Exception as exc:
         raise InputError(f"the {what} callable raised {type(exc).__name__}: {exc}") from exc
+
+
+def _user_array(value, what, shape=None):
+    """What a user callable returned, as a real float array of ``shape`` (typed errors for
+    complex values, wrong shapes and NaN — NaN is reported as such, not as asymmetry or
+    singularity later)."""
+    from ..linalg import real_array
+    arr = real_array(value, f"the value returned by {what}")
+    if shape is not None and arr.shape != tuple(shape):
+        raise ShapeError(f"{what} returned shape {arr.shape}, expected {tuple(shape)}")
+    if not np.all(np.isfinite(arr)):
+        raise NonFiniteError(f"{what} returned NaN or infinite values")
+    return arr
 
 
 class CallableGame(Game):
@@ -677,9 +703,14 @@ class CallableGame(Game):
             ub, wb = np.broadcast_to(u, shape + (self.n,)), np.broadcast_to(w, shape + (self.m,))
             rows = [_call_user(self._hvp_fn, "hvp", *args) for args in
                     zip(xb.reshape(-1, self.n), yb.reshape(-1, self.m), ub.reshape(-1, self.n), wb.reshape(-1, self.m))]
-            a = np.array([r[0] for r in rows], dtype=float).reshape(shape + (self.n,))
-            b = np.array([r[1] for r in rows], dtype=float).reshape(shape + (self.m,))
-        return np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+            try:
+                a = np.stack([_user_array(r[0], "hvp", (self.n,)) for r in rows]).reshape(shape + (self.n,))
+                b = np.stack([_user_array(r[1], "hvp", (self.m,)) for r in rows]).reshape(shape + (self.m,))
+            except (TypeError, IndexError):
+                raise ShapeError("hvp must return a pair (Hxx u + Hxy w, Hyx u + Hyy w)") from None
+        expected = np.broadcast_shapes(x.shape[:-1], u.shape[:-1])
+        a, b = _user_array(a, "hvp", expected + (self.n,)), _user_array(b, "hvp", expected + (self.m,))
+        return a, b
 
     def grad(self, x, y):
         try:
@@ -688,10 +719,10 @@ class CallableGame(Game):
             else:
                 xf, yf = x.reshape(-1, self.n), y.reshape(-1, self.m)
                 pairs = [_call_user(self._grad_fn, "grad", a, b) for a, b in zip(xf, yf)]
-                gx = np.array([p[0] for p in pairs], dtype=float).reshape(x.shape)
-                gy = np.array([p[1] for p in pairs], dtype=float).reshape(y.shape)
-            gx, gy = np.asarray(gx, dtype=float), np.asarray(gy, dtype=float)
-        except (TypeError, ValueError, IndexError) as exc:
+                gx = np.stack([_user_array(p[0], "grad", (self.n,)) for p in pairs]).reshape(x.shape)
+                gy = np.stack([_user_array(p[1], "grad", (self.m,)) for p in pairs]).reshape(y.shape)
+            gx, gy = _user_array(gx, "grad"), _user_array(gy, "grad")
+        except (TypeError, IndexError) as exc:
             raise ShapeError(f"grad must return a pair (∇x f, ∇y f) of arrays of shapes "
                              f"{x.shape[-1:]} and {y.shape[-1:]} ({exc})") from None
         if gx.shape != x.shape or gy.shape != y.shape:
@@ -730,22 +761,29 @@ class CallableGame(Game):
         if self._value_fn is None:
             return super().value(x, y)
         if self.vectorized:
-            return np.asarray(_call_user(self._value_fn, "value", x, y), dtype=float)
+            return _user_array(_call_user(self._value_fn, "value", x, y), "value", x.shape[:-1])
         xf, yf = x.reshape(-1, self.n), y.reshape(-1, self.m)
-        return np.array([_call_user(self._value_fn, "value", a, b) for a, b in zip(xf, yf)],
-                        dtype=float).reshape(x.shape[:-1])
+        return _user_array([_user_array(_call_user(self._value_fn, "value", a, b), "value", ())
+                            for a, b in zip(xf, yf)], "value").reshape(x.shape[:-1])
 
     def hessian_blocks(self, x, y):
+        from ..config import defaults
         n, N = self.n, self.n + self.m
+        batch = int(np.prod(x.shape[:-1], dtype=np.int64))
+        if N > defaults["max_dense"] or 3 * batch * N * N * 8 > defaults["max_array_bytes"]:
+            raise DenseTooLargeError(
+                f"dense Hessians of {batch} point(s) with n + m = {N} are too large (limits "
+                f"config.defaults['max_dense'] = {defaults['max_dense']} and 'max_array_bytes'); "
+                "give an hvp callable and use stability.matrixfree")
         if self._hess_fn is not None:
             xf, yf = x.reshape(-1, n), y.reshape(-1, self.m)
-            try:
-                H = np.array([np.asarray(_call_user(self._hess_fn, "hessian", a, b), dtype=float)
-                              for a, b in zip(xf, yf)])
-            except (TypeError, ValueError) as exc:
-                raise ShapeError(f"hessian must return an array of shape {(N, N)} ({exc})") from None
-            if H.shape[1:] != (N, N):
-                raise ShapeError(f"hessian returned shape {H.shape[1:]}, expected {(N, N)}")
+            H = np.stack([_user_array(_call_user(self._hess_fn, "hessian", a, b), "hessian", (N, N))
+                          for a, b in zip(xf, yf)])
+            asym = np.abs(H - np.swapaxes(H, -1, -2)).max(initial=0.0)
+            if asym > 1e-8 * max(np.abs(H).max(initial=0.0), np.finfo(float).tiny):
+                raise InputError(f"hessian must return a symmetric matrix (Hyx = Hxyᵀ); the returned "
+                                 f"one has max |H − Hᵀ| = {asym:.3g} (max |H| = {np.abs(H).max():.3g})")
+            H = (H + np.swapaxes(H, -1, -2)) / 2
         else:
             H = self._fd_hessian(x.reshape(-1, n), y.reshape(-1, self.m))
         H = H.reshape(x.shape[:-1] + (N, N))
