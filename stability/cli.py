@@ -22,35 +22,84 @@ TOY_GAMES = ("g1", "g2", "g3")
 
 
 def analyze_game(game, lr):
-    """Critical points, their classification and the spectral table, as plain data."""
-    out = []
-    for cp in game.critical_points():
+    """Critical points, their classification and the spectral table, as plain data. Every
+    row states the hyperparameters that produced it, and the search says how it was done."""
+    import warnings
+    from .linalg import StabilityWarning
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", StabilityWarning)
+        cps = game.critical_points()
+    out = {"search": {"method": cps.method, "complete": cps.complete,
+                      **{k: v for k, v in cps.coverage.items() if k != "hits"}},
+           "warnings": [str(w.message) for w in caught], "points": []}
+    hp = {"lr": lr}
+    algs = {name: algorithms.get(name, **spectral._applicable(name, hp)) for name in spectral.DEFAULT_TABLE}
+    for cp in cps:
         cls = classify(game, cp)
         radii = spectral.table(game, cp.point, lr=lr)
-        out.append({"classification": cls.to_dict(), "spectral_radius": radii,
-                    "exact": None if cp.exact is None else [str(v) for v in cp.exact]})
+        out["points"].append({
+            "classification": cls.to_dict(),
+            "exact": None if cp.exact is None else [str(v) for v in cp.exact],
+            "isolated": cp.isolated,
+            "free_directions": None if cp.isolated else cp.free_directions.tolist(),
+            "spectral_radius": radii,
+            "algorithms": {name: {"rho": radii[name], "stable": (radii[name] < 1) if not isinstance(radii[name], str) else None,
+                                  "hyperparameters": _hyperparameters(alg)}
+                           for name, alg in algs.items()}})
     return out
+
+
+def _hyperparameters(alg):
+    """An algorithm's hyperparameters as JSON-friendly values (complex as [re, im])."""
+    out = {}
+    for k, v in alg.hp.items():
+        if v is None:
+            out[k] = None
+        elif isinstance(v, complex):
+            out[k] = [v.real, v.imag]
+        elif isinstance(v, np.ndarray):
+            out[k] = v.tolist()
+        else:
+            out[k] = v
+    return out
+
+
+def _fmt_hp(hp):
+    def one(v):
+        if isinstance(v, list) and len(v) == 2 and not isinstance(v[0], list):
+            return f"{complex(*v):.4g}"
+        return "given" if isinstance(v, list) else f"{v:.4g}" if isinstance(v, float) else str(v)
+    return " ".join(f"{k}={one(v)}" for k, v in hp.items() if v is not None)
 
 
 def _print_report(title, report):
     print(f"== {title}")
-    if not report:
-        print("  no critical points found")
-    for entry in report:
+    search = report["search"]
+    note = "complete" if search["complete"] else "may be incomplete"
+    extra = f" in [{search['bounds'][0]:g}, {search['bounds'][1]:g}], {search['starts']} starts" \
+        if search["method"] == "numeric" else ""
+    print(f"  critical points by {search['method']} search{extra}: {len(report['points'])} ({note})")
+    for w in report["warnings"]:
+        print(f"  warning: {w}")
+    for entry in report["points"]:
         c = entry["classification"]
         point = entry["exact"] or [f"{v:.6g}" for v in c["point"]]
-        print(f"  point ({', '.join(point)}): {c['verdict']}   residual {c['residual']:.1e}")
+        kind = "" if entry["isolated"] else \
+            f" [non-isolated: a critical set of dimension {len(entry['free_directions'])} passes through it]"
+        print(f"  point ({', '.join(point)}): {c['verdict']}   residual {c['residual']:.1e}{kind}")
         print(f"    eig Hxx {_fmt(c['eig_xx'])}  eig Hyy {_fmt(c['eig_yy'])}  "
               f"eig S {_fmt(c['eig_S'])}  eig T {_fmt(c['eig_T'])}")
         print(f"    strict local Nash {c['strict_local_nash']}, minimax {c['strict_local_minimax']}, "
               f"maximin {c['strict_local_maximin']}, GDA-stable {c['gda_stable']}, "
               f"inconclusive {c['inconclusive']}")
-        print(f"    {'algorithm':<18}{'ρ':>10}  {'stable':<7}")
-        for name, rho in entry["spectral_radius"].items():
+        print(f"    {'algorithm':<18}{'ρ':>10}  {'stable':<7}hyperparameters")
+        for name, row in entry["algorithms"].items():
+            rho = row["rho"]
             if isinstance(rho, str):
-                print(f"    {name:<18}{'—':>10}  {rho}")
+                print(f"    {name:<18}{'—':>10}  {'':<7}{_fmt_hp(row['hyperparameters'])}  ({rho})")
             else:
-                print(f"    {name:<18}{rho:>10.6f}  {'yes' if rho < 1 else 'no':<7}")
+                print(f"    {name:<18}{rho:>10.6f}  {'yes' if rho < 1 else 'no':<7}"
+                      f"{_fmt_hp(row['hyperparameters'])}")
 
 
 def _fmt(values):
@@ -79,14 +128,39 @@ def write_toy_figures(directory):
     return written
 
 
-def main(argv=None):
-    parser = argparse.ArgumentParser(prog="stability", description=__doc__.splitlines()[0])
-    sub = parser.add_subparsers(dest="command", required=True)
+class _Parser(argparse.ArgumentParser):
+    """argparse whose usage errors follow the CLI's error convention: one line on stderr (or
+    a JSON object with ``--json``) and exit status 2."""
+
+    json_errors = False
+
+    def error(self, message):
+        raise _UsageError(message)
+
+
+class _UsageError(Exception):
+    pass
+
+
+def _positive_float(text):
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not (math.isfinite(value) and value > 0):
+        raise argparse.ArgumentTypeError(f"expected a finite number > 0, got {text!r}")
+    return value
+
+
+def _build_parser():
+    parser = _Parser(prog="stability", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     p = sub.add_parser("analyze", help="critical points, classification and spectral table")
     p.add_argument("formula", nargs="?", help="f(x, y), e.g. '-3*x**2 - y**2 + 4*x*y'")
     p.add_argument("--x", default="x", help="leader (minimising) variables, comma separated")
     p.add_argument("--y", default="y", help="follower (maximising) variables, comma separated")
-    p.add_argument("--lr", type=float, default=defaults["toy_lr"], help="step size for the table")
+    p.add_argument("--lr", type=_positive_float, default=defaults["toy_lr"],
+                   help="step size for the table (every algorithm's step: ηx = ηy, CM's α)")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.add_argument("--figures", default="figures", help="where the main job writes figures")
     f = sub.add_parser("figures", help="regenerate every reproduced figure of the papers")
@@ -95,7 +169,34 @@ def main(argv=None):
     b = sub.add_parser("bench", help="benchmarks against the naive methods (ratios, disagreement)")
     b.add_argument("--json", action="store_true", help="print a JSON list")
     b.add_argument("--quick", action="store_true", help="tiny sizes (smoke test)")
-    args = parser.parse_args(argv)
+    return parser
+
+
+def _fail(message, kind, as_json):
+    if as_json:
+        print(json.dumps({"error": kind, "message": message}))
+    else:
+        print(f"stability: error: {' '.join(str(message).split())}", file=sys.stderr)
+    return 2
+
+
+def main(argv=None):
+    argv = sys.argv[1:] if argv is None else list(argv)
+    as_json = "--json" in argv
+    try:
+        args = _build_parser().parse_args(argv)
+    except _UsageError as exc:
+        return _fail(str(exc), "UsageError", as_json)
+    try:
+        return _run(args)
+    except StabilityError as exc:
+        return _fail(str(exc), type(exc).__name__, as_json)
+    except OSError as exc:  # an unwritable --out/--figures, a full disk
+        return _fail(f"cannot write output: {exc.strerror or exc} ({exc.filename or ''})",
+                     "OutputError", as_json)
+
+
+def _run(args):
     if args.command == "bench":
         from .bench import main as bench_main
         return bench_main(as_json=args.json, quick=args.quick)
@@ -104,23 +205,16 @@ def main(argv=None):
         for path in make_all(args.out, quick=args.quick):
             print(f"wrote {path}")
         return 0
-    try:
-        if args.formula is not None:
-            game = Game.from_expr(args.formula, args.x, args.y)
-            result = {"formula": args.formula, "x": list(game.x_names), "y": list(game.y_names),
-                      "points": analyze_game(game, args.lr)}
-            reports = [(f"f = {args.formula}", result["points"])]
-        else:
-            result = {"games": {name: analyze_game(games.get(name), args.lr) for name in TOY_GAMES}}
-            reports = [(f"{name}: {games.describe(name).description}", rep)
-                       for name, rep in result["games"].items()]
-            result["figures"] = write_toy_figures(args.figures)
-    except StabilityError as exc:
-        if args.json:
-            print(json.dumps({"error": type(exc).__name__, "message": str(exc)}))
-        else:
-            print(f"stability: error: {exc}", file=sys.stderr)
-        return 2
+    if args.formula is not None:
+        game = Game.from_expr(args.formula, args.x, args.y)
+        result = {"formula": args.formula, "x": list(game.x_names), "y": list(game.y_names),
+                  "lr": args.lr, **analyze_game(game, args.lr)}
+        reports = [(f"f = {args.formula}", result)]
+    else:
+        result = {"lr": args.lr, "games": {name: analyze_game(games.get(name), args.lr) for name in TOY_GAMES}}
+        reports = [(f"{name}: {games.describe(name).description}", rep)
+                   for name, rep in result["games"].items()]
+        result["figures"] = write_toy_figures(args.figures)
     if args.json:
         print(json.dumps(result, indent=1, default=_json_default))
     else:
@@ -132,8 +226,12 @@ def main(argv=None):
 
 
 def _json_default(value):
-    if isinstance(value, (np.floating, np.integer)):
+    if isinstance(value, (np.floating, np.integer, np.bool_)):
         return value.item()
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, complex):
+        return [value.real, value.imag]
     if isinstance(value, float) and not math.isfinite(value):
         return str(value)
     raise TypeError(type(value).__name__)
