@@ -12,8 +12,9 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse.linalg as spla
 
-from .errors import NotSupportedError
-from .linalg import as_finite_array, real_number
+from .errors import (ConvergenceError, InputError, NonFiniteError, NotCriticalError,
+                     NotSupportedError, SingularBlockError)
+from .linalg import as_finite_array, count, real_number
 
 RESIDUAL_TOL = 1e-8
 """Largest relative residual ‖Av − λv‖/(‖A‖‖v‖) for an eigenvalue to count as converged."""
@@ -31,17 +32,30 @@ class Eigen:
     matvecs: int
 
 
+DENSE_BELOW = 64
+"""Operators with fewer rows are turned into dense matrices (n products) and solved exactly:
+ARPACK needs k < n − 1 and gains nothing at such sizes."""
+
+
 class _Counted(spla.LinearOperator):
-    def __init__(self, matvec, n, dtype=float):
+    def __init__(self, matvec, n, dtype=float, name="operator"):
         super().__init__(dtype=np.dtype(dtype), shape=(n, n))
-        self._fn, self.count = matvec, 0
+        self._fn, self.count, self.name = matvec, 0, name
 
     def _matvec(self, v):
         self.count += 1
         v = np.asarray(v).ravel()
         if np.iscomplexobj(v):  # the operators are real: apply to both parts
-            return self._fn(np.ascontiguousarray(v.real)) + 1j * self._fn(np.ascontiguousarray(v.imag))
-        return self._fn(v)
+            out = self._fn(np.ascontiguousarray(v.real)) + 1j * self._fn(np.ascontiguousarray(v.imag))
+        else:
+            out = self._fn(v)
+        if not np.all(np.isfinite(out)):
+            raise NonFiniteError(f"the {self.name} product returned NaN or infinite values "
+                                 "(the game's hvp/solve at this point is not finite)")
+        return out
+
+    def dense(self):
+        return np.column_stack([self.matvec(e) for e in np.eye(self.shape[0])])
 
 
 def _rel_residual(op, vec, lam):
@@ -51,6 +65,9 @@ def _rel_residual(op, vec, lam):
 
 def _largest_magnitude(op, seed, tol, maxiter):
     """The eigenvalue of largest modulus of a (non-symmetric) operator."""
+    if op.shape[0] < DENSE_BELOW:
+        vals = np.linalg.eigvals(op.dense())
+        return Eigen(complex(vals[np.argmax(np.abs(vals))]), True, 0.0, "dense", op.count)
     v0 = np.random.default_rng(seed).standard_normal(op.shape[0])
     try:
         vals, vecs = spla.eigs(op, k=1, which="LM", v0=v0, tol=tol, maxiter=maxiter,
@@ -77,6 +94,10 @@ def _largest_magnitude(op, seed, tol, maxiter):
 
 def _extreme_symmetric(op, which, seed, tol, maxiter):
     """The largest ('LA') or smallest ('SA') eigenvalue of a symmetric operator."""
+    if op.shape[0] < DENSE_BELOW:
+        D = op.dense()
+        vals = np.linalg.eigvalsh((D + D.T) / 2)
+        return Eigen(float(vals[-1] if which == "LA" else vals[0]), True, 0.0, "dense", op.count)
     v0 = np.random.default_rng(seed).standard_normal(op.shape[0])
     try:
         vals, vecs = spla.eigsh(op, k=1, which=which, v0=v0, tol=tol, maxiter=maxiter,
@@ -94,11 +115,36 @@ def _extreme_symmetric(op, which, seed, tol, maxiter):
 class Blocks:
     """Hessian blocks at a point as matrix-free products and solves."""
 
-    def __init__(self, game, point):
+    def __init__(self, game, point, allow_noncritical=False, gtol=1e-8):
+        from .games import Game
+        if not isinstance(game, Game):
+            raise InputError(f"game must be a stability Game, got {type(game).__name__}")
         z = as_finite_array(getattr(point, "point", point), "point", ndim=1)
         self.game = game
         self.x, self.y = game.split(z)
         self.n, self.m = game.n, game.m
+        self.scale = self._scale()
+        if not allow_noncritical:
+            res = float(np.linalg.norm(game.gradient_at(z)))
+            limit = gtol * self.scale * max(1.0, float(np.linalg.norm(z)))
+            if res > limit:
+                raise NotCriticalError(
+                    f"point is not critical: gradient residual {res:.3g} > tolerance {limit:.3g} "
+                    f"(gtol · Hessian scale {self.scale:.3g} · max(1, |z|)); pass allow_noncritical=True")
+
+    def _scale(self):
+        """A lower estimate of ‖H‖₂: the largest ‖H u‖ over three seeded unit vectors."""
+        rng = np.random.default_rng(0)
+        best = 0.0
+        for _ in range(3):
+            u = rng.standard_normal(self.n + self.m)
+            u /= np.linalg.norm(u)
+            a, b = self.game.hvp(self.x, self.y, u[:self.n], u[self.n:])
+            v = np.concatenate([a, b])
+            if not np.all(np.isfinite(v)):
+                raise NonFiniteError("the game's Hessian-vector product at the point is not finite")
+            best = max(best, float(np.linalg.norm(v)))
+        return best
 
     def hxx(self, u):
         return self.game.hvp(self.x, self.y, u, np.zeros(self.m))[0]
@@ -123,22 +169,38 @@ class Blocks:
         return self.hyy(w) - self.hyx(self.game.solve_xx(self.x, self.y, self.hxy(w)))
 
 
-def jacobian_operator(algorithm, game, point):
+def _checked(algorithm, tol, maxiter, seed):
+    from . import algorithms
+    if isinstance(algorithm, str):
+        algorithm = algorithms.get(algorithm)
+    if not isinstance(algorithm, algorithms.Algorithm):
+        raise InputError(f"algorithm must be a registry name or an Algorithm, got {algorithm!r}")
+    algorithm._require_numeric()
+    tol = real_number(tol, "tol", 0.0)
+    maxiter = count(maxiter, "maxiter")
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise InputError(f"seed must be a non-negative integer, got {seed!r}")
+    return algorithm, tol, maxiter
+
+
+def jacobian_operator(algorithm, game, point, allow_noncritical=False):
     """The Jacobian of ``algorithm``'s update at ``point`` as a ``LinearOperator``: exact
     closed forms for GDA, EG and OGDA (through ``V`` products); for any other algorithm the
     directional derivative of its own update map by central differences (exact up to
     rounding on quadratic games, where the map is affine)."""
-    b = Blocks(game, point)
+    algorithm, _, _ = _checked(algorithm, 0.0, 1, 0)
+    b = Blocks(game, point, allow_noncritical)
     N = game.n + game.m
     name = algorithm.name
     if name in ("gda", "eg", "ogda"):
         D = np.concatenate([np.full(game.n, algorithm.lr_x), np.full(game.m, algorithm.lr_y)])
         DV = lambda v: D * b.V(v)
         if name == "gda":
-            return _Counted(lambda v: v - DV(v), N)
+            return _Counted(lambda v: v - DV(v), N, name="GDA Jacobian")
         if name == "eg":
-            return _Counted(lambda v: v - DV(v) + DV(DV(v)), N)
-        return _Counted(lambda v: np.concatenate([v[:N] - 2 * DV(v[:N]) + DV(v[N:]), v[:N]]), 2 * N)
+            return _Counted(lambda v: v - DV(v) + DV(DV(v)), N, name="EG Jacobian")
+        return _Counted(lambda v: np.concatenate([v[:N] - 2 * DV(v[:N]) + DV(v[N:]), v[:N]]), 2 * N,
+                        name="OGDA Jacobian")
     state = algorithm.fixed_point_state(game, np.concatenate([b.x, b.y]))
     scale = 1e-5 * max(1.0, np.abs(state).max())  # step of the central difference: O(h²) error
 
@@ -146,10 +208,10 @@ def jacobian_operator(algorithm, game, point):
         h = scale / max(np.abs(v).max(), np.finfo(float).tiny)
         out = algorithm.step(game, np.stack([state + h * v, state - h * v]))
         return (out[0] - out[1]) / (2 * h)
-    return _Counted(jvp, len(state))
+    return _Counted(jvp, len(state), name=f"{name} Jacobian")
 
 
-def spectral_radius(algorithm, game, point, tol=1e-10, maxiter=5000, seed=0):
+def spectral_radius(algorithm, game, point, tol=1e-10, maxiter=5000, seed=0, *, allow_noncritical=False):
     """``ρ`` of the update map's Jacobian without a dense matrix.
 
     FR (plain) uses its structure: its spectrum is ``1 − ηx spec(S) ∪ 1 + ηy spec(Hyy)``, real,
@@ -157,16 +219,16 @@ def spectral_radius(algorithm, game, point, tol=1e-10, maxiter=5000, seed=0):
     ``Hyy`` solves) and ``Hyy`` (``eigsh``). Other algorithms: ``eigs`` on
     :func:`jacobian_operator`. Returns an :class:`Eigen` whose ``value`` is ρ.
     """
-    tol = real_number(tol, "tol", 0.0)
+    algorithm, tol, maxiter = _checked(algorithm, tol, maxiter, seed)
     if algorithm.name == "fr" and algorithm.P_x is None and algorithm.P_y is None:
-        b = Blocks(game, point)
-        S, Hyy = _Counted(b.S, game.n), _Counted(b.hyy, game.m)
+        b = Blocks(game, point, allow_noncritical)
+        S, Hyy = _Counted(b.S, game.n, name="S"), _Counted(b.hyy, game.m, name="Hyy")
         ends = [(_extreme_symmetric(S, w, seed, tol, maxiter), -algorithm.lr_x) for w in ("SA", "LA")]
         ends += [(_extreme_symmetric(Hyy, w, seed, tol, maxiter), algorithm.lr_y) for w in ("SA", "LA")]
         radius = max(abs(1 + step * e.value) for e, step in ends)
         return Eigen(radius, all(e.converged for e, _ in ends), max(e.residual for e, _ in ends),
                      "arpack (eigsh on S and Hyy)", S.count + Hyy.count)
-    op = jacobian_operator(algorithm, game, point)
+    op = jacobian_operator(algorithm, game, point, allow_noncritical)
     e = _largest_magnitude(op, seed, tol, maxiter)
     return Eigen(abs(e.value), e.converged, e.residual, e.method, e.matvecs)
 
@@ -188,18 +250,24 @@ class MatrixFreeClassification:
         return all(e.converged for e in self.extremes.values())
 
 
-def classify(game, point, tol=1e-8, arpack_tol=1e-10, maxiter=5000, seed=0):
+def classify(game, point, tol=1e-8, arpack_tol=1e-10, maxiter=5000, seed=0, *, allow_noncritical=False):
     """Strict local Nash / minimax / maximin from extreme eigenvalues of Hxx, Hyy, S and T,
-    never forming a dense matrix. ``tol`` is the zero threshold (absolute)."""
-    b = Blocks(game, point)
+    never forming a dense matrix. An eigenvalue counts as zero when ``|λ| ≤ tol · scale``,
+    ``scale`` an estimate of ‖H‖₂ (the largest ‖Hu‖ over three unit vectors), so verdicts do
+    not change when f is multiplied by a constant."""
+    _, arpack_tol, maxiter = _checked("gda", arpack_tol, maxiter, seed)
+    tol = real_number(tol, "tol", 0.0)
+    b = Blocks(game, point, allow_noncritical)
+    tol = tol * b.scale
     ops = {"Hxx": (b.hxx, game.n), "Hyy": (b.hyy, game.m), "S": (b.S, game.n), "T": (b.T, game.m)}
     needed = {"Hxx": "SA", "Hyy": "LA", "S": "SA", "T": "LA"}
     extremes = {}
     for name, (fn, k) in ops.items():
         try:
-            extremes[name] = _extreme_symmetric(_Counted(fn, k), needed[name], seed, arpack_tol, maxiter)
-        except NotSupportedError:
-            continue
+            extremes[name] = _extreme_symmetric(_Counted(fn, k, name=name), needed[name], seed,
+                                                arpack_tol, maxiter)
+        except (NotSupportedError, SingularBlockError, ConvergenceError):
+            continue  # a singular Hyy (Hxx): S (T) is undefined, so its verdicts are unknown
     def sign(name, positive):
         e = extremes.get(name)
         if e is None or not e.converged or abs(e.value) <= tol:
