@@ -249,8 +249,19 @@ def _exact_critical_points(game):
 
 
 def _newton_refine(game, z, iterations=60):
-    """Newton on ∇f = 0 from ``z``; stops when the step is at rounding level or stalls."""
-    best, best_res = z, float(np.linalg.norm(game.gradient_at(z)))
+    """Newton on ∇f = 0 from ``z``; stops when the step is at rounding level or stalls.
+
+    At a root of multiplicity k Newton converges only linearly, the step shrinking by
+    r = (k − 1)/k per iteration (x⁴⁰ near 0: r = 39/40). When two successive ratios agree,
+    the step is multiplied by 1/(1 − r) = k (Schröder's modified Newton), which lands on such
+    a root; the candidate is kept only if its gradient is no larger."""
+    best = z
+    try:
+        best_res = float(np.linalg.norm(game.gradient_at(z)))
+    except StabilityError:
+        return z
+    tiny = lambda d, p: np.linalg.norm(d) <= 4 * np.finfo(float).eps * max(1.0, np.linalg.norm(p))
+    previous, ratio = None, None
     for _ in range(iterations):
         try:
             H = _full_hessian(*game.blocks_at(best))
@@ -264,16 +275,24 @@ def _newton_refine(game, z, iterations=60):
                 d = np.linalg.lstsq(H, g, rcond=None)[0]
         if not np.all(np.isfinite(d)):
             break
-        candidate = best - d
-        try:
-            res = float(np.linalg.norm(game.gradient_at(candidate)))
-        except StabilityError:
-            break
-        if not res < best_res and np.linalg.norm(d) > 4 * np.finfo(float).eps * max(1.0, np.linalg.norm(best)):
-            break
-        if res <= best_res:
-            best, best_res = candidate, res
-        if np.linalg.norm(d) <= 4 * np.finfo(float).eps * max(1.0, np.linalg.norm(best)) or res == 0:
+        size = float(np.linalg.norm(d))
+        candidates = [best - d]
+        if previous is not None and previous > 0:
+            r = size / previous
+            if ratio is not None and 0.5 <= r < 1 and abs(r - ratio) < 1e-2 * (1 - r):
+                candidates.insert(0, best - d * round(1 / (1 - r)))
+            ratio = r
+        previous = size
+        moved = False
+        for candidate in candidates:
+            try:
+                res = float(np.linalg.norm(game.gradient_at(candidate)))
+            except StabilityError:
+                continue
+            if res <= best_res:
+                best, best_res, moved = candidate, res, True
+                break
+        if not moved or tiny(d, best) or best_res == 0:
             break
     return best
 
@@ -298,7 +317,9 @@ def _free_directions(game, z, crit, gtol):
             except StabilityError:
                 break
             if np.linalg.norm(g) <= crit.limit:
-                free.append(v)
+                near = criticality(game, p, Hp, gtol)
+                if near.is_critical(gtol) and _verified_exactly(game, p, near, gtol):
+                    free.append(v)  # a verified critical point off z along v
                 break
             step = np.linalg.lstsq(Hp @ Q, g, rcond=None)[0]
             if not np.all(np.isfinite(step)):
@@ -333,7 +354,7 @@ def _numeric_critical_points(game, bounds, starts, max_starts, seed, tol):
             z = sol.x
             if not np.all(np.isfinite(z)):
                 continue
-            verdict = _verify(game, z, tol, general, found, hits)
+            verdict = _verify(game, z, tol, general, found, hits, (lo, hi))
             inside = np.all(z >= lo - 1e-9) and np.all(z <= hi + 1e-9)
             if verdict == "rejected" and sol.success and inside:
                 rejected += 1  # the root finder converged there, verification refused it
@@ -372,7 +393,7 @@ MAX_NON_ISOLATED = 8
 """Most representatives of non-isolated critical sets a numeric search reports."""
 
 
-def _verify(game, z, tol, general, found, hits):
+def _verify(game, z, tol, general, found, hits, box=None):
     """Refine, verify and record one root-finder result; returns "new", "seen", "rejected"
     (a candidate that fails verification) or "extra" (one more point of a non-isolated set
     once :data:`MAX_NON_ISOLATED` representatives are reported)."""
@@ -381,9 +402,9 @@ def _verify(game, z, tol, general, found, hits):
         if res > tol * max(1.0, float(np.linalg.norm(z))):
             return "rejected"
         return _record(found, hits, CriticalPoint(z, res))
-    z0, z = z, _newton_refine(game, z)
-    if np.linalg.norm(z - z0) > 1e-2 * max(1.0, float(np.linalg.norm(z0))):
-        return "rejected"  # the root finder stopped away from a root: not a refinement
+    z = _newton_refine(game, z)
+    if box is not None and (np.any(z < box[0] - 1e-9) or np.any(z > box[1] + 1e-9)):
+        return "outside"
     for i, p in enumerate(found):
         if _same_component(p, z):
             hits[i] += 1

@@ -34,6 +34,11 @@ CONSTANTS = {"pi": sp.pi, "E": sp.E}
 MAX_LENGTH = 20_000
 MAX_EXPONENT = 100
 """Largest absolute numeric exponent; bounds the work (``x**10**9`` would not end)."""
+MAX_DEGREE = 1000
+"""Largest growth (total degree for polynomials, e.g. ``((x+y)**100)**10``) of a formula:
+nested powers multiply their exponents, so the per-exponent cap alone does not bound them."""
+MAX_NODES = 100_000
+"""Largest number of nodes of a sympy expression accepted as a game."""
 
 _BINARY = {
     ast.Add: lambda a, b: a + b, ast.Sub: lambda a, b: a - b,
@@ -122,7 +127,7 @@ class _Builder:
                 return _power(left, right)
             if isinstance(node.op, ast.Div) and right == 0:
                 raise FormulaError("division by zero in formula")
-            return _BINARY[type(node.op)](left, right)
+            return _bounded(_BINARY[type(node.op)](left, right))
         if isinstance(node, ast.Call):
             return self._call(node)
         what = _DESCRIBE.get(type(node), f"{type(node).__name__} syntax")
@@ -130,7 +135,10 @@ class _Builder:
 
     def _number(self, value):
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise FormulaError(f"literal {value!r} is not allowed in a formula (numbers only)")
+            raise FormulaError(f"literal {type(value).__name__} is not allowed in a formula (numbers only)")
+        if isinstance(value, int) and value.bit_length() > 997:  # beyond 1e300: never formatted
+            raise FormulaError(f"an integer literal with about {int(value.bit_length() * 0.30103)} "
+                               f"digits exceeds {MAX_MAGNITUDE:.0e} in magnitude")
         if isinstance(value, float):
             if not math.isfinite(value):
                 raise FormulaError(f"number {value!r} is not finite")
@@ -160,12 +168,94 @@ class _Builder:
         return FUNCTIONS[name](self.build(node.args[0]))
 
 
+def _magnitude_log10(number):
+    """log10 of |number| for a constant sympy expression (no big integer is expanded)."""
+    value = abs(sp.N(number, 15))
+    if value == 0:
+        return -math.inf
+    if not value.is_finite:
+        return math.inf
+    return float(sp.log(value, 10).evalf(15))
+
+
+def _bounded(expr):
+    """``expr`` if every constant in it stays within ±1e300 (checked as it is built, so number
+    towers never materialise)."""
+    if expr.is_number and expr.is_finite is not False and not expr.is_Integer:
+        if _magnitude_log10(expr) > 300:
+            raise FormulaError(f"a number in the formula exceeds {MAX_MAGNITUDE:.0e} in magnitude")
+    elif expr.is_Integer and abs(expr) > 10 ** 300:
+        raise FormulaError(f"a number in the formula exceeds {MAX_MAGNITUDE:.0e} in magnitude")
+    return expr
+
+
 def _power(base, exponent):
-    if exponent.is_Number:
-        if abs(exponent) > MAX_EXPONENT:
-            raise FormulaError(f"exponent {exponent} is larger than {MAX_EXPONENT} in magnitude")
-        if base == 0 and exponent < 0:
+    if exponent.is_number:
+        e = exponent if exponent.is_Number else sp.N(exponent, 15)
+        if not e.is_real:
+            raise FormulaError("a complex exponent is not allowed in a formula")
+        if abs(e) > MAX_EXPONENT:
+            raise FormulaError(f"an exponent is larger than {MAX_EXPONENT} in magnitude")
+        if base == 0 and e < 0:
             raise FormulaError("zero raised to a negative power in formula")
-        if base.is_Number and abs(exponent) * math.log10(abs(float(base)) + 1) > 300:
-            raise FormulaError(f"number {base}**{exponent} is too large")
-    return base ** exponent
+        if base.is_number:
+            if abs(float(e)) * abs(_magnitude_log10(base)) > 300:
+                raise FormulaError(f"a power of a number in the formula exceeds {MAX_MAGNITUDE:.0e} "
+                                   "(or falls below its inverse) in magnitude")
+        elif abs(float(e)) * growth(base) > MAX_DEGREE:
+            raise FormulaError(f"nested powers give a degree of {abs(float(e)) * growth(base):.0f}, "
+                               f"more than {MAX_DEGREE}")
+    return _bounded(base ** exponent)
+
+
+def growth(expr, _memo=None):
+    """How fast ``expr`` grows in its symbols: the total degree for polynomials (powers of sums
+    are not expanded), and for other expressions the same recursion through functions."""
+    memo = {} if _memo is None else _memo
+    if expr in memo:
+        return memo[expr]
+    if expr.is_Symbol:
+        out = 1.0
+    elif not expr.free_symbols:
+        out = 0.0
+    elif expr.is_Add or isinstance(expr, sp.Function):
+        out = max(growth(a, memo) for a in expr.args)
+    elif expr.is_Mul:
+        out = sum(growth(a, memo) for a in expr.args)
+    elif expr.is_Pow:
+        b, e = expr.args
+        out = abs(float(e)) * growth(b, memo) if e.is_number else growth(b, memo) + growth(e, memo) + 1
+    else:
+        out = max((growth(a, memo) for a in expr.args), default=1.0)
+    memo[expr] = out
+    return out
+
+
+ALLOWED_FUNCTIONS = (sp.exp, sp.log, sp.sin, sp.cos, sp.tan, sp.atan, sp.sinh, sp.cosh, sp.tanh)
+"""The sympy function classes a game may contain (what :data:`FUNCTIONS` builds)."""
+
+
+def check_expression(expr, source):
+    """Check a sympy expression given directly (not parsed): only the operations a formula may
+    contain (numbers, symbols, ``pi``, ``E``, ``+ * **``, the smooth functions of
+    :data:`FUNCTIONS`), bounded size, degree and numbers. Undefined functions, ``Abs``,
+    ``sign``, ``Piecewise``, ``Heaviside`` … are refused: their derivatives are not smooth or
+    not known (``sqrt(psi**2)`` is ``Abs(psi)`` for real ψ)."""
+    nodes = 0
+    for node in sp.preorder_traversal(expr):
+        nodes += 1
+        if nodes > MAX_NODES:
+            raise FormulaError(f"expression has more than {MAX_NODES} nodes")
+        if node.is_Symbol or node.is_Number or node in (sp.pi, sp.E) or node.is_Add or node.is_Mul:
+            continue
+        if node.is_Pow:
+            _power(node.base, node.exp) if node.exp.is_number else None
+            continue
+        if isinstance(node, ALLOWED_FUNCTIONS):
+            continue
+        name = getattr(node.func, "__name__", type(node).__name__)
+        raise FormulaError(f"{name} is not allowed in a game ({source[:60]!r}): only numbers, "
+                           "symbols, pi, E, + - * / ** and the smooth functions "
+                           f"{', '.join(sorted(FUNCTIONS))}")
+    if growth(expr) > MAX_DEGREE:
+        raise FormulaError(f"expression has degree {growth(expr):.0f}, more than {MAX_DEGREE}")

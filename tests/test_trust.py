@@ -83,12 +83,28 @@ def test_exact_inertia_matches_eigenvalues(seed):
 
 
 # --- spurious and missing critical points -------------------------------------------------------
-def test_underflow_does_not_make_spurious_critical_points():
+@pytest.mark.parametrize("formula", ["(x+y)**99 - y**2", "x**100 - y**2", "x**60 + x*y**2 - y**4"])
+def test_underflow_does_not_make_spurious_critical_points(formula):
     """(x+y)⁹⁹ − y²: x⁹⁸ underflows, so the float gradient vanishes on a whole segment of y = 0;
-    148 points used to be reported. Only the origin is critical; every reported point is
-    verified in 40-digit arithmetic, and the search says it may be incomplete."""
-    g = Game.from_expr("(x+y)**99 - y**2", "x", "y")
+    148 points used to be reported. Every reported point is verified in 40-digit arithmetic,
+    and Newton with the multiplicity estimate (Schröder) reaches the degenerate origin."""
+    g = Game.from_expr(formula, "x", "y")
     cps, warned = quiet_critical_points(g)
+    isolated = [cp for cp in cps if cp.isolated]
+    assert [cp.exact for cp in isolated] == [(0, 0)]
+    assert classify(g, isolated[0]).inconclusive
+
+
+def test_rejected_candidates_make_the_search_incomplete():
+    """A candidate the root finder converged to that fails verification is counted and said."""
+    import stability.equilibria as eq
+    g = Game.from_expr("(x+y)**99 - y**2", "x", "y")
+    original = eq._newton_refine
+    try:
+        eq._newton_refine = lambda game, z, iterations=60: z  # no refinement: candidates stay off
+        cps, warned = quiet_critical_points(g)
+    finally:
+        eq._newton_refine = original
     assert all(np.allclose(cp.point, 0, atol=1e-6) for cp in cps)
     assert not cps.complete and cps.coverage["rejected"] > 0
     assert any("may be incomplete" in w for w in warned)

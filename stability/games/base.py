@@ -19,7 +19,7 @@ from .. import backend
 from ..errors import (ConvergenceError, DenseTooLargeError, FormulaError, InputError,
                       NonFiniteError, NotSupportedError, ShapeError, SingularBlockError,
                       StabilityError)
-from ..formula import FUNCTIONS, CONSTANTS, check_real, parse_formula
+from ..formula import FUNCTIONS, CONSTANTS, check_expression, check_real, parse_formula
 from ..linalg import as_finite_array, check_invertible
 
 MAX_SYMBOLIC = 12
@@ -216,8 +216,9 @@ def _to_expr(expr, xs, ys, params=()):
     if undeclared:
         raise FormulaError(f"expression uses undeclared symbol(s) {', '.join(undeclared)}; "
                            f"declared: {', '.join(by_name)}")
+    check_expression(expr, type(expr).__name__)
     expr = expr.xreplace({s: by_name[s.name] for s in expr.free_symbols})
-    check_real(expr, str(expr))
+    check_real(expr, str(expr)[:200])
     return expr
 
 
