@@ -84,8 +84,11 @@ def symmetric_part(M, name, rtol=1e-8):
 def real_number(value, name, low=None, high=None, inclusive=True):
     """``value`` as a finite float, optionally within ``[low, high]`` (or open bounds)."""
     if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise InputError(f"{name} must be a real number, got {value!r}")
-    value = float(value)
+        raise InputError(f"{name} must be a real number, got {type(value).__name__}")
+    try:
+        value = float(value)
+    except OverflowError:
+        raise InputError(f"{name} is beyond the floating-point range (±1.8e308)") from None
     if not np.isfinite(value):
         raise NonFiniteError(f"{name} must be finite, got {value!r}")
     below = low is not None and (value < low if inclusive else value <= low)
@@ -96,10 +99,12 @@ def real_number(value, name, low=None, high=None, inclusive=True):
     return value
 
 
-def count(value, name, low=1):
-    """``value`` as an integer ``>= low``."""
+def count(value, name, low=1, high=None):
+    """``value`` as an integer in ``[low, high]``."""
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
-        raise InputError(f"{name} must be an integer >= {low}, got {value!r}")
+        raise InputError(f"{name} must be an integer >= {low}, got {str(value)[:40]}")
+    if high is not None and value > high:
+        raise InputError(f"{name} must be at most {high}, got {str(value)[:40]}")
     return int(value)
 
 

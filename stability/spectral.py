@@ -127,7 +127,7 @@ class SpectrumCache:
         alg._require_exact(self.ctx.game)
         if not alg.has_shortcut:
             alg._require_dense_size(self.ctx.game)
-            return np.linalg.eigvals(alg._closed_form(self.ctx)).astype(complex)
+            return np.linalg.eigvals(alg.dense_jacobian(self.ctx)).astype(complex)
         key = alg._spectral_key()
         if key not in self._data:
             self._data[key] = alg._spectral_data(self.ctx)
@@ -143,7 +143,7 @@ class SpectrumCache:
         alg._require_numeric()
         alg._require_exact(self.ctx.game)
         alg._require_dense_size(self.ctx.game)
-        J = alg._closed_form(self.ctx)
+        J = alg.dense_jacobian(self.ctx)
         rho = _arnoldi_radius(J)
         return rho if rho is not None else float(np.max(np.abs(np.linalg.eigvals(J))))
 

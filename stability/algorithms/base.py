@@ -19,7 +19,8 @@ import sympy as sp
 
 from .. import backend
 from ..config import defaults
-from ..errors import DenseTooLargeError, InputError, NotSupportedError, ShapeError, unknown_name
+from ..errors import (DenseTooLargeError, InputError, NonFiniteError, NotSupportedError,
+                      ShapeError, unknown_name)
 from ..linalg import as_finite_array, check_invertible
 
 _REGISTRY = {}
@@ -69,6 +70,8 @@ class Param:
     default: object
     kind: str = "positive"  # positive | nonnegative | momentum | real | complex | count | spd
     doc: str = ""
+    high: object = None
+    """Largest allowed value (counts: bounds the work one step does)."""
 
     def check(self, name, value):
         if isinstance(value, sp.Basic) and not value.is_number:
@@ -76,16 +79,27 @@ class Param:
         if self.kind == "spd":
             return _check_spd(name, value)
         if self.kind == "complex":
-            if not isinstance(value, numbers.Number) or not np.isfinite(complex(value)):
-                raise InputError(f"hyperparameter {name} must be a finite complex number, got {value!r}")
+            try:
+                ok = isinstance(value, numbers.Number) and not isinstance(value, bool) and np.isfinite(complex(value))
+            except OverflowError:
+                ok = False
+            if not ok:
+                raise InputError(f"hyperparameter {name} must be a finite complex number, got {_short(value)}")
             return complex(value)
         if isinstance(value, bool) or not isinstance(value, (numbers.Real, sp.Number)):
-            raise InputError(f"hyperparameter {name} must be a real number, got {value!r}")
-        value = float(value) if self.kind != "count" else value
-        if not np.isfinite(float(value)):
+            raise InputError(f"hyperparameter {name} must be a real number, got {_short(value)}")
+        try:
+            as_float = float(value)
+        except OverflowError:
+            raise InputError(f"hyperparameter {name} is beyond the floating-point range") from None
+        if not np.isfinite(as_float):
             raise InputError(f"hyperparameter {name} must be finite, got {value!r}")
-        if self.kind == "positive" and not value > 0:
-            raise InputError(f"step size {name} must be > 0, got {value!r}")
+        value = as_float if self.kind != "count" else value
+        if self.kind == "positive" and not value >= np.finfo(float).tiny:
+            raise InputError(f"step size {name} must be a positive normal number "
+                             f"(>= {np.finfo(float).tiny:.3g}), got {value!r}")
+        if self.high is not None and as_float > self.high:
+            raise InputError(f"hyperparameter {name} must be at most {self.high}, got {_short(value)}")
         if self.kind == "nonnegative" and not value >= 0:
             raise InputError(f"hyperparameter {name} must be >= 0, got {value!r}")
         if self.kind == "momentum" and not -1 < value < 1:
@@ -93,6 +107,11 @@ class Param:
         if self.kind == "count" and (int(value) != value or value < 1):
             raise InputError(f"{name} must be a positive integer, got {value!r}")
         return int(value) if self.kind == "count" else value
+
+
+def _short(value):
+    text = repr(value)
+    return text if len(text) <= 40 else text[:20] + "…" + f" ({len(text)} characters)"
 
 
 def _check_spd(name, value):
@@ -194,7 +213,7 @@ class Algorithm:
     # --- the update map -------------------------------------------------------------
     def update(self, game, parts):
         """One step on the state blocks ``parts`` (``[x, y]`` or with memory); backend-generic."""
-        raise NotImplementedError
+        raise NotSupportedError(f"{type(self).__name__} defines no update map (update)")
 
     def state_size(self, game):
         return self.blocks // 2 * (game.n + game.m)
@@ -232,7 +251,31 @@ class Algorithm:
         self._require_numeric()
         self._require_exact(game)
         self._require_dense_size(game)
-        return self._closed_form(JacobianContext(game, point, allow_noncritical=allow_noncritical))
+        return self.dense_jacobian(JacobianContext(game, point, allow_noncritical=allow_noncritical))
+
+    def dense_jacobian(self, ctx):
+        """The Jacobian at the context's point: the closed form, or — for an algorithm that
+        defines an update map but no closed form (a user's subclass) — central differences
+        of that map (exact up to rounding on quadratic games, O(h²) otherwise; a
+        :class:`~stability.StabilityWarning` says so). Non-finite entries raise."""
+        if type(self)._closed_form is Algorithm._closed_form:
+            if type(self).update is Algorithm.update:
+                raise NotSupportedError(f"{type(self).__name__} defines neither an update map "
+                                        "(update) nor a closed-form Jacobian (_closed_form)")
+            import warnings
+            from ..linalg import StabilityWarning
+            warnings.warn(f"{type(self).__name__} has no closed-form Jacobian: using central "
+                          "differences of its update map", StabilityWarning, stacklevel=3)
+            J = self.fd_jacobian(ctx.game, ctx.point)
+        else:
+            with np.errstate(all="ignore"):
+                J = self._closed_form(ctx)
+        J = np.asarray(J)
+        if not np.all(np.isfinite(J)):
+            raise NonFiniteError(f"the {self.name} Jacobian has non-finite entries at these "
+                                 f"hyperparameters ({self!r}): its entries overflow, so ρ is "
+                                 "beyond floating point")
+        return J
 
     def _require_dense_size(self, game):
         size = self.state_size(game)
@@ -243,7 +286,7 @@ class Algorithm:
                 "stability.matrixfree.spectral_radius / classify for large games")
 
     def _closed_form(self, ctx):
-        raise NotImplementedError
+        raise NotSupportedError(f"{type(self).__name__} has no closed-form Jacobian")
 
     def fd_jacobian(self, game, point, h=1e-5):
         """Central-difference Jacobian of :meth:`step` at the fixed-point state of ``point``.
@@ -293,7 +336,7 @@ class Algorithm:
                 raise NotSupportedError(f"{self.name} has no structured spectrum; its dense "
                                         "fallback runs in numpy only (call without xp)")
             self._require_dense_size(game)
-            return np.linalg.eigvals(self._closed_form(ctx))
+            return np.linalg.eigvals(self.dense_jacobian(ctx))
         return self._spectrum_from(data)
 
     def _spectral_data(self, ctx):

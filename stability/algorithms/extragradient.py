@@ -2,7 +2,9 @@
 
 import numpy as np
 
-from ..errors import ConvergenceError
+from .. import backend
+from ..errors import ConvergenceError, SingularBlockError
+from ..linalg import check_invertible
 from ..backend import quadratic_roots
 from .base import Param, companion, register
 from .gda import LR, STEP_SIZES, DVFunction
@@ -123,7 +125,11 @@ class IU(DVFunction):
                 np.concatenate([np.eye(n) + self.lr_x * hxx, self.lr_x * hxy], axis=-1),
                 np.concatenate([-self.lr_y * np.swapaxes(hxy, -1, -2), np.eye(m) - self.lr_y * hyy], axis=-1)],
                 axis=-2)
-            delta = np.linalg.solve(J, F[..., None])[..., 0]
+            try:
+                delta = np.linalg.solve(J, F[..., None])[..., 0]
+            except np.linalg.LinAlgError:
+                raise SingularBlockError("implicit update: I + D·V is singular at an iterate; "
+                                         "the implicit step is not defined there") from None
             wx, wy = wx - delta[..., :n], wy - delta[..., n:]
         raise ConvergenceError(f"implicit update: Newton did not converge in {self.newton_steps} steps "
                                f"(residual {np.abs(F).max():.3g}); try a smaller step size")
@@ -136,7 +142,13 @@ class IU(DVFunction):
         return G.jacobian(syms).xreplace(at).inv()
 
     def _closed_form(self, ctx):
-        return np.linalg.inv(ctx.I() + ctx.D(self.lr_x, self.lr_y)[:, None] * ctx.V)
+        M = ctx.I() + ctx.D(self.lr_x, self.lr_y)[:, None] * ctx.V
+        check_invertible(M, "I + D·V (the implicit update)")
+        return np.linalg.inv(M)
 
     def map_eigenvalues(self, lam):
+        host = np.asarray(backend.to_numpy(1 + lam))
+        if np.any(np.abs(host) <= 1e-13 * np.maximum(1.0, np.abs(host - 1))):
+            raise SingularBlockError("I + D·V is singular (an eigenvalue of D·V is −1): the implicit "
+                                     "update is not defined at this step size")
         return 1 / (1 + lam)

@@ -16,7 +16,12 @@ class DVFunction(Algorithm):
 
     @property
     def dv_ratio(self):
-        return self.lr_y / self.lr_x
+        ratio = self.lr_y / self.lr_x
+        if not (np.isfinite(ratio) and ratio > 0):
+            from ..errors import InputError
+            raise InputError(f"the step-size ratio lr_y/lr_x = {self.lr_y!r}/{self.lr_x!r} is not a "
+                             "finite positive number")
+        return ratio
 
     @property
     def dv_scale(self):
@@ -98,7 +103,7 @@ class GDAk(Algorithm):
 
     name = "gdak"
     reference = "Gao et al. (HessianFR) App. A, Thm A.2"
-    params = {**STEP_SIZES, "k": Param(5, "count", "follower steps per leader step")}
+    params = {**STEP_SIZES, "k": Param(5, "count", "follower steps per leader step", high=10 ** 6)}
 
     def update(self, game, parts):
         x, y = parts
@@ -109,8 +114,21 @@ class GDAk(Algorithm):
 
     def _closed_form(self, ctx):
         B = ctx.I(ctx.m) + self.lr_y * ctx.Hyy
-        power, acc = ctx.I(ctx.m), np.zeros((ctx.m, ctx.m))
-        for _ in range(self.k):
-            acc, power = acc + power, power @ B
+        acc, power = _geometric(B, self.k)
         return np.block([[ctx.I(ctx.n) - self.lr_x * ctx.Hxx, -self.lr_x * ctx.Hxy],
                          [self.lr_y * acc @ ctx.Hyx, power]])
+
+
+def _geometric(B, k):
+    """``(Σ_{j<k} Bʲ, Bᵏ)`` by binary doubling: O(log k) products (k is up to 10⁶)."""
+    I = np.eye(B.shape[0])
+    acc, power = np.zeros_like(B), I          # for j = 0
+    run_acc, run_pow = I.copy(), B.copy()      # Σ_{j<2^i} Bʲ and B^(2^i)
+    with np.errstate(over="ignore", invalid="ignore"):
+        while k:
+            if k & 1:
+                acc, power = acc + power @ run_acc, power @ run_pow
+            k >>= 1
+            if k:
+                run_acc, run_pow = run_acc + run_pow @ run_acc, run_pow @ run_pow
+    return acc, power
