@@ -11,7 +11,7 @@ from .engine import Trajectory, run
 from .equilibria import Classification, CriticalPoint, classify, critical_points
 from .errors import (ConvergenceError, DenseTooLargeError, FormulaError, InputError,
                      NonFiniteError, NotCriticalError, NotSupportedError, ShapeError,
-                     SingularBlockError, StabilityError, UnknownNameError)
+                     SingularBlockError, StabilityError, TimeLimitError, UnknownNameError)
 from .games import Game
 from .linalg import StabilityWarning
 from .diagnostics import critical_ratio, path_angle, rotation

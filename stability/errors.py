@@ -40,6 +40,10 @@ class ConvergenceError(StabilityError):
     """An inner iterative solver (root finder, Newton, CG, ARPACK) did not converge."""
 
 
+class TimeLimitError(StabilityError):
+    """A computation did not finish within its time limit (it was stopped, nothing hangs)."""
+
+
 class DenseTooLargeError(StabilityError, MemoryError):
     """A dense matrix would be too large to build; use the matrix-free path."""
 

@@ -332,18 +332,133 @@ def gda_step_size_bound(game, point, ratio=1.0, *, allow_noncritical=False):
     return float(np.min(2 * lam.real / np.abs(lam) ** 2))
 
 
-def symbolic_stable_set(algorithm, game, point, symbol):
-    """The exact set of values of the sympy ``symbol`` (> 0) for which the point is strictly
-    stable, from the eigenvalues of the symbolic Jacobian (small symbolic cases)."""
+MAX_SYMBOLIC_STATE = 6
+"""Largest Jacobian (state size) :func:`symbolic_stable_set` accepts."""
+
+
+def symbolic_stable_set(algorithm, game, point, symbol, *, time_limit=60.0):
+    """The exact set of values ``s > 0`` of the sympy ``symbol`` (a hyperparameter of
+    ``algorithm``) for which the point is strictly stable (ρ < 1).
+
+    The characteristic polynomial p of the symbolic Jacobian (state size at most
+    :data:`MAX_SYMBOLIC_STATE`) is made polynomial in s by clearing denominators, and the
+    Schur–Cohn test decides where all its roots lie in the open unit disc: p (degree d,
+    leading coefficient a_d, constant a_0) is Schur stable iff |a_0| < |a_d| and the reduced
+    polynomial (a_d p(z) − a_0 zᵈ p(1/z))/z is. Each level contributes one polynomial
+    inequality a_d² − a_0² > 0 in s, solved exactly by sympy (real roots, no eigenvalues,
+    no square roots); the set is their intersection, minus the values where the Jacobian
+    is undefined. Runs in a separate process stopped after ``time_limit`` seconds
+    (:class:`~stability.errors.TimeLimitError`).
+    """
     import sympy as sp
+    from .errors import NotSupportedError
+    algorithm = _algorithm(algorithm)
+    if not isinstance(symbol, sp.Symbol):
+        raise InputError(f"symbol must be a sympy Symbol, got {symbol!r}")
+    if not any(isinstance(v, sp.Basic) and symbol in v.free_symbols for v in algorithm.hp.values()):
+        raise InputError(f"{symbol} is not a hyperparameter value of {algorithm!r}; build the "
+                         f"algorithm with it, e.g. algorithms.get(name, lr={symbol})")
+    time_limit = real_number(time_limit, "time_limit", 0.0)
+    K = algorithm.state_size(game)
+    if K > MAX_SYMBOLIC_STATE:
+        raise NotSupportedError(f"the {algorithm.name} Jacobian has {K} rows; symbolic stable sets "
+                                f"are limited to {MAX_SYMBOLIC_STATE} (use stable_step_sizes, which "
+                                "brackets every boundary numerically)")
     J = algorithm.symbolic_jacobian(game, point)
+    return run_with_time_limit(_schur_cohn_set, (J, symbol), time_limit, "symbolic_stable_set")
+
+
+def _schur_cohn_set(J, symbol):
+    import sympy as sp
     s = sp.Dummy("s", positive=True)
     J = J.xreplace({symbol: s})
-    result = sp.Interval.open(0, sp.oo)
-    for lam in J.eigenvals():
-        modulus2 = sp.simplify(sp.expand_complex(lam * sp.conjugate(lam)))
-        result = result.intersect(sp.solveset(modulus2 < 1, s, domain=sp.Interval.open(0, sp.oo)))
-    return result.xreplace({s: symbol})
+    if J.free_symbols - {s}:
+        from .errors import NotSupportedError
+        raise NotSupportedError(f"the Jacobian has other free symbols ({J.free_symbols - {s}}); "
+                                "give numbers for every other hyperparameter and parameter")
+    X = sp.Dummy("X")
+    coeffs = [sp.cancel(sp.together(c)) for c in J.charpoly(X).all_coeffs()]
+    denominators = [sp.fraction(c)[1] for c in coeffs]
+    common = sp.lcm_list(denominators) if len(denominators) > 1 else denominators[0]
+    a = [sp.Poly(sp.cancel(c * common), s) for c in coeffs]
+    positive = sp.Interval.open(0, sp.oo)
+    result = positive
+    undefined = sp.FiniteSet(*[r for r in sp.Poly(common, s).real_roots() if r > 0]) \
+        if sp.Poly(common, s).degree() > 0 else sp.EmptySet
+    while len(a) > 1:
+        an, a0 = a[0], a[-1]
+        result = result.intersect(_positive_set(an ** 2 - a0 ** 2))
+        if result is sp.EmptySet:
+            return sp.EmptySet
+        reduced = [an * c - a0 * r for c, r in zip(a, a[::-1])][:-1]
+        g = reduced[0]
+        for c in reduced[1:]:
+            g = sp.gcd(g, c)
+        a = [sp.Poly(sp.cancel(c.as_expr() / g.as_expr()), s) if not g.is_zero else c for c in reduced]
+    return sp.Complement(result, undefined).xreplace({s: symbol})
+
+
+def _positive_set(poly):
+    """``{s > 0 : poly(s) > 0}`` exactly: the polynomial's real roots (isolated exactly by
+    sympy, as rationals or ``CRootOf``) split (0, ∞) into intervals of constant sign, each
+    decided at a rational point inside it."""
+    import sympy as sp
+    if poly.is_zero:
+        return sp.EmptySet
+    s = poly.gen
+    roots = sorted({r for r in poly.real_roots() if r > 0}, key=lambda r: sp.N(r, 30))
+    edges = [sp.Integer(0)] + roots + [sp.oo]
+    out = sp.EmptySet
+    for a, b in zip(edges[:-1], edges[1:]):
+        if b is sp.oo:
+            probe = sp.floor(sp.N(a, 30)) + 1
+        else:
+            probe = sp.nsimplify((sp.N(a, 30) + sp.N(b, 30)) / 2, rational=True)
+        if poly.eval(probe) > 0:
+            out = out.union(sp.Interval.open(a, b))
+    return out
+
+
+def run_with_time_limit(fn, args, seconds, what):
+    """``fn(*args)`` in a forked process, stopped after ``seconds`` (sympy computations cannot
+    be interrupted from inside). Where fork is unavailable it runs here, without a limit."""
+    import multiprocessing
+    from .errors import TimeLimitError
+    try:
+        ctx = multiprocessing.get_context("fork")
+    except ValueError:
+        return fn(*args)
+    receive, send = ctx.Pipe(duplex=False)
+    process = ctx.Process(target=_child, args=(send, fn, args), daemon=True)
+    process.start()
+    send.close()
+    try:
+        if not receive.poll(seconds):
+            raise TimeLimitError(f"{what} did not finish within {seconds:g} s (time_limit); the "
+                                 "symbolic problem is too large")
+        ok, value = receive.recv()
+    except EOFError:
+        raise TimeLimitError(f"{what} stopped without a result (out of memory?)") from None
+    finally:
+        if process.is_alive():
+            process.kill()
+        process.join()
+    if not ok:
+        raise value
+    return value
+
+
+def _child(send, fn, args):
+    try:
+        send.send((True, fn(*args)))
+    except StabilityError as exc:
+        send.send((False, exc))
+    except Exception as exc:  # a sympy failure: typed, with its message
+        from .errors import NotSupportedError
+        send.send((False, NotSupportedError(f"sympy could not decide the stable set: "
+                                            f"{type(exc).__name__}: {exc}")))
+    finally:
+        send.close()
 
 
 # --- optimal hyperparameters -------------------------------------------------------------

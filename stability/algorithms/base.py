@@ -76,6 +76,7 @@ class Param:
     def check(self, name, value):
         if isinstance(value, sp.Basic) and not value.is_number:
             return value  # a symbol: checked when numbers are substituted
+
         if self.kind == "spd":
             return _check_spd(name, value)
         if self.kind == "complex":
@@ -308,6 +309,14 @@ class Algorithm:
         if not self.fixed_point_jacobian:
             raise NotSupportedError(f"{self.name} has no stationary update map, hence no fixed-point Jacobian")
         sg = game.symbolic()
+        import copy
+        exact = copy.copy(self)  # floats read as the exact decimals they print as
+        exact.hp = {k: (sp.Rational(repr(v)) if isinstance(v, float) else
+                        sp.Rational(repr(v.real)) + sp.I * sp.Rational(repr(v.imag)) if isinstance(v, complex)
+                        else v) for k, v in self.hp.items()}
+        return exact._symbolic_jacobian_exact(game, sg, point)
+
+    def _symbolic_jacobian_exact(self, game, sg, point):
         K = self.state_size(game)
         syms = [sp.Dummy(f"s{i}", real=True) for i in range(K)]  # cannot clash with user names
         row = sp.Matrix([list(syms)])
