@@ -89,9 +89,14 @@ def test_shortcut_spectrum_equals_dense(name, shape):
 
 @pytest.mark.parametrize("name", ["fr", "hessianfr", "gdn", "stackelberg-fr"])
 def test_ridge_spectra_are_real(name):
+    """The ridge methods' Jacobians are similar to block-triangular matrices with symmetric
+    diagonal blocks: the dense eigenvalues of the closed form (independent of the shortcut)
+    are real up to rounding (eps·cond(eigenvectors)·‖J‖ ≪ 1e-8 here) and equal the shortcut's."""
     game = random_quadratic(3, 4, seed=3)
-    spec = make(name, {}, 2.0).spectrum(game, np.zeros(7))
-    assert np.all(spec.imag == 0)
+    alg = make(name, {}, 2.0)
+    ev = np.linalg.eigvals(alg.jacobian(game, np.zeros(7)))
+    assert np.abs(ev.imag).max() <= 1e-8 * np.abs(ev).max()
+    multiset_close(alg.spectrum(game, np.zeros(7)), ev.real, 1e-8)
 
 
 def test_preconditioned_fr_spectrum(rng):
@@ -146,8 +151,9 @@ def test_stackelberg_fr_general_sum_third_derivatives():
     Js = np.array(alg.symbolic_jacobian(g, point).evalf(), dtype=float)
     np.testing.assert_allclose(Js, J, atol=1e-10)
     spec = alg.spectrum(g, point)
-    assert np.all(spec.imag == 0)  # FR Thm 3: real eigenvalues
-    multiset_close(spec, np.linalg.eigvals(J), 1e-9)
+    ev = np.linalg.eigvals(J)  # FR Thm 3: real eigenvalues, seen in the dense route
+    assert np.abs(ev.imag).max() <= 1e-9 * np.abs(ev).max()
+    multiset_close(spec, ev, 1e-9)
     c = classify(g, point)
     multiset_close(spec, np.concatenate([1 - 0.05 * c.eig_htilde, 1 - 0.1 * c.eig_gyy]), 1e-9)
 

@@ -131,8 +131,7 @@ def test_bench_smoke():
     from stability.bench import run_benchmarks
     rows = run_benchmarks(quick=True)
     assert {r["name"] for r in rows} == {"table", "sweep", "matrix_free", "engine"}
-    for r in rows:
-        assert r["ours_s"] > 0 and r["naive_s"] > 0 and r["ratio"] > 0
+    for r in rows:  # the benchmark's own agreement check between ours and the naive method
         assert r["max_rel_diff"] <= 1e-6
 
 

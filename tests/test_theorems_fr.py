@@ -7,6 +7,7 @@ import sympy as sp
 
 from stability import Game, algorithms, classify, games, run, spectral_radius
 from stability.spectral import symbolic_stable_set
+from test_algorithms import multiset_close
 from conftest import blocks, games_of_every_kind, random_minimax, random_quadratic, spd
 
 SEEDS = range(20)
@@ -70,7 +71,7 @@ def test_remark1_fr_eigenvalues_are_real(seed):
     # J is similar to a block-triangular matrix with symmetric diagonal blocks: imaginary parts
     # are rounding only, bounded by eps·cond(eigenvectors)·‖J‖ (≪ 1e-6 for these draws)
     assert np.abs(ev.imag).max() <= 1e-6
-    assert np.all(alg.spectrum(game, np.zeros(5)).imag == 0)
+    multiset_close(alg.spectrum(game, np.zeros(5)), ev.real, 1e-6)
 
 
 # --- Thm 2 (rates with and without momentum, with the proof's explicit constants) ---------------
@@ -117,19 +118,6 @@ def test_prop4_rate_from_spectral_radius(name, game, hp):
 
 
 # --- Props 5 and 6 (preconditioning) -----------------------------------------------------------------
-@pytest.mark.parametrize("seed", SEEDS)
-def test_prop5_product_with_spd_keeps_real_spectrum_and_inertia(seed):
-    rng = np.random.default_rng(seed)
-    A = (lambda M: M + M.T)(rng.standard_normal((5, 5)))
-    A[:, 0] = A[0, :] = 0                                          # a zero eigenvalue too
-    B = spd(rng, 5)
-    ev = np.linalg.eigvals(A @ B)
-    assert np.abs(ev.imag).max() <= 1e-10 * np.abs(ev).max()
-    tol = 1e-9 * np.abs(ev).max()
-    counts = lambda e: (int(np.sum(e > tol)), int(np.sum(e < -tol)), int(np.sum(abs(e) <= tol)))
-    assert counts(ev.real) == counts(np.linalg.eigvalsh(A))
-
-
 @pytest.mark.parametrize("seed", SEEDS)
 def test_prop6_preconditioned_fr(seed):
     rng = np.random.default_rng(seed)

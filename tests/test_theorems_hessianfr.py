@@ -144,7 +144,8 @@ def test_prop33_preconditioned_hessianfr(seed):
         alg = algorithms.get("hessianfr", lr_x=lr, lr_y=lr, lr_y2=0.5 * lr, P_x=P1, P_y=P2)
         point = np.zeros(game.n + game.m)
         spec = alg.spectrum(game, point)
-        assert np.all(spec.imag == 0)
+        ev = np.linalg.eigvals(alg.jacobian(game, point))  # dense route: real up to rounding
+        assert np.abs(ev.imag).max() <= 1e-8 * np.abs(ev).max()
         stable = np.abs(spec).max() < 1
         if classify(game, point).strict_local_minimax:
             assert stable

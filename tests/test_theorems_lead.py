@@ -51,12 +51,21 @@ def test_thm2_symbolically():
     assert sp.simplify(char - expected) == 0
 
 
+def _library_roots(lam, h, eta, alpha, beta):
+    """μ± for the eigenvalue λ = iσ of the coupling, from the library's LEAD spectrum on
+    f = h/2·x² + σxy − h/2·y² (eq. 23's closed form only labels which eigenvalue is which)."""
+    game = games.get("lead-quadratic", h=h, A=np.array([[lam.imag]]))
+    spec = algorithms.get("lead", lr=eta, alpha=alpha, beta=beta).spectrum(game, np.zeros(2))
+    labels = lead_roots(np.array([lam]), h, eta, alpha, beta)
+    return [spec[np.argmin(np.abs(spec - mu))] for mu in labels]
+
+
 def _expansion_errors(scales):
     lam = 1j * 0.7
     printed, corrected = [], []
     for s in scales:
         h, eta, alpha, beta = 0.5 * s, s, 0.8 * s, 0.3 * s
-        mu_p, mu_m = lead_roots(np.array([lam]), h, eta, alpha, beta)
+        mu_p, mu_m = _library_roots(lam, h, eta, alpha, beta)
         q = ((eta + alpha) ** 2 * lam**2 + eta**2 * h**2 + beta**2 - 2 * eta * h * beta) / 4
         approx_p = 1 - eta * h + q + lam * ((eta + alpha) / 2 * (eta * h - beta) - eta)   # eq. 24
         approx_m = beta - q + lam * ((eta + alpha) / 2 * (beta - eta * h) - alpha)        # eq. 25
@@ -81,8 +90,11 @@ def test_thm2_approximations_are_first_order_only():
 
 # --- Prop 3: as printed the threshold is 2/Im λ; the derivative changes sign at 1/Im λ ------------------
 def d_rho_d_alpha(eta, sigma):
+    """∂α ρ² at α = 0 by central differences of the library's LEAD spectral radius on the
+    bilinear game σxy (h = β = 0)."""
     step = 1e-7
-    rho = lambda a: np.max(np.abs(lead_roots(np.array([1j * sigma]), 0.0, eta, a, 0.0)) ** 2)
+    game = games.get("lead-quadratic", h=0.0, A=np.array([[sigma]]))
+    rho = lambda a: spectral_radius("lead", game, np.zeros(2), lr=eta, alpha=a, beta=0.0) ** 2
     return (rho(step) - rho(-step)) / (2 * step)
 
 

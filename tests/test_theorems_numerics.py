@@ -4,6 +4,8 @@ Cor. 8, Lemma 9. The paper maximises; its Jacobian A = v'(x̄) is −V in our co
 import numpy as np
 import pytest
 
+from stability.diagnostics import rotation
+
 from stability import Game, algorithms, run, spectral_radius
 from stability.spectral import gda_step_size_bound
 from conftest import spd
@@ -56,19 +58,29 @@ def test_cor5_small_steps_converge(seed):
 @pytest.mark.parametrize("seed", SEEDS)
 @pytest.mark.parametrize("gamma", [0.01, 1.0, 10.0])
 def test_lemma7(seed, gamma):
+    """On the library's consensus-optimisation Jacobian J = I − η(V + γVᵀV): with v' = −V
+    negative semidefinite (Hxx ⪰ 0, Hyy ⪯ 0, both singular) and invertible (the coupling),
+    w' = (I − γv'ᵀ)v' = −(I − J)/η is negative definite. The oracle is eigvalsh of its
+    symmetric part, independent of how J is built."""
     rng = np.random.default_rng(seed)
-    S = -(lambda M: M @ M.T)(rng.standard_normal((4, 3)) @ rng.standard_normal((3, 4)))  # ⪯ 0, singular
-    K = (lambda M: M - M.T)(rng.standard_normal((4, 4)))
-    A = S + K                                                       # negative semidefinite, invertible
-    assert np.linalg.eigvalsh((A + A.T) / 2).max() <= 1e-12 and abs(np.linalg.det(A)) > 1e-8
-    M = (np.eye(4) - gamma * A.T) @ A
-    assert np.linalg.eigvalsh((M + M.T) / 2).max() < 0               # negative definite
+    Hxx = (lambda M: M @ M.T)(rng.standard_normal((2, 1)))        # ⪰ 0, rank 1
+    Hyy = -(lambda M: M @ M.T)(rng.standard_normal((2, 1)))       # ⪯ 0, rank 1
+    game = Game.quadratic(Hxx, rng.standard_normal((2, 2)) + 2 * np.eye(2), Hyy)
+    V = np.block([[Hxx, game.Hxy], [-game.Hxy.T, -Hyy]])
+    assert np.linalg.eigvalsh((V + V.T) / 2).min() >= -1e-12 and abs(np.linalg.det(V)) > 1e-8
+    lr = 0.1
+    J = algorithms.get("co", lr=lr, gamma=gamma).jacobian(game, np.zeros(4))
+    w = -(np.eye(4) - J) / lr
+    assert np.linalg.eigvalsh((w + w.T) / 2).max() < 0               # negative definite
 
 
 def test_lemma7_needs_invertibility():
-    A = np.diag([-1.0, 0.0])                                        # negative semidefinite, singular
-    M = (np.eye(2) - A.T) @ A
-    assert np.linalg.eigvalsh((M + M.T) / 2).max() == 0              # only semidefinite
+    """v' singular (f = x1² − y² with an unused x2): w' is only semidefinite."""
+    game = Game.quadratic(np.diag([2.0, 0.0]), np.zeros((2, 1)), [[-2.0]])
+    lr = 0.1
+    J = algorithms.get("co", lr=lr, gamma=1.0).jacobian(game, np.zeros(3))
+    w = -(np.eye(3) - J) / lr
+    assert np.linalg.eigvalsh((w + w.T) / 2).max() == pytest.approx(0, abs=1e-12)
 
 
 @pytest.mark.parametrize("seed", range(10))
@@ -123,21 +135,14 @@ def test_lemma9_corrected(seed):
 
 @pytest.mark.parametrize("a, b, gamma", [(1.0, 2.0, 1.0), (0.5, 3.0, 0.1), (2.0, 0.4, 1.0)])
 def test_lemma9_normal_case_tight_and_printed_form_fails(a, b, gamma):
-    """A = [[−a, b], [−b, −a]]: q(γ) = b/(a + γ(a² + b²)) equals the corrected bound; the printed
-    bound b/(a + 2bγ(a² + b²)) is smaller than q whenever b > ½."""
-    A = np.array([[-a, b], [-b, -a]])
-    q = q_ratio(A - gamma * A.T @ A)
-    assert q == pytest.approx(b / (a + gamma * (a * a + b * b)), rel=1e-12)
+    """A = v' = [[−a, b], [−b, −a]] is the game f = a/2·x² − b·xy − a/2·y² (V = −A). The
+    library's rotation of consensus optimisation's effective field (I − J ∝ V + γVᵀV) is
+    q(γ) = b/(a + γ(a² + b²)), the corrected bound; the printed b/(a + 2bγ(a² + b²)) is
+    smaller than q whenever b > ½."""
+    game = Game.quadratic([[a]], [[-b]], [[-a]])
+    q = rotation(game, [0, 0], names=["co"], gamma=gamma)["co"]
+    assert q == pytest.approx(b / (a + gamma * (a * a + b * b)), rel=1e-10)
     c, rho2, K = a / b, a * a + b * b, b
-    assert q == pytest.approx(1 / (c + gamma * rho2 / K), rel=1e-12)
+    assert q == pytest.approx(1 / (c + gamma * rho2 / K), rel=1e-10)
     printed = 1 / (c + 2 * rho2 * gamma)
     assert (q > printed) == (b > 0.5)
-
-
-def test_lemma9_literal_matrix_fails():
-    """Read literally, λ are eigenvalues of A − γAᵀ = (1 − γ)S + (1 + γ)K: rotation grows with γ."""
-    A = np.array([[-1.0, 2.0], [-2.0, -1.0]])                      # S = −I, K rotation 2
-    c, rho = 0.5, np.linalg.svd(A, compute_uv=False).min()
-    gamma = 0.9
-    assert q_ratio(A - gamma * A.T) == pytest.approx(2 * 1.9 / 0.1)  # 38
-    assert q_ratio(A - gamma * A.T) > 1 / (c + 2 * rho**2 * gamma)
