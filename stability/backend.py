@@ -104,6 +104,9 @@ def schur_complement(A, B, C):
 def symmetric_eigenvalues(M):
     """Ascending real eigenvalues of a symmetric matrix (``eigvalsh``)."""
     xp = namespace(M)
+    if not bool(xp.all(xp.isfinite(M))):
+        from .errors import NonFiniteError
+        raise NonFiniteError("a symmetric matrix whose eigenvalues are needed has non-finite entries")
     return xp.linalg.eigvalsh(symmetrize(M))
 
 
@@ -120,6 +123,10 @@ def general_eigenvalues(M):
     """Eigenvalues of a general square matrix, complex; on the device when the library
     provides ``linalg.eigvals`` (detected, not assumed), else on the host."""
     xp = namespace(M)
+    if not bool(xp.all(xp.isfinite(M))):
+        from .errors import NonFiniteError
+        raise NonFiniteError("a matrix whose eigenvalues are needed has non-finite entries (the "
+                             "hyperparameters make it overflow)")
     if getattr(getattr(xp, "linalg", None), "eigvals", None) is not None:
         try:
             return xp.linalg.eigvals(M)

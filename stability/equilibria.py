@@ -14,7 +14,8 @@ import sympy as sp
 
 from .errors import InputError, NotCriticalError, NotSupportedError, StabilityError
 from .games.base import ExpressionGame, GeneralSumGame, QuadraticGame, _vectorised
-from .linalg import COND_ERROR, as_finite_array, count, inertia, interval, real_number, symmetric_part
+from .linalg import (COND_ERROR, as_finite_array, count, inertia, interval, real_number, safe_norm,
+                     symmetric_part)
 
 RTOL = 1e-9
 """Default zero tolerance for eigenvalues, relative to ‖H‖₂."""
@@ -640,12 +641,12 @@ def _norm2(H):
 def criticality(game, z, H, gtol=GTOL):
     """:class:`Criticality` of ``z`` for a zero-sum game whose full Hessian at ``z`` is ``H``."""
     g = game.gradient_at(z)
-    res = float(np.linalg.norm(g))
+    res = float(safe_norm(g))
     scale, third = _norm2(H), 0.0
     if not isinstance(game, QuadraticGame):
-        h = np.cbrt(np.finfo(float).eps) * max(1.0, float(np.linalg.norm(z)))
+        h = np.cbrt(np.finfo(float).eps) * max(1.0, float(safe_norm(z)))
         u = np.random.default_rng(0).standard_normal(z.size)
-        u /= np.linalg.norm(u)
+        u /= safe_norm(u)
         for side in (1.0, -1.0):
             try:
                 H2 = _full_hessian(*game.blocks_at(z + side * h * u))
@@ -655,7 +656,7 @@ def criticality(game, z, H, gtol=GTOL):
             third = max(third, _norm2(H2 - H) / h)
     # a quadratic game's residual is exact (H z + b): the step adds nothing but an O(N³) solve
     step = _newton_step(H, g) if res > 0 and not isinstance(game, QuadraticGame) else 0.0
-    length = max(1.0, float(np.linalg.norm(z)))
+    length = max(1.0, float(safe_norm(z)))
     out = Criticality(res, step, scale, 10.0 * third * step, gtol * scale * length)
     object.__setattr__(out, "_length", length)
     return out
@@ -670,7 +671,7 @@ def _newton_step(H, g):
             d = None
         if d is None or not np.all(np.isfinite(d)):
             d = np.linalg.lstsq(H, g, rcond=None)[0]
-    return float(np.linalg.norm(d))
+    return safe_norm(d)
 
 
 def _check_critical(z, crit, gtol, allow_noncritical):

@@ -118,3 +118,12 @@ def interval(value, name):
     if not lo < hi:
         raise InputError(f"{name} must satisfy lo < hi, got {value!r}")
     return lo, hi
+
+
+def safe_norm(v):
+    """‖v‖₂ without overflow or underflow in the squares (scaled by max |vᵢ|)."""
+    v = np.asarray(v, dtype=float)
+    big = np.abs(v).max(initial=0.0)
+    if big == 0 or not np.isfinite(big):
+        return float(big)
+    return float(big * np.linalg.norm(v / big))

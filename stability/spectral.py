@@ -131,7 +131,7 @@ class SpectrumCache:
         key = alg._spectral_key()
         if key not in self._data:
             self._data[key] = alg._spectral_data(self.ctx)
-        return np.asarray(alg._spectrum_from(self._data[key]), dtype=complex)
+        return np.asarray(alg.checked_spectrum(self._data[key]), dtype=complex)
 
     def radius(self, alg):
         """ρ. Without a structured shortcut and for Jacobians of at least ``ARNOLDI_MIN`` rows, ρ

@@ -119,6 +119,8 @@ def _check_spd(name, value):
     if value is None:
         return None
     P = as_finite_array(value, name, ndim=2)
+    if P.shape[0] == 0:
+        raise InputError(f"preconditioner {name} must be a non-empty square matrix, got shape {P.shape}")
     if P.shape[0] != P.shape[1] or not np.allclose(P, P.T, rtol=1e-12, atol=0):
         raise InputError(f"preconditioner {name} must be a symmetric matrix, got shape {P.shape}")
     if np.linalg.eigvalsh(P).min() <= 0:
@@ -346,7 +348,17 @@ class Algorithm:
                                         "fallback runs in numpy only (call without xp)")
             self._require_dense_size(game)
             return np.linalg.eigvals(self.dense_jacobian(ctx))
-        return self._spectrum_from(data)
+        return self.checked_spectrum(data)
+
+    def checked_spectrum(self, data):
+        """The shortcut spectrum from precomputed ``data``, refusing non-finite values (a step
+        size so large that the eigenvalue map overflows gives no meaningful ρ)."""
+        with np.errstate(all="ignore"):
+            values = self._spectrum_from(data)
+        if not np.all(np.isfinite(np.asarray(backend.to_numpy(values)))):
+            raise NonFiniteError(f"the {self.name} spectrum overflows at these hyperparameters "
+                                 f"({self!r}); ρ is beyond floating point")
+        return values
 
     def _spectral_data(self, ctx):
         """Hyperparameter-light precomputation for the shortcut, or None (dense fallback).
