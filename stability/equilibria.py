@@ -719,7 +719,9 @@ def exact_point(game, point):
         if point.exact is not None:
             return tuple(point.exact)
         point = point.point
-    z = np.asarray(point, dtype=float)
+    z = as_finite_array(point, "point", ndim=1)
+    if z.size != game.n + game.m:
+        return None
     values = []
     for v in z:
         r = sp.Rational(float(v)).limit_denominator(10 ** 6)

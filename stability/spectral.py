@@ -86,6 +86,7 @@ def sweep(algorithm, game, point, param, values, executor=None, chunks=8, *, all
     values = as_finite_array(values, "values", ndim=1)
     if values.size == 0:
         raise InputError("values must not be empty")
+    chunks = count(chunks, "chunks", 1, high=10 ** 6)
     _with(base, param, values[0])  # a bad name fails here, not in a worker
     if executor is not None:
         parts = np.array_split(values, min(count(chunks, "chunks"), len(values)))
@@ -291,7 +292,7 @@ def stable_step_sizes(algorithm, game, point, param="lr", bounds=(0.0, 2.0), num
     """
     import scipy.optimize as opt
     lo, hi = interval(bounds, "bounds")
-    num = count(num, "num", 2)
+    num = count(num, "num", 2, high=10 ** 6)
     if lo < 0:
         raise InputError(f"bounds must satisfy 0 <= lo < hi, got {bounds!r}")
     values = np.linspace(lo, hi, num + 1)[1:] if lo == 0 else np.linspace(lo, hi, num)

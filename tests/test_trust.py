@@ -148,3 +148,137 @@ def test_every_numeric_point_is_verified():
     assert len(cps) == 3 and cps.complete and not warned
     for cp in cps:
         classify(g, cp)  # raises if not critical on the game's scale
+
+
+# --- analysis at a non-critical point ------------------------------------------------------------
+def _analyses():
+    from stability import (gda_step_size_bound, matrixfree, optimize, rate, spectral_radius, spectrum,
+                           stable_step_sizes, sweep, table)
+    from stability import algorithms
+    return {
+        "spectral_radius": lambda g, z, **k: spectral_radius("gda", g, z, **k),
+        "spectrum": lambda g, z, **k: spectrum("eg", g, z, **k),
+        "rate": lambda g, z, **k: rate("fr", g, z, **k),
+        "table": lambda g, z, **k: table(g, z, **k),
+        "sweep": lambda g, z, **k: sweep("gda", g, z, "lr", [0.1, 0.2], **k),
+        "stable_step_sizes": lambda g, z, **k: stable_step_sizes("gda", g, z, num=10, **k),
+        "optimize": lambda g, z, **k: optimize("gda", g, z, {"lr": (0.1, 0.5)}, num=3, **k),
+        "jacobian": lambda g, z, **k: algorithms.get("altgda").jacobian(g, z, **k),
+        "gda_step_size_bound": lambda g, z, **k: gda_step_size_bound(g, z, **k),
+        "matrixfree": lambda g, z, **k: matrixfree.spectral_radius("gda", g, z, **k),
+    }
+
+
+@pytest.mark.parametrize("name", sorted(_analyses()))
+def test_every_analysis_refuses_a_non_fixed_point(name):
+    """spectral_radius used to return 0.854 at (1, 1) of x² − y² + 3xy, where classify refused."""
+    g = Game.from_expr("x**2 - y**2 + 3*x*y", "x", "y")
+    run_it = _analyses()[name]
+    with pytest.raises(NotCriticalError, match="residual"):
+        run_it(g, [1.0, 1.0])
+    run_it(g, [1.0, 1.0], allow_noncritical=True)
+    run_it(g, [0.0, 0.0])
+
+
+# --- complex and asymmetric inputs ---------------------------------------------------------------
+def test_complex_inputs_are_refused():
+    import scipy.sparse as sps
+    from stability.errors import InputError
+    with pytest.raises(InputError, match="imaginary"):
+        Game.quadratic([[1.0 + 1e-3j]], [[1.0]], [[-1.0]])
+    with pytest.raises(InputError, match="imaginary"):
+        Game.quadratic(sps.csr_matrix(np.array([[1.0 + 2j]])), [[1.0]], [[-1.0]])
+    with pytest.raises(InputError, match="imaginary"):
+        classify(games.get("g1"), [0.0 + 1j, 0.0])
+    g = Game.from_callables(lambda x, y: (x + 1j, -y), 1, 1)
+    with pytest.raises(InputError, match="imaginary"):
+        g.gradient_at([0.0, 0.0])
+    # complex dtype with zero imaginary parts is real data: accepted
+    assert classify(Game.quadratic(np.array([[2.0 + 0j]]), [[1.0]], [[-2.0]]), [0, 0]).strict_local_nash
+
+
+def test_asymmetric_hessian_callable_is_refused():
+    """Hyx ≠ Hxyᵀ: half of it used to be ignored silently."""
+    from stability.errors import InputError
+    g = Game.from_callables(lambda x, y: (2 * x + y, x - 2 * y), 1, 1,
+                            hessian=lambda x, y: np.array([[2.0, 1.0], [3.0, -2.0]]))
+    with pytest.raises(InputError, match="symmetric"):
+        classify(g, [0.0, 0.0])
+
+
+def test_callables_get_copies_of_the_callers_arrays():
+    def grad(x, y):
+        x[...] = 99.0  # a hostile callable mutates what it receives
+        return 2 * x, -2 * y
+    point = np.zeros(2)
+    g = Game.from_callables(grad, 1, 1)
+    g.gradient_at(point)
+    assert np.all(point == 0)
+
+
+# --- nothing silently ignored ----------------------------------------------------------------------
+def test_keywords_take_effect_or_raise():
+    from stability import algorithms, spectral_radius, table
+    from stability.errors import UnknownNameError
+    g = games.get("g2")
+    with pytest.raises(UnknownNameError, match="did you mean 'lr'"):
+        table(g, [0, 0], lrr=0.5)
+    alg = algorithms.get("gda")
+    assert spectral_radius(alg, g, [0, 0], lr=0.5) == pytest.approx(abs(1 - 2 * 0.5), abs=1e-7)
+    assert spectral_radius(alg, g, [0, 0], lr=0.5) != spectral_radius(alg, g, [0, 0])
+    assert list(table(g, [0, 0], names="gda")) == ["gda"]
+    with pytest.raises(UnknownNameError):
+        table(g, [0, 0], names=["gda", "gdaa"])
+    cm = algorithms.get("complex-momentum", lr=0.3)
+    assert cm.alpha == 0.3
+    assert table(g, [0, 0], names=["complex-momentum"], lr=0.3)["complex-momentum"] == pytest.approx(
+        spectral_radius(cm, g, [0, 0]))
+    with pytest.raises(UnknownNameError, match="did you mean"):
+        algorithms.get("hb", betta=0.5)
+
+
+def test_parameter_values_are_used():
+    from stability.errors import UnknownNameError
+    g = Game.from_expr("a*x**2 - y**2 + 4*x*y", "x", "y", params={"a": -3})
+    assert "a" not in str(g.expr) and classify(g, [0, 0]).verdict == "strict local minimax"
+    h = Game.from_expr("a*x**2 - b*y**2", "x", "y", params="a,b")
+    assert classify(h.subs(a=1, b=2), [0, 0]).strict_local_nash
+    assert h.subs({"a": 1}).params[0].name == "b"
+    with pytest.raises(UnknownNameError):
+        h.subs(c=1)
+
+
+def test_cli_bad_options_exit_2_with_one_line(capsys):
+    import json
+    from stability.cli import main
+    for bad in (["--lr", "-1"], ["--lr", "0"], ["--lr", "nan"], ["--bogus"]):
+        assert main(["analyze", "x**2 - y**2"] + bad) == 2
+        err = capsys.readouterr().err
+        assert err.startswith("stability: error:") and err.count("\n") == 1
+        assert main(["analyze", "x**2 - y**2", "--json"] + bad) == 2
+        assert "error" in json.loads(capsys.readouterr().out)
+
+
+def test_cli_unwritable_output_is_one_line(capsys, tmp_path):
+    from stability.cli import main
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory")
+    assert main(["figures", "--quick", "--out", str(blocker / "sub")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("stability: error: cannot write") and "Traceback" not in err
+
+
+def test_cli_output_states_hyperparameters_and_point(capsys):
+    import json
+    from stability.cli import main
+    assert main(["analyze", "-3*x**2 - y**2 + 4*x*y", "--lr", "0.1", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    [point] = out["points"]
+    assert point["classification"]["point"] == [0.0, 0.0] and out["lr"] == 0.1
+    rows = point["algorithms"]
+    assert rows["gda"]["hyperparameters"] == {"lr_x": 0.1, "lr_y": 0.1}
+    assert rows["complex-momentum"]["hyperparameters"]["alpha"] == [0.1, 0.0]
+    assert rows["hb"]["hyperparameters"]["beta"] == 0.5
+    assert main(["analyze", "-3*x**2 - y**2 + 4*x*y", "--lr", "0.1"]) == 0
+    text = capsys.readouterr().out
+    assert "lr_x=0.1 lr_y=0.1" in text and "alpha=0.1+0j" in text
