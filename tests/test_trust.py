@@ -282,3 +282,220 @@ def test_cli_output_states_hyperparameters_and_point(capsys):
     assert main(["analyze", "-3*x**2 - y**2 + 4*x*y", "--lr", "0.1"]) == 0
     text = capsys.readouterr().out
     assert "lr_x=0.1 lr_y=0.1" in text and "alpha=0.1+0j" in text
+
+
+# --- hostile inputs: typed errors, bounded work ---------------------------------------------------
+@pytest.mark.parametrize("formula", [
+    "((x+y)**100)**100", "((x**2)**60)**9*y", "(x+y)**100*(x-y)**100*(x*y)**100*(x+1)**100*y**700",
+    "(((sqrt(2)**99)**99)**99)*x", "(2**100)**100*x*y", "(1e300*1e300*1e300)*x", "1e300**2*x",
+    "9" * 400 + "*x*y", "x**(10**9)", "x**(2**(2**10))", "exp(x)**(sqrt(2)*100)*y", "(1/3)**(-1000)*y",
+    "abs(x)*y", "__import__('os').system('true')", "x.__class__", "[x for x in y]", "lambda: x",
+])
+def test_hostile_formulas_are_refused_at_once(formula):
+    from stability.errors import FormulaError
+    with pytest.raises(FormulaError) as info:
+        Game.from_expr(formula, "x", "y")
+    assert len(str(info.value)) < 600  # no number too long to print, no echo of a huge input
+
+
+def test_expansion_is_bounded_before_the_bezout_check():
+    """(x1+x2+y1+y2)⁹⁹: the degree bound is computed without expanding (it used to expand a
+    polynomial with ~170,000 terms before deciding to go numeric)."""
+    from stability.equilibria import degree_bound
+    xs = sp.symbols("x1 x2 y1 y2", real=True)
+    assert degree_bound(sum(xs) ** 99 * xs[0] + xs[1] ** 3, xs) == 100
+    assert degree_bound(sp.exp(xs[0]) + xs[1], xs) is None
+
+
+@pytest.mark.parametrize("make", [
+    lambda x, y: sp.Function("F")(x) * y, lambda x, y: sp.Abs(x) * y, lambda x, y: sp.sqrt(x ** 2) * y,
+    lambda x, y: sp.Heaviside(x) * y, lambda x, y: sp.Max(x, 0) * y, lambda x, y: sp.sign(x) * y ** 2,
+    lambda x, y: sp.Piecewise((x, x > 0), (0, True)) * y, lambda x, y: sp.floor(x) * y,
+    lambda x, y: sp.DiracDelta(x) * y, lambda x, y: sp.gamma(x) * y, lambda x, y: sp.I * x * y,
+    lambda x, y: (x + y) ** 2000,
+])
+def test_hostile_sympy_expressions_are_refused(make):
+    """sqrt(ψ²) is Abs(ψ) for real ψ: its Hessian used to raise a raw NameError: DiracDelta."""
+    from stability.errors import FormulaError
+    x, y = sp.symbols("x y", real=True)
+    with pytest.raises(FormulaError):
+        Game.from_expr(make(x, y), [x], [y])
+
+
+@pytest.mark.parametrize("fmt", ["dok", "lil", "coo", "bsr", "dia", "csr", "csc"])
+def test_every_sparse_format_is_accepted(fmt):
+    import scipy.sparse as sps
+    Hxx = sps.diags([2.0, 3.0]).asformat(fmt)
+    Hxy = sps.csr_matrix(np.array([[1.0], [0.5]])).asformat(fmt)
+    Hyy = sps.diags([-1.0]).asformat(fmt)
+    g = Game.quadratic(Hxx, Hxy, Hyy)
+    assert classify(g, np.zeros(3)).strict_local_nash
+
+
+@pytest.mark.parametrize("n", [1, 2, 3])
+def test_matrix_free_small_blocks_agree_with_dense(n):
+    """ARPACK needs k < n − 1; blocks of size 1 or 2 used to leak its ValueError."""
+    import scipy.sparse as sps
+    from stability import algorithms, matrixfree, spectral_radius
+    rng = np.random.default_rng(n)
+    Hxy = rng.standard_normal((n, n))
+    sparse = Game.quadratic(sps.eye(n) * 2.0, sps.csr_matrix(Hxy), -sps.eye(n))
+    dense = Game.quadratic(np.eye(n) * 2.0, Hxy, -np.eye(n))
+    for name in ("gda", "eg", "fr", "lead"):
+        alg = algorithms.get(name, lr=0.1)
+        mf = matrixfree.spectral_radius(alg, sparse, np.zeros(2 * n))
+        assert mf.converged and mf.value == pytest.approx(spectral_radius(alg, dense, np.zeros(2 * n)), rel=1e-12)
+    assert matrixfree.classify(sparse, np.zeros(2 * n)).strict_local_nash
+
+
+def test_operator_nan_and_hvp_shape_are_named():
+    import scipy.sparse.linalg as spla
+    from stability import algorithms, matrixfree
+    from stability.errors import NonFiniteError, ShapeError
+    nan_op = spla.LinearOperator((2, 2), matvec=lambda v: np.full(2, np.nan), dtype=float)
+    with pytest.raises(NonFiniteError):
+        Game.quadratic(nan_op, np.ones((2, 1)), [[-1.0]])
+    g = Game.from_callables(lambda x, y: (2 * x, -2 * y), 2, 1, hvp=lambda x, y, u, w: (u, np.ones(3)))
+    with pytest.raises(ShapeError, match="hvp returned shape"):
+        matrixfree.spectral_radius(algorithms.get("gda"), g, np.zeros(3))
+    g = Game.from_callables(lambda x, y: (2 * x, -2 * y), 2, 1, hvp=lambda x, y, u, w: (u * np.nan, -w))
+    with pytest.raises(NonFiniteError):
+        matrixfree.spectral_radius(algorithms.get("gda"), g, np.zeros(3))
+
+
+def test_unbounded_sizes_are_refused_before_allocation():
+    from stability import algorithms, optimize, run, stable_step_sizes
+    from stability.errors import DenseTooLargeError, InputError
+    g = games.get("g1")
+    for k in (1e308, 10 ** 9, 2.5, 0):
+        with pytest.raises(InputError):
+            algorithms.get("gdak", k=k)
+    with pytest.raises(InputError, match="at most"):
+        stable_step_sizes("gda", g, [0, 0], num=10 ** 9)
+    with pytest.raises(InputError, match="grid"):
+        optimize("hb", g, [0, 0], {"lr": (0.1, 1), "beta": (0, 0.9)}, num=10 ** 5)
+    with pytest.raises(InputError, match="GiB"):
+        run(algorithms.get("gda"), g, np.zeros((1000, 2)), steps=10 ** 9)
+    big = Game.from_callables(lambda x, y: (x, -y), 20_000, 20_000)
+    with pytest.raises(DenseTooLargeError):
+        big.hessian_blocks(np.zeros(20_000), np.zeros(20_000))
+    with pytest.raises(InputError):
+        critical_points(Game.from_expr("x**2 - y**2", "x", "y"), method="numeric", starts=10 ** 7)
+
+
+@pytest.mark.parametrize("bad", [float("nan"), -1.0, float("inf"), 10 ** 400, "1e-8", None])
+def test_tolerances_and_options_are_validated(bad):
+    from stability import matrixfree, run, algorithms
+    from stability.errors import InputError
+    g = games.get("g1")
+    calls = [lambda: classify(g, [0, 0], rtol=bad), lambda: classify(g, [0, 0], gtol=bad),
+             lambda: critical_points(Game.from_expr("x**3 - y**2", "x", "y"), method="numeric", tol=bad),
+             lambda: critical_points(Game.from_expr("x**3 - y**2", "x", "y"),
+                                     bounds=(bad, 1) if bad != -1.0 else (1, bad)),
+             lambda: matrixfree.classify(g, [0, 0], tol=bad),
+             lambda: matrixfree.spectral_radius("gda", g, [0, 0], tol=bad),
+             lambda: run(algorithms.get("fr"), g, [0.1, 0.1], tol=bad)]
+    for call in calls:
+        with pytest.raises(InputError):
+            call()
+    with pytest.raises(InputError):
+        matrixfree.spectral_radius("gda", g, [0, 0], maxiter=0)
+    with pytest.raises(InputError):
+        critical_points(Game.from_expr("x**3 - y**2", "x", "y"), method="numeric", starts=0)
+
+
+def test_user_algorithm_without_closed_form_uses_its_own_map():
+    from stability import StabilityWarning, algorithms, spectral_radius
+    from stability.algorithms import Algorithm, Param
+    from stability.errors import NotSupportedError
+
+    class Damped(Algorithm):
+        name, params = "damped", {"lr": Param(0.1)}
+
+        def update(self, game, parts):
+            x, y = parts
+            gx, gy = game.grad(x, y)
+            return [x - self.lr * gx, y + self.lr * gy]
+
+    g = games.get("g2")
+    with pytest.warns(StabilityWarning, match="central differences"):
+        rho = spectral_radius(Damped(lr=0.1), g, [0, 0])
+    # the same map as GDA; affine on a quadratic game, so the differences are exact to rounding
+    assert rho == pytest.approx(0.8, abs=1e-9)
+
+    class Empty(Algorithm):
+        name = "empty"
+    with pytest.raises(NotSupportedError, match="update map"):
+        spectral_radius(Empty(), g, [0, 0])
+
+
+def test_engine_rate_without_target_time_limit_and_interrupt():
+    from stability import algorithms, run, spectral_radius
+    g = games.get("g1")
+    fr = algorithms.get("fr", lr_x=0.05, lr_y=0.1)
+    traj = run(fr, g, [1.0, -0.5], steps=400, tol=0)
+    # gradient norm decays like ρᵗ near the fixed point (0.9, slow mode; see test_engine_cli)
+    assert abs(traj.empirical_rate() - (1 - spectral_radius(fr, g, [0, 0]))) < 1e-6
+    slow = run(fr, g, [1.0, -0.5], steps=10 ** 6, tol=0, max_time=0.2)
+    assert list(slow.stop) == ["time_limit"] and slow.stop_step[0] < 10 ** 6
+    calls = {"n": 0}
+
+    def grad(x, y):
+        calls["n"] += 1
+        if calls["n"] == 50:
+            raise KeyboardInterrupt
+        return -6 * x + 4 * y, 4 * x - 2 * y
+    traj = run(fr, Game.from_callables(grad, 1, 1, vectorized=True), [1.0, -0.5], steps=1000, tol=0)
+    assert traj.interrupted and list(traj.stop) == ["interrupted"]
+    done = traj.stop_step[0]
+    assert np.all(np.isfinite(traj.iterates[:done + 1, 0])) and done > 5
+
+
+def test_implicit_update_at_a_singular_step():
+    """IU where I + DV is singular used to return ρ = 4.7e7."""
+    from stability import algorithms, spectral_radius
+    from stability.errors import SingularBlockError
+    g = Game.from_expr("-x**2/2 + y**2/2", "x", "y")  # V = −I: I + ηV singular at η = 1
+    with pytest.raises(SingularBlockError):
+        spectral_radius("iu", g, [0, 0], lr=1.0)
+    with pytest.raises(SingularBlockError):
+        algorithms.get("iu", lr=1.0).jacobian(g, [0, 0])
+    assert spectral_radius("iu", g, [0, 0], lr=0.5) == pytest.approx(2.0)
+
+
+# --- exact stable sets ---------------------------------------------------------------------------
+ETA = sp.Symbol("eta", positive=True)
+
+
+@pytest.mark.parametrize("name, game, extra", [
+    ("altgda", "g1", {}), ("altgda", "g2", {}), ("ogda", "g2", {}), ("eg", "g3", {}),
+    ("hb", "g2", {"beta": 0.5}), ("lead", "g2", {"alpha": 0.1, "beta": 0.0}), ("iu", "g1", {}),
+])
+def test_symbolic_stable_set_matches_numeric_brackets(name, game, extra):
+    """Schur–Cohn (exact) against stable_step_sizes (numeric eigenvalues, bracketing, Brent):
+    two independent routes to the same set. altGDA on 2×2 used to run for over 10 minutes."""
+    from stability import algorithms, stable_step_sizes
+    from stability.spectral import symbolic_stable_set
+    g = games.get(game)
+    exact = symbolic_stable_set(algorithms.get(name, lr=ETA, **extra), g, [0, 0], ETA)
+    numeric = stable_step_sizes(name, g, [0, 0], bounds=(0, 3.0), num=3000, **extra)
+    intervals = [] if exact is sp.EmptySet else (
+        list(exact.args) if isinstance(exact, sp.Union) else [exact])
+    intervals = [(float(i.start), min(float(i.end), 3.0)) for i in intervals if float(i.start) < 3.0]
+    assert len(intervals) == len(numeric.intervals)
+    # g1's and g2's V have a defective double eigenvalue (∓2): dense eigenvalues there carry
+    # O(√eps) ≈ 1.5e-8 errors, so numeric boundaries are good to ~1e-7 (measured 3e-8); the
+    # exact route has no such error
+    for (a, b), (c, d) in zip(intervals, numeric.intervals):
+        assert a == pytest.approx(c, abs=1e-7) and b == pytest.approx(d, abs=1e-7)
+
+
+def test_symbolic_stable_set_limits():
+    from stability import TimeLimitError, algorithms
+    from stability.errors import NotSupportedError
+    from stability.spectral import symbolic_stable_set
+    big = Game.from_expr("x1**2 + x2**2 + x3**2 - y1**2 - y2**2 + x1*y1", "x1,x2,x3", "y1,y2")
+    with pytest.raises(NotSupportedError, match="limited to"):
+        symbolic_stable_set(algorithms.get("ogda", lr=ETA), big, np.zeros(5), ETA)
+    with pytest.raises(TimeLimitError):
+        symbolic_stable_set(algorithms.get("gda", lr=ETA), big, np.zeros(5), ETA, time_limit=1e-3)

@@ -520,7 +520,10 @@ def _dense(M, name):
 def _check_symmetric(M, name, rng):
     if _is_operator(M):
         u, v = rng.standard_normal((2, M.shape[0]))
-        a, b = u @ (M @ v), v @ (M @ u)
+        Mv, Mu = M @ v, M @ u
+        if not (np.all(np.isfinite(Mv)) and np.all(np.isfinite(Mu))):
+            raise NonFiniteError(f"the operator {name} returned NaN or infinite values")
+        a, b = u @ Mv, v @ Mu
         ok = abs(a - b) <= 1e-10 * max(abs(a), abs(b), 1.0)
         gap = abs(a - b)
     else:
