@@ -211,7 +211,12 @@ def degree_bound(expr, symbols):
 def _exact_critical_points(game):
     zs = game.xs + game.ys
     numerators, bound = [], 1
-    for expr in stationarity_exprs(game):
+    exprs = stationarity_exprs(game)
+    def rational_but_exp(expr):  # exp(·) factors never vanish and are removed below
+        return expr.xreplace({a: sp.Dummy(positive=True) for a in expr.atoms(sp.exp)}).is_rational_function(*zs)
+    if not all(rational_but_exp(expr) for expr in exprs):
+        return None  # transcendental: no exact solver (checked before any rewriting)
+    for expr in exprs:
         numer = sp.fraction(sp.together(expr))[0]
         keep = [f for f in sp.Mul.make_args(sp.factor_terms(numer)) if not _nonvanishing(f)]
         numer = sp.Mul(*keep)
@@ -729,8 +734,8 @@ def exact_point(game, point):
             return None
         values.append(r)
     at = dict(zip(game.xs + game.ys, values))
-    try:
-        if all(sp.simplify(e.xreplace(at)) == 0 for e in stationarity_exprs(game)):
+    try:  # at rational coordinates sympy evaluates what it can exactly; no simplify (unbounded)
+        if all(e.xreplace(at) == 0 for e in stationarity_exprs(game)):
             return tuple(values)
     except (TypeError, ValueError, ZeroDivisionError):
         pass

@@ -165,7 +165,7 @@ class _Builder:
                                f"{', '.join(sorted(FUNCTIONS))}")
         if node.keywords or len(node.args) != 1:
             raise FormulaError(f"{name}() takes exactly one positional argument")
-        return FUNCTIONS[name](self.build(node.args[0]))
+        return _bounded(FUNCTIONS[name](self.build(node.args[0])))
 
 
 def _magnitude_log10(number):
@@ -252,6 +252,8 @@ def check_expression(expr, source):
             _power(node.base, node.exp) if node.exp.is_number else None
             continue
         if isinstance(node, ALLOWED_FUNCTIONS):
+            if node.is_number:
+                _bounded(node)
             continue
         name = getattr(node.func, "__name__", type(node).__name__)
         raise FormulaError(f"{name} is not allowed in a game ({source[:60]!r}): only numbers, "

@@ -31,10 +31,14 @@ def real_array(value, name):
     would drop with only a ComplexWarning), objects and ragged nesting raise typed errors."""
     if isinstance(value, np.ndarray) and value.dtype.kind == "f":
         return value.astype(float, copy=False)
+    if isinstance(value, (str, bytes)) or (isinstance(value, np.ndarray) and value.dtype.kind in "USV"):
+        raise ShapeError(f"{name} must be an array of real numbers, got text")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", np.exceptions.ComplexWarning)
             raw = np.asarray(value)
+            if raw.dtype.kind in "USV":
+                raise ShapeError(f"{name} must be an array of real numbers, got text")
             if raw.dtype.kind == "c":
                 if np.any(raw.imag != 0):
                     raise InputError(
@@ -45,7 +49,7 @@ def real_array(value, name):
     except OverflowError:
         raise InputError(f"{name} holds a number beyond the floating-point range (±1.8e308)") from None
     except (TypeError, ValueError, np.exceptions.ComplexWarning) as exc:
-        if isinstance(exc, InputError):
+        if isinstance(exc, (InputError, ShapeError)):
             raise
         raise ShapeError(f"{name} must be an array of real numbers, got {type(value).__name__}") from None
 

@@ -572,7 +572,10 @@ class QuadraticGame(Game):
     """
 
     def __init__(self, Hxx, Hxy, Hyy, bx=None, by=None, x_names=None, y_names=None):
-        Hxy_shape = getattr(Hxy, "shape", np.shape(Hxy))
+        try:
+            Hxy_shape = tuple(getattr(Hxy, "shape", None) or np.shape(Hxy))
+        except (ValueError, TypeError):
+            raise ShapeError("Hxy must be a matrix (n × m); got a ragged or non-array value") from None
         if len(Hxy_shape) != 2:
             raise ShapeError(f"Hxy must be a matrix (n × m), got shape {Hxy_shape}")
         n, m = Hxy_shape

@@ -45,8 +45,16 @@ def get(name, **params):
     entry = describe(name)
     try:
         return entry.build(**params)
-    except TypeError as exc:
+    except (TypeError, ValueError) as exc:
+        if isinstance(exc, InputError):
+            raise
         raise InputError(f"bad parameters for game {name!r}: {exc}") from None
+
+
+def _size(value, name, high):
+    """A dimension parameter: an integer in [1, high] (checked before anything is allocated)."""
+    from ..linalg import count
+    return count(value, name, 1, high)
 
 
 G1 = "-3*x**2 - y**2 + 4*x*y"
@@ -88,7 +96,8 @@ def fr_e2_diagonal():
 
 
 def _matrix(M, name):
-    M = np.atleast_2d(np.asarray(M, dtype=float))
+    from ..linalg import as_finite_array
+    M = np.atleast_2d(as_finite_array(M, name))
     if M.ndim != 2:
         raise InputError(f"{name} must be a matrix, got shape {M.shape}")
     return M
@@ -108,6 +117,7 @@ def lead_quadratic(h=1.0, A=None):
 def lead_eq31(d=10, gamma_max=0.5, seed=0, A=None, B1=None, B2=None):
     if not (0.0 <= gamma_max <= 1.0):
         raise InputError(f"gamma_max must lie in [0, 1], got {gamma_max}")
+    d = _size(d, "d", 4000)
     rng = np.random.default_rng(seed)
     gamma = np.diag(rng.uniform(0.0, gamma_max, d))
     A = rng.standard_normal((d, d)) / np.sqrt(d) if A is None else _matrix(A, "A")
@@ -122,6 +132,7 @@ def lead_eq31(d=10, gamma_max=0.5, seed=0, A=None, B1=None, B2=None):
 @_entry("bilinear", "Interaction Matters §3 and Fig. 1",
         "f = xᵀCy with C (p×q) i.i.d. U[0, 1]; parameters p (5), q (5), seed (0)")
 def bilinear(p=5, q=5, seed=0, C=None):
+    p, q = _size(p, "p", 4000), _size(q, "q", 4000)
     C = np.random.default_rng(seed).uniform(0.0, 1.0, (p, q)) if C is None else _matrix(C, "C")
     p, q = C.shape
     return Game.quadratic(np.zeros((p, p)), C, np.zeros((q, q)))
@@ -137,9 +148,7 @@ def dirac_gan():
         "U(V, w, v) = Σᵢ vᵢ(‖Aᵀwᵢ‖ − ‖Vᵀwᵢ‖)/√(2π): generator V (d×k) minimises, discriminator "
         "(wᵢ ∈ Rᵈ, vᵢ) maximises; parameters d (2), k (2), H (2), seed (0), A (Σ = AAᵀ)")
 def covariance_wgan(d=2, k=2, H=2, seed=0, A=None):
-    for name, value in (("d", d), ("k", k), ("H", H)):
-        if int(value) != value or value < 1:
-            raise InputError(f"{name} must be a positive integer, got {value!r}")
+    d, k, H = _size(d, "d", 6), _size(k, "k", 6), _size(H, "H", 6)  # a sympy game: small
     rng = np.random.default_rng(seed)
     A = rng.standard_normal((d, d)) if A is None else _matrix(A, "A")
     V = sp.Matrix(d, k, lambda i, j: sp.Symbol(f"V{i + 1}_{j + 1}", real=True))
