@@ -290,6 +290,7 @@ def test_cli_output_states_hyperparameters_and_point(capsys):
     "(((sqrt(2)**99)**99)**99)*x", "(2**100)**100*x*y", "(1e300*1e300*1e300)*x", "1e300**2*x",
     "9" * 400 + "*x*y", "x**(10**9)", "x**(2**(2**10))", "exp(x)**(sqrt(2)*100)*y", "(1/3)**(-1000)*y",
     "abs(x)*y", "__import__('os').system('true')", "x.__class__", "[x for x in y]", "lambda: x",
+    "exp(1000)*x*y", "cosh(800)*x", "1e309*x",
 ])
 def test_hostile_formulas_are_refused_at_once(formula):
     from stability.errors import FormulaError
@@ -499,3 +500,27 @@ def test_symbolic_stable_set_limits():
         symbolic_stable_set(algorithms.get("ogda", lr=ETA), big, np.zeros(5), ETA)
     with pytest.raises(TimeLimitError):
         symbolic_stable_set(algorithms.get("gda", lr=ETA), big, np.zeros(5), ETA, time_limit=1e-3)
+
+
+def test_block_values_that_are_not_real_numbers():
+    from stability.errors import ShapeError
+    for bad in (np.array([["1"]]), [[1.0], [1.0, 2.0]], "abc", np.zeros((1, 1, 1))):
+        with pytest.raises(ShapeError):
+            Game.quadratic([[1.0]], bad, [[-1.0]])
+        with pytest.raises(ShapeError):
+            Game.quadratic(bad, [[1.0]], [[-1.0]])
+
+
+def test_catalogue_sizes_are_bounded_before_allocation():
+    from stability.errors import InputError
+    for name, params in (("lead-eq31", {"d": 10 ** 9}), ("bilinear", {"p": 10 ** 6, "q": 10 ** 6}),
+                         ("covariance-wgan", {"d": 50}), ("lead-eq31", {"d": 0}), ("bilinear", {"p": 2.5}),
+                         ("lead-quadratic", {"A": [[1 + 1j]]}), ("lead-eq31", {"seed": "x"})):
+        with pytest.raises(InputError):
+            games.get(name, **params)
+
+
+def test_power_towers_are_searched_without_symbolic_blowup():
+    """x^x^x^x^x^x used to spend minutes in sympy.simplify while checking candidate points."""
+    cps, _ = quiet_critical_points(Game.from_expr("x**x**x**x**x**x", "x", "y"), starts=16, max_starts=16)
+    assert all(not cp.isolated for cp in cps)  # f does not depend on y: a line through each point
