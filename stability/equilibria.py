@@ -1,4 +1,4 @@
-"""Critical points and their classification (SPEC §3).
+"""Critical points and their classification (the concepts: docs/NUMERICS.md).
 
 Verdicts are decided from the eigenvalues of the Hessian blocks ``Hxx``, ``Hyy`` and the
 Schur complements ``S = Hxx − Hxy Hyy⁻¹ Hyx``, ``T = Hyy − Hyx Hxx⁻¹ Hxy``, with a zero

@@ -6,8 +6,8 @@ An algorithm is a small immutable object holding its hyperparameters. Its one up
 - :meth:`Algorithm.step` runs it on numpy (batched; what the iteration engine calls);
 - :meth:`Algorithm.symbolic_jacobian` runs it on the sympy view of the game and lets sympy
   differentiate it — an independent check of the closed form;
-- :meth:`Algorithm.jacobian` is the closed form of SPEC §2 from the Hessian blocks;
-- :meth:`Algorithm.spectrum` uses the structured shortcut where SPEC §2 gives one.
+- :meth:`Algorithm.jacobian` is the closed form (each class's docstring) from the Hessian blocks;
+- :meth:`Algorithm.spectrum` uses the structured shortcut where one exists.
 """
 
 from dataclasses import dataclass
@@ -238,7 +238,7 @@ class Algorithm:
                 for a, b in zip(bounds[:-1], bounds[1:])]
 
     def step(self, game, state):
-        """One step of the update map on ``state`` (shape ``(K,)`` or ``(B, K)``, SPEC §1 order)."""
+        """One step of the update map on ``state`` (shape ``(K,)`` or ``(B, K)``, state order: x, y, then the memory blocks)."""
         self._require_numeric()
         state = as_finite_array(state, "state")
         if state.shape[-1] != self.state_size(game):

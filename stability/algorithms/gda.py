@@ -11,7 +11,7 @@ STEP_SIZES = {"lr_x": Param(LR, doc="leader step size ηx"), "lr_y": Param(LR, d
 
 
 class DVFunction(Algorithm):
-    """An algorithm whose Jacobian is a function of ``DV`` (SPEC §2 block facts): one
+    """An algorithm whose Jacobian is a function of ``DV`` (a polynomial or rational function of DV, so eigenvalues map one by one): one
     eigendecomposition of ``diag(I, cI) V`` gives its spectrum for every ``ηx`` at ratio ``c``."""
 
     @property
@@ -77,7 +77,7 @@ class AltGDA(Algorithm):
     """
 
     name = "altgda"
-    reference = "Zhang et al. 2022 (alternating GDA); SPEC §2"
+    reference = "Zhang et al. 2022 (alternating GDA)"
     params = STEP_SIZES
 
     def update(self, game, parts):

@@ -78,7 +78,7 @@ def g3():
 
 
 @_entry("fr-e2", "FR App. E.2 (Fig. 10)",
-        "f = −0.45x1² − 0.5x2² − 0.5y1² − 0.05y2² + x1y2 + x2y2 as printed in SPEC §5; the paper "
+        "f = −0.45x1² − 0.5x2² − 0.5y1² − 0.05y2² + x1y2 + x2y2 as transcribed from the paper's appendix; the paper "
         "calls 0 a local minimax, but S = [[9.1, 10], [10, 9]] has eigenvalue −0.95 "
         "(docs/THEOREMS.md)")
 def fr_e2():
@@ -89,7 +89,7 @@ def fr_e2():
 @_entry("fr-e2-diagonal", "FR App. E.2, a conjectured reading",
         "f = −0.45x1² − 0.5x2² − 0.5y1² − 0.05y2² + x1y1 + x2y2: the coupling x1y1 + x2y2 makes 0 "
         "a strict local minimax with S = diag(0.1, 9) (κ = 90) and GDA unstable at ratio 1, as the "
-        "paper describes; SPEC's x1y2 + x2y2 (entry fr-e2) does not")
+        "paper describes; the transcribed x1y2 + x2y2 (entry fr-e2) does not")
 def fr_e2_diagonal():
     return Game.from_expr("-0.45*x1**2 - 0.5*x2**2 - 0.5*y1**2 - 0.05*y2**2 + x1*y1 + x2*y2",
                           "x1,x2", "y1,y2")
