@@ -1,5 +1,6 @@
 """Small dense linear-algebra helpers with the package's error conventions."""
 
+import numbers
 import warnings
 
 import numpy as np
@@ -87,7 +88,7 @@ def symmetric_part(M, name, rtol=1e-8):
 
 def real_number(value, name, low=None, high=None, inclusive=True):
     """``value`` as a finite float, optionally within ``[low, high]`` (or open bounds)."""
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
         raise InputError(f"{name} must be a real number, got {type(value).__name__}")
     try:
         value = float(value)

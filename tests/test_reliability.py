@@ -211,6 +211,26 @@ def _reach_most(reached, examples, share=0.5):
     assert examples and reached >= share * examples, f"reached the library in {reached} of {examples}"
 
 
+def _run_counted(strategy, body, counts):
+    """Run ``body(example, reached)`` over ``strategy``: only package errors may escape, and
+    ``reached(stage)`` counts how many examples got how far into the library."""
+    def reached(stage):
+        counts[stage] += 1
+
+    @settings(database=None)
+    @given(strategy)
+    def check(example):
+        counts["examples"] += 1
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", StabilityWarning)
+            try:
+                body(example, reached)
+            except StabilityError:
+                pass
+
+    check()
+
+
 def test_fuzz_algorithm_arguments_only_raise_package_errors():
     """Hyperparameters of every algorithm, hostile values included (subnormal, beyond float,
     NaN, complex, huge counts): only package errors, and most examples analyse a game."""
@@ -225,22 +245,14 @@ def test_fuzz_algorithm_arguments_only_raise_package_errors():
         value = draw(hostile_numbers) if draw(st.integers(0, 3)) == 0 else draw(st.floats(1e-3, 0.3))
         return name, key, value
 
-    @settings(database=None)
-    @given(arguments())
-    def check(args):
+    def body(args, reached):
         name, key, value = args
-        counts["examples"] += 1
-        try:
-            alg = algorithms.get(name, **{key: value})
-            counts["built"] += 1
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", StabilityWarning)
-                alg.spectrum(games.get("g1"), [0.0, 0.0])
-            counts["analysed"] += 1
-        except StabilityError:
-            pass
+        alg = algorithms.get(name, **{key: value})
+        reached("built")
+        alg.spectrum(games.get("g1"), [0.0, 0.0])
+        reached("analysed")
 
-    check()
+    _run_counted(arguments(), body, counts)
     _reach_most(counts["built"], counts["examples"])
     _reach_most(counts["analysed"], counts["examples"], 0.3)
 
@@ -279,23 +291,15 @@ def test_fuzz_quadratic_blocks_only_raise_package_errors():
                                hnp.arrays(float, n + m, elements=el)))
         return [convert(M, draw(kinds)) for M in (Hxx, Hxy, Hyy)], point
 
-    @settings(database=None)
-    @given(blocks())
-    def check(args):
+    def body(args, reached):
         (Hxx, Hxy, Hyy), point = args
-        counts["examples"] += 1
-        try:
-            game = Game.quadratic(Hxx, Hxy, Hyy)
-            counts["built"] += 1
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", StabilityWarning)
-                classify(game, point)
-                spectral_radius("gda", game, point)
-            counts["classified"] += 1
-        except StabilityError:
-            pass
+        game = Game.quadratic(Hxx, Hxy, Hyy)
+        reached("built")
+        classify(game, point)
+        spectral_radius("gda", game, point)
+        reached("classified")
 
-    check()
+    _run_counted(blocks(), body, counts)
     _reach_most(counts["built"], counts["examples"])
     _reach_most(counts["classified"], counts["examples"], 0.3)
 

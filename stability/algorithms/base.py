@@ -21,7 +21,7 @@ from .. import backend
 from ..config import defaults
 from ..errors import (DenseTooLargeError, InputError, NonFiniteError, NotSupportedError,
                       ShapeError, unknown_name)
-from ..linalg import as_finite_array, check_invertible
+from ..linalg import as_finite_array, check_invertible, real_number
 
 _REGISTRY = {}
 
@@ -89,12 +89,9 @@ class Param:
             return complex(value)
         if isinstance(value, bool) or not isinstance(value, (numbers.Real, sp.Number)):
             raise InputError(f"hyperparameter {name} must be a real number, got {_short(value)}")
-        try:
-            as_float = float(value)
-        except OverflowError:
-            raise InputError(f"hyperparameter {name} is beyond the floating-point range") from None
-        if not np.isfinite(as_float):
-            raise InputError(f"hyperparameter {name} must be finite, got {value!r}")
+        if isinstance(value, sp.Number):
+            value = float(value)  # ±inf beyond the float range: refused next
+        as_float = real_number(value, f"hyperparameter {name}")
         value = as_float if self.kind != "count" else value
         if self.kind == "positive" and not value >= np.finfo(float).tiny:
             raise InputError(f"step size {name} must be a positive normal number "
