@@ -623,7 +623,8 @@ class Criticality:
     does not make every tolerance vanish with it); ``step`` is the length of the Newton step
     ``H⁻¹∇f`` (the distance to the nearest critical point, to first order); ``hessian_error``
     bounds how much the Hessian at the true critical point can differ from the one here
-    (third-derivative estimate × Newton step, with a safety factor 10)."""
+    (third-derivative estimate × Newton step, with a safety factor 10), plus the error of the
+    Hessian itself where the game approximates it (:meth:`Game.hessian_error`)."""
 
     residual: float
     step: float
@@ -662,7 +663,8 @@ def criticality(game, z, H, gtol=GTOL):
     # a quadratic game's residual is exact (H z + b): the step adds nothing but an O(N³) solve
     step = _newton_step(H, g) if res > 0 and not isinstance(game, QuadraticGame) else 0.0
     length = max(1.0, float(safe_norm(z)))
-    out = Criticality(res, step, scale, 10.0 * third * step, gtol * scale * length)
+    error = 10.0 * third * step + game.hessian_error(z)
+    out = Criticality(res, step, scale, error, gtol * scale * length)
     object.__setattr__(out, "_length", length)
     return out
 
@@ -937,8 +939,22 @@ def stackelberg_blocks(game, z):
 def classify_stackelberg(game, z, *, rtol=RTOL, gtol=GTOL, allow_noncritical=False):
     x, y = game.split(z)
     Gxx, Gxy, Gyy = (np.asarray(b) for b in game.follower_blocks(x, y))
-    scale = max(np.linalg.norm(_full_hessian(Gxx, Gxy, Gyy), 2),
-                np.linalg.norm(_full_hessian(*game.blocks_at(z)), 2))
+
+    def block_scale(p):
+        px, py = game.split(p)
+        G = _full_hessian(*(np.asarray(b) for b in game.follower_blocks(px, py)))
+        return max(_norm2(G), _norm2(_full_hessian(*game.blocks_at(p))))
+
+    # the scale at and next to the point (as for zero-sum games): it does not vanish with the
+    # Hessians at a degenerate point, so neither does the zero tolerance
+    scale = block_scale(z)
+    h = np.cbrt(np.finfo(float).eps) * max(1.0, safe_norm(z))
+    u = np.random.default_rng(0).standard_normal(z.size)
+    for side in (1.0, -1.0):
+        try:
+            scale = max(scale, block_scale(z + side * h * u / safe_norm(u)))
+        except StabilityError:
+            continue
     res = residual(game, z)
     limit = gtol * max(scale, np.finfo(float).tiny) * max(1.0, float(np.linalg.norm(z)))
     if res > limit and not allow_noncritical:

@@ -524,3 +524,23 @@ def test_power_towers_are_searched_without_symbolic_blowup():
     """x^x^x^x^x^x used to spend minutes in sympy.simplify while checking candidate points."""
     cps, _ = quiet_critical_points(Game.from_expr("x**x**x**x**x**x", "x", "y"), starts=16, max_starts=16)
     assert all(not cp.isolated for cp in cps)  # f does not depend on y: a line through each point
+
+
+def test_finite_difference_hessians_carry_their_error():
+    """A callable game without a Hessian: central differences give H ≈ 4h²·diag(1, −1) at the
+    origin of x⁴ − y⁴ (true H = 0). Richardson's bound on that error keeps the verdict
+    inconclusive; a nondegenerate game, at any scale, keeps its verdict."""
+    quartic = Game.from_callables(lambda x, y: (4 * x ** 3, -4 * y ** 3), 1, 1)
+    assert classify(quartic, [0, 0]).inconclusive
+    for scale in (1e-12, 1.0, 1e6):
+        g = Game.from_callables(lambda x, y, s=scale: (s * (2 * x + y), s * (x - 2 * y)), 1, 1)
+        assert classify(g, [0, 0]).strict_local_nash
+
+
+def test_degenerate_stackelberg_point_is_inconclusive():
+    """General-sum: all Hessians vanish at 0 for f = x⁴ + xy⁴, g = (y − x)⁴; the tolerance is
+    taken from the scale next to the point, so the verdict cannot be 'differential Stackelberg'."""
+    g = Game.general_sum("x**4 + x*y**4", "(y - x)**4", "x", "y")
+    c = classify(g, [0.0, 0.0])
+    assert c.inconclusive and not c.strict_stackelberg
+    assert classify(Game.general_sum("x**2 + (y - 1)**2", "(y - x)**2", "x", "y"), [0.5, 0.5]).strict_stackelberg

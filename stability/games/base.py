@@ -93,6 +93,11 @@ class Game:
         """Dense ``(Hxx, Hxy, Hyy)`` at the rows of ``x`` and ``y``."""
         raise NotSupportedError(f"{type(self).__name__} provides no Hessian")
 
+    def hessian_error(self, point):
+        """A bound on the error of :meth:`hessian_blocks` at ``point`` beyond rounding (0 for
+        exact derivatives; games that approximate their Hessian override it)."""
+        return 0.0
+
     def hvp(self, x, y, u, w):
         """``(Hxx u + Hxy w, Hyx u + Hyy w)``."""
         hxx, hxy, hyy = self.hessian_blocks(x, y)
@@ -796,11 +801,24 @@ class CallableGame(Game):
         H = H.reshape(x.shape[:-1] + (N, N))
         return H[..., :n, :n], H[..., :n, n:], H[..., n:, n:]
 
-    def _fd_hessian(self, x, y):
+    def hessian_error(self, point):
+        """A bound on the error of :meth:`hessian_blocks` at ``point``: 0 with a ``hessian``
+        callable; for central differences, ‖H_h − H_2h‖₂ — the truncation error is O(h²), so
+        this difference is about three times it (Richardson). At the origin of ``x⁴ − y⁴`` the
+        differences give H ≈ 4h²·diag(1, −1) where the true Hessian is 0: the verdict must be
+        inconclusive, and this bound makes it so."""
+        if self._hess_fn is not None:
+            return 0.0
+        x, y = self.split(point)
+        H1 = self._fd_hessian(x[None], y[None])[0]
+        H2 = self._fd_hessian(x[None], y[None], factor=2.0)[0]
+        return float(np.linalg.norm(H1 - H2, 2))
+
+    def _fd_hessian(self, x, y, factor=1.0):
         """Central differences of the gradient, step ∝ ε^(1/3) (error O(ε^(2/3)))."""
         N = self.n + self.m
         z = np.concatenate([x, y], axis=-1)
-        h = np.cbrt(np.finfo(float).eps) * np.maximum(1.0, np.abs(z))  # (B, N)
+        h = factor * np.cbrt(np.finfo(float).eps) * np.maximum(1.0, np.abs(z))  # (B, N)
         E = np.eye(N)
         plus = z[:, None, :] + h[:, :, None] * E
         minus = z[:, None, :] - h[:, :, None] * E
