@@ -88,7 +88,14 @@ def path_angle(game, z, z_star, alphas=np.linspace(0.6, 1.2, 121), algorithm=Non
     """Path-angle of Berard et al. (FR §6.2.1): ``cos θ(α) = ⟨z* − z, v_α⟩ / (‖z* − z‖‖v_α‖)``
     with ``v_α`` the field at ``αz + (1 − α)z*`` — the game field v, or, given an algorithm,
     its update direction ``z − step(z)``. Returns ``(alphas, cos θ, ‖v_α‖)``."""
+    from .games.base import check_game
+    check_game(game)
     z, z_star = as_finite_array(z, "z", ndim=1), as_finite_array(z_star, "z_star", ndim=1)
+    game.split(z), game.split(z_star)  # both of length n + m
+    if algorithm is not None and not isinstance(algorithm, _algorithms.Algorithm):
+        algorithm = _algorithms.get(algorithm) if isinstance(algorithm, str) else None
+        if algorithm is None:
+            raise InputError("algorithm must be a registry name or an Algorithm")
     if np.allclose(z, z_star):
         raise InputError("z and z_star coincide: the path is empty")
     alphas = as_finite_array(alphas, "alphas", ndim=1)

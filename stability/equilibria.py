@@ -13,7 +13,7 @@ import scipy.optimize as opt
 import sympy as sp
 
 from .errors import InputError, NotCriticalError, NotSupportedError, StabilityError
-from .games.base import ExpressionGame, GeneralSumGame, QuadraticGame, _vectorised
+from .games.base import ExpressionGame, GeneralSumGame, QuadraticGame, _vectorised, check_game
 from .linalg import (COND_ERROR, as_finite_array, count, inertia, interval, real_number, safe_norm,
                      symmetric_part)
 
@@ -145,6 +145,7 @@ def critical_points(game, *, method="auto", bounds=(-10.0, 10.0), starts=256, se
         is reported by representatives with their ``free_directions``, never enumerated. A
         numeric search that may have missed points warns (:class:`StabilityWarning`).
     """
+    check_game(game)
     if method not in ("auto", "exact", "numeric"):
         raise InputError(f"method must be 'auto', 'exact' or 'numeric', got {method!r}")
     lo, hi = interval(bounds, "bounds")
@@ -695,6 +696,7 @@ def require_critical(game, point, gtol=GTOL, allow_noncritical=False, H=None):
     """Raise :class:`NotCriticalError` unless ``point`` is a critical point of ``game`` (the
     fixed points of every algorithm here); returns its :class:`Criticality` (or None for
     general-sum games, whose stationarity conditions are checked by residual)."""
+    check_game(game)
     z = as_finite_array(getattr(point, "point", point), "point", ndim=1)
     gtol = real_number(gtol, "gtol", 0.0)
     if isinstance(game, GeneralSumGame):
@@ -820,6 +822,7 @@ def classify(game, point, *, rtol=RTOL, gtol=GTOL, lr_ratio=1.0, allow_noncritic
     NotCriticalError
         If the point is not critical and ``allow_noncritical`` is false.
     """
+    check_game(game)
     exact = exact_point(game, point) if not allow_noncritical else None
     if isinstance(point, CriticalPoint):
         point = point.point

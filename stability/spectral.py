@@ -234,6 +234,10 @@ def tables(items, names=None, executor=None, *, allow_noncritical=False, **hp):
     """One :func:`table` per ``(game, point)`` of ``items``, in order; in parallel with an executor."""
     names = table_names(names)
     check_table_hyperparameters(names, hp)
+    try:
+        items = [(game, point) for game, point in items]
+    except (TypeError, ValueError):
+        raise InputError("items must be a sequence of (game, point) pairs") from None
     if executor is None:
         return [table(game, point, names, allow_noncritical=allow_noncritical, **hp)
                 for game, point in items]

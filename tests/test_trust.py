@@ -544,3 +544,21 @@ def test_degenerate_stackelberg_point_is_inconclusive():
     c = classify(g, [0.0, 0.0])
     assert c.inconclusive and not c.strict_stackelberg
     assert classify(Game.general_sum("x**2 + (y - 1)**2", "(y - x)**2", "x", "y"), [0.5, 0.5]).strict_stackelberg
+
+
+@pytest.mark.parametrize("bad", ["g1", None, 3, np.eye(2)])
+def test_something_that_is_not_a_game_is_named(bad):
+    """classify("g1", …) used to raise a raw AttributeError from deep inside."""
+    from stability import algorithms, matrixfree, run, spectral_radius, table, tables
+    from stability.diagnostics import path_angle
+    from stability.errors import InputError
+    calls = [lambda: classify(bad, [0, 0]), lambda: critical_points(bad),
+             lambda: spectral_radius("gda", bad, [0, 0]), lambda: table(bad, [0, 0]),
+             lambda: run(algorithms.get("gda"), bad, [0.1, 0.1]), lambda: matrixfree.classify(bad, [0, 0]),
+             lambda: algorithms.get("fr").step(bad, [0, 0]), lambda: algorithms.get("fr").fd_jacobian(bad, [0, 0]),
+             lambda: algorithms.get("fr").symbolic_jacobian(bad, [0, 0]), lambda: path_angle(bad, [1, 1], [0, 0])]
+    for call in calls:
+        with pytest.raises(InputError):
+            call()
+    with pytest.raises(InputError, match="pairs"):
+        tables(bad) if bad is not None else tables(3)

@@ -18,6 +18,7 @@ import numpy as np
 import sympy as sp
 
 from .. import backend
+from ..games.base import check_game
 from ..config import defaults
 from ..errors import (DenseTooLargeError, InputError, NonFiniteError, NotSupportedError,
                       ShapeError, unknown_name)
@@ -201,6 +202,7 @@ class Algorithm:
         return any(isinstance(v, sp.Basic) and not v.is_number for v in self.hp.values())
 
     def _require_exact(self, game):
+        check_game(game)
         if game.approximate:
             raise NotSupportedError(f"{type(game).__name__} approximates Hessian operations for the "
                                     "iteration engine; analyse the underlying game instead")
@@ -237,6 +239,7 @@ class Algorithm:
     def step(self, game, state):
         """One step of the update map on ``state`` (shape ``(K,)`` or ``(B, K)``, state order: x, y, then the memory blocks)."""
         self._require_numeric()
+        check_game(game)
         state = as_finite_array(state, "state")
         if state.shape[-1] != self.state_size(game):
             raise ShapeError(f"{self.name} state must have {self.state_size(game)} entries "
@@ -293,7 +296,11 @@ class Algorithm:
 
         All ``2K`` perturbed states advance in one batched step. Truncation error is
         ``O(h²)`` (zero for maps that are affine, e.g. on quadratic games)."""
-        state = self.fixed_point_state(game, np.asarray(getattr(point, "point", point), dtype=float))
+        check_game(game)
+        point = as_finite_array(getattr(point, "point", point), "point", ndim=1)
+        game.split(point)  # the right length
+        h = real_number(h, "h", 0.0)
+        state = self.fixed_point_state(game, point)
         K = state.shape[-1]
         steps = h * np.maximum(1.0, np.abs(state))
         E = np.diag(steps)
@@ -307,7 +314,7 @@ class Algorithm:
         """
         if not self.fixed_point_jacobian:
             raise NotSupportedError(f"{self.name} has no stationary update map, hence no fixed-point Jacobian")
-        sg = game.symbolic()
+        sg = check_game(game).symbolic()
         import copy
         exact = copy.copy(self)  # floats read as the exact decimals they print as
         exact.hp = {k: (sp.Rational(repr(v)) if isinstance(v, float) else
@@ -380,11 +387,21 @@ def _sympy_point(point, size):
         values = list(point.exact)
     else:
         point = getattr(point, "point", point)
-        values = [v if isinstance(v, sp.Basic) else sp.sympify(int(v) if float(v).is_integer() else float(v))
-                  for v in np.asarray(point, dtype=object).ravel()]
+        raw = np.asarray(point, dtype=object)
+        if raw.ndim != 1:
+            raise ShapeError(f"point must be a vector of n + m = {size} numbers, got shape {raw.shape}")
+        values = [v if isinstance(v, sp.Basic) else _exact_number(v) for v in raw]
     if len(values) != size:
         raise ShapeError(f"point must have n + m = {size} entries, got {len(values)}")
     return values
+
+
+def _exact_number(v):
+    """A plain number as an exact sympy number (floats as the decimals they print as)."""
+    if isinstance(v, (bool, np.bool_)) or not isinstance(v, numbers.Real):
+        raise ShapeError(f"point coordinates must be real numbers, got {v!r}")
+    v = real_number(v, "point coordinate")
+    return sp.Integer(int(v)) if v.is_integer() else sp.Rational(repr(v))
 
 
 class JacobianContext:
@@ -393,9 +410,7 @@ class JacobianContext:
     structured spectra."""
 
     def __init__(self, game, point, xp=None, allow_noncritical=False):
-        from ..games import Game
-        if not isinstance(game, Game):
-            raise InputError(f"game must be a stability Game, got {type(game).__name__}")
+        check_game(game)
         if game.n + game.m > defaults["max_dense"]:
             raise DenseTooLargeError(
                 f"n + m = {game.n + game.m} exceeds config.defaults['max_dense'] = "

@@ -164,6 +164,17 @@ class Game:
         return critical_points(self, **options)
 
 
+def check_game(game):
+    """``game`` if it is a :class:`Game`; otherwise a typed error saying how to make one."""
+    if isinstance(game, Game):
+        return game
+    hint = ""
+    if isinstance(game, str):
+        hint = f"; for the catalogue game use stability.games.get({game!r}), for a formula Game.from_expr"
+    raise InputError(f"game must be a stability Game (Game.from_expr, Game.quadratic, "
+                     f"Game.from_callables, games.get), got {type(game).__name__}{hint}")
+
+
 def _solve_checked(ops, M, r, name):
     if ops is backend.SYMPY:
         if M.det() == 0:
