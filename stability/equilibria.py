@@ -92,11 +92,7 @@ def stationarity_exprs(game):
     """The expressions whose common zeros are the critical points: ``∇f`` for zero-sum games,
     ``(Dx f, ∇y g)`` for general-sum ones (``Dx f = ∇x f − Gxy Gyy⁻¹ ∇y f``)."""
     if isinstance(game, GeneralSumGame):
-        n = game.n
-        G = game.follower_hessian_expr
-        gf = sp.Matrix(game.grad_exprs)
-        dxf = gf[:n, :] - G[:n, n:] * G[n:, n:].LUsolve(gf[n:, :])
-        return list(dxf) + game.follower_grad_exprs[n:]
+        return list(game.total_derivative_exprs()) + game.follower_grad_exprs[game.n:]
     return list(game.grad_exprs)
 
 

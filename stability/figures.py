@@ -21,6 +21,9 @@ TOY_ALGORITHMS = {  # FR App. D.1: η = 0.05, λ = 1 for SGA, γ = 0.1 for CO on
 
 
 def _axes(ax, **kw):
+    if ax is not None and not hasattr(ax, "plot"):
+        from .errors import InputError
+        raise InputError(f"ax must be a matplotlib Axes, got {type(ax).__name__}")
     if ax is None:
         import matplotlib.pyplot as plt
         _, ax = plt.subplots(figsize=kw.get("figsize", defaults["figsize"]))

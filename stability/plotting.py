@@ -6,6 +6,9 @@ from .config import defaults
 
 
 def _axes(ax):
+    if ax is not None and not hasattr(ax, "plot"):
+        from .errors import InputError
+        raise InputError(f"ax must be a matplotlib Axes, got {type(ax).__name__}")
     if ax is None:
         import matplotlib.pyplot as plt
         _, ax = plt.subplots(figsize=defaults["figsize"])

@@ -11,6 +11,11 @@ from .linalg import as_finite_array, count, interval, real_number
 from .progress import Progress
 
 
+def _check_executor(executor):
+    if executor is not None and not callable(getattr(executor, "submit", None)):
+        raise InputError(f"executor must be a concurrent.futures.Executor (with submit), got {executor!r}")
+
+
 def _algorithm(algorithm, **hp):
     """An algorithm object from a registry name or an :class:`Algorithm`, with ``hp`` applied
     (to an object too: ``spectral_radius(alg, game, z, lr=0.5)`` analyses ``alg`` at η = 0.5)."""
@@ -88,6 +93,7 @@ def sweep(algorithm, game, point, param, values, executor=None, chunks=8, *, all
         raise InputError("values must not be empty")
     chunks = count(chunks, "chunks", 1, high=10 ** 6)
     _with(base, param, values[0])  # a bad name fails here, not in a worker
+    _check_executor(executor)
     if executor is not None:
         parts = np.array_split(values, min(count(chunks, "chunks"), len(values)))
         futures = [executor.submit(_sweep_part, base, game, point, param, part, allow_noncritical)
@@ -194,6 +200,7 @@ def table(game, point, names=None, executor=None, *, allow_noncritical=False, **
     ``executor`` the algorithms run in parallel instead (each with its own cache)."""
     names = table_names(names)
     check_table_hyperparameters(names, hp)
+    _check_executor(executor)
     if executor is not None:
         futures = {name: executor.submit(_table_row, name, game, point, hp, None, allow_noncritical)
                    for name in names}
@@ -238,6 +245,7 @@ def tables(items, names=None, executor=None, *, allow_noncritical=False, **hp):
         items = [(game, point) for game, point in items]
     except (TypeError, ValueError):
         raise InputError("items must be a sequence of (game, point) pairs") from None
+    _check_executor(executor)
     if executor is None:
         return [table(game, point, names, allow_noncritical=allow_noncritical, **hp)
                 for game, point in items]
@@ -603,6 +611,9 @@ def _hyperparameters(names, theta, fixed):
     for name, value in zip(names, theta):
         if "." in name:
             base, part = name.split(".", 1)
+            if part not in ("real", "imag", "abs", "arg"):
+                raise InputError(f"bounds name {name!r}: the part after the dot must be real, imag, "
+                                 "abs or arg")
             parts.setdefault(base, {})[part] = float(value)
         else:
             hp[name] = float(value)

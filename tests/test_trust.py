@@ -562,3 +562,22 @@ def test_something_that_is_not_a_game_is_named(bad):
             call()
     with pytest.raises(InputError, match="pairs|game must be"):
         tables(bad) if bad is not None else tables(3)
+
+
+def test_names_executors_namespaces_axes_and_flags_are_checked():
+    from stability import algorithms, sweep, table
+    from stability.errors import InputError, SingularBlockError
+    from stability.spectral import optimize
+    g2 = games.get("g2")
+    calls = [lambda: algorithms.get(["gda"]), lambda: games.get(["g1"]),
+             lambda: sweep("gda", g2, [0, 0], "lr", [0.1, 0.2], executor=3),
+             lambda: table(g2, [0, 0], executor="x"),
+             lambda: algorithms.get("gda").spectrum(g2, [0, 0], xp="numpy"),
+             lambda: Game.from_callables(lambda x, y: (2 * x, -2 * y), 1, 1, vectorized="yes"),
+             lambda: optimize("complex-momentum", g2, [0, 0], {"beta.foo": (0, 1)}),
+             lambda: sweep("gda", g2, [0, 0], "lr", [0.1, 0.2]).plot(ax=3)]
+    for call in calls:
+        with pytest.raises(InputError):
+            call()
+    with pytest.raises(SingularBlockError, match="Gyy"):
+        Game.general_sum("x*y", "x*y", "x", "y").critical_points()

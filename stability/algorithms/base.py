@@ -41,13 +41,13 @@ def names():
 
 def get(name, **hyperparameters):
     """The algorithm ``name`` with the given hyperparameters (defaults for the rest)."""
-    if name not in _REGISTRY:
-        raise unknown_name("algorithm", name, _REGISTRY)
-    return _REGISTRY[name].build(**hyperparameters)
+    return describe(name).build(**hyperparameters)
 
 
 def describe(name):
     """The class of algorithm ``name`` (its docstring has the update rule and reference)."""
+    if not isinstance(name, str):
+        raise InputError(f"an algorithm name must be a string, got {type(name).__name__}")
     if name not in _REGISTRY:
         raise unknown_name("algorithm", name, _REGISTRY)
     return _REGISTRY[name]
@@ -428,6 +428,8 @@ class JacobianContext:
         self.Hyx = self.Hxy.T
         self.n, self.m = game.n, game.m
         self.N = self.n + self.m
+        if xp is not None and not (hasattr(xp, "asarray") and hasattr(xp, "linalg")):
+            raise InputError(f"xp must be an array namespace module (numpy, cupy, array_api_strict), got {xp!r}")
         self.xp = xp
 
     @cached_property

@@ -460,16 +460,26 @@ class GeneralSumGame(ExpressionGame):
     def follower_solve_yy(self, x, y, r):
         return _solve_checked(self.ops, self.follower_blocks(x, y)[2], r, "Gyy")
 
+    def total_derivative_exprs(self):
+        """The leader's total derivative ``Dx f = ∇x f − Gxy Gyy⁻¹ ∇y f`` as a column of
+        expressions (the one place it is built)."""
+        if self.__dict__.get("_total_exprs") is None:
+            n = self.n
+            G = self.follower_hessian_expr
+            gf = sp.Matrix(self.grad_exprs)
+            try:
+                self._total_exprs = gf[:n, :] - G[:n, n:] * G[n:, n:].LUsolve(gf[n:, :])
+            except (ValueError, ZeroDivisionError) as exc:  # sympy's NonInvertibleMatrixError
+                raise SingularBlockError(f"the follower's Hessian Gyy is singular as a matrix of "
+                                         f"expressions ({exc}): the total derivative is undefined") from None
+        return self._total_exprs
+
     def total_derivative_jacobian(self, point):
         """Exact Jacobian of the leader's total derivative ``Dx f = ∇x f − Gxy Gyy⁻¹ ∇y f``
         with respect to ``(x, y)`` at ``point`` (third derivatives of g included)."""
         if self._total_jacobian is None:
             zs = self.xs + self.ys
-            n = self.n
-            G = self.follower_hessian_expr
-            gf = sp.Matrix(self.grad_exprs)
-            dxf = gf[:n, :] - G[:n, n:] * G[n:, n:].LUsolve(gf[n:, :])
-            self._total_jacobian = _vectorised(list(dxf.jacobian(zs)), zs)
+            self._total_jacobian = _vectorised(list(self.total_derivative_exprs().jacobian(zs)), zs)
         z = np.concatenate(self.split(point))
         return as_finite_array(self._total_jacobian(z).reshape(self.n, self.n + self.m),
                                "Jacobian of the total derivative")
@@ -711,7 +721,9 @@ class CallableGame(Game):
                 raise InputError(f"{name} must be a positive integer, got {k!r}")
         super().__init__([f"x{i + 1}" for i in range(n)], [f"y{i + 1}" for i in range(m)])
         self._grad_fn, self._hess_fn, self._value_fn, self._hvp_fn = grad, hessian, value, hvp
-        self.vectorized = vectorized
+        if not isinstance(vectorized, (bool, np.bool_)):
+            raise InputError(f"vectorized must be True or False, got {vectorized!r}")
+        self.vectorized = bool(vectorized)
 
     def hvp(self, x, y, u, w):
         """``H [u; w]`` from the ``hvp`` callable (one point at a time unless vectorized), else

@@ -35,6 +35,8 @@ def names():
 
 def describe(name):
     """The catalogue entry (builder, source, description) of ``name``."""
+    if not isinstance(name, str):
+        raise InputError(f"a game name must be a string, got {type(name).__name__}")
     if name not in _ENTRIES:
         raise unknown_name("game", name, _ENTRIES)
     return _ENTRIES[name]
