@@ -66,10 +66,12 @@ def rotation(game, point, names=None, **hp):
     """Largest ``|Im λ / Re λ|`` of the game Jacobian V and of each update map's effective
     field ``I − J`` (``inf`` for a purely imaginary eigenvalue). Parts below ``1e-12·max|λ|``
     count as zero."""
-    from .spectral import DEFAULT_TABLE, _applicable
+    from .spectral import _applicable, check_table_hyperparameters, table_names
+    names = table_names(names)
+    check_table_hyperparameters(names, hp)  # a keyword no algorithm has raises
     ctx = JacobianContext(game, point)
     out = {"game": _max_ratio(np.linalg.eigvals(ctx.V))}
-    for name in names or DEFAULT_TABLE:
+    for name in names:
         alg = _algorithms.get(name, **_applicable(name, hp))
         out[name] = _max_ratio(1 - alg.spectrum(game, point))
     return out

@@ -235,6 +235,9 @@ def test_keywords_take_effect_or_raise():
         spectral_radius(cm, g, [0, 0]))
     with pytest.raises(UnknownNameError, match="did you mean"):
         algorithms.get("hb", betta=0.5)
+    from stability.diagnostics import rotation
+    with pytest.raises(UnknownNameError, match="did you mean 'gamma'"):
+        rotation(g, [0, 0], names=["co"], gamm=1.0)
 
 
 def test_parameter_values_are_used():
