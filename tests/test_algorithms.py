@@ -1,6 +1,8 @@
-"""Every algorithm through the same checks (SPEC §4 'Consistency'):
+"""Every algorithm through the same checks (docs/THEOREMS.md, 'Consistency'):
 closed-form Jacobian = finite-difference Jacobian of the engine's own step = symbolic
 Jacobian evaluated at numbers; structured spectra = dense eigenvalues."""
+
+import zlib
 
 import numpy as np
 import pytest
@@ -41,7 +43,8 @@ def make(name, hp, ratio):
 @pytest.mark.parametrize("shape", SHAPES)
 @pytest.mark.parametrize("ratio", [1.0, 3.0])
 def test_jacobian_builders_agree(name, shape, ratio):
-    game = random_quadratic(*shape, seed=hash((name, shape, ratio)) % 2**32)
+    # a seed from the parameters that is the same in every process (hash() of a str is salted)
+    game = random_quadratic(*shape, seed=zlib.crc32(repr((name, shape, ratio)).encode()))
     alg = make(name, ALGORITHMS[name], ratio)
     point = np.zeros(sum(shape))
     J = alg.jacobian(game, point)

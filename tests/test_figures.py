@@ -28,7 +28,7 @@ def test_toy_outcomes_match_the_papers(name):
 
 def test_fr_e2_momentum_ordering():
     """On the conjectured reading (x1y1 + x2y2), momentum speeds FR up and beats tuned GDA; on
-    SPEC's printed formula FR diverges (0 is not a local minimax there)."""
+    the transcribed formula FR diverges (0 is not a local minimax there)."""
     _, runs = fr_e2_runs("fr-e2-diagonal", steps=50)
     rho = {label: r for label, (_, r, _) in runs.items()}
     assert rho["FR, momentum 0.8"] < rho["FR, momentum 0.5"] < rho["FR, momentum 0.0"] < rho["GDA"]

@@ -73,7 +73,7 @@ def test_thm1_contraction_is_tight():
 
 
 def test_thm1_literal_step_alpha_over_beta_is_not_scale_invariant():
-    """η = α/β (SPEC's transcription) has the wrong units: on f = s(x² − y²)/2, α = β = s², so
+    """η = α/β (as transcribed) has the wrong units: on f = s(x² − y²)/2, α = β = s², so
     η = 1 and GDA multiplies x by 1 − s: it diverges for s > 2; η = √α/β = 1/s converges in 1 step."""
     s = 3.0
     game = Game.quadratic([[s]], [[0.0]], [[-s]])
