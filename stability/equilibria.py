@@ -309,6 +309,13 @@ def _free_directions(game, z, crit, gtol):
     w, U = np.linalg.eigh(H)
     null = U[:, np.abs(w) <= RTOL * crit.scale + crit.hessian_error]
     free = []
+    unused = _unused_variables(game)
+    if unused:  # variables no stationarity condition depends on: free, exactly
+        E = np.eye(z.size)[unused]
+        free = list(E)
+        null = null - E.T @ (E @ null)  # what is left of the null space
+        s = np.linalg.svd(null, full_matrices=False) if null.size else None
+        null = s[0][:, s[1] > 1e-8] if s is not None else null
     t = 1e-3 * max(1.0, float(np.linalg.norm(z)))
     for v in null.T:
         Q = np.linalg.svd(np.eye(z.size) - np.outer(v, v))[0][:, :z.size - 1]
@@ -329,6 +336,14 @@ def _free_directions(game, z, crit, gtol):
                 break
             p = p - Q @ step
     return np.array(free) if free else None
+
+
+def _unused_variables(game):
+    """Indices of the variables that no stationarity expression contains (formula games)."""
+    if not isinstance(game, ExpressionGame) or game.params:
+        return []
+    used = set().union(*(e.free_symbols for e in stationarity_exprs(game)))
+    return [i for i, s in enumerate(game.xs + game.ys) if s not in used]
 
 
 def _numeric_critical_points(game, bounds, starts, max_starts, seed, tol):

@@ -269,7 +269,13 @@ def _vectorised(exprs, symbols):
             except (OverflowError, ZeroDivisionError) as exc:
                 raise NonFiniteError(f"evaluating the formula failed: {exc}") from None
         shape = points.shape[:-1]
-        return np.stack([np.broadcast_to(np.asarray(c, dtype=float), shape) for c in cols], axis=-1)
+        out = np.empty(shape + (len(cols),))
+        if not shape:  # one point: every entry is a scalar
+            out[:] = cols
+            return out
+        for i, c in enumerate(cols):  # constants broadcast over the batch
+            out[..., i] = c
+        return out
 
     return call
 
