@@ -16,7 +16,7 @@ from .games import Game
 from .linalg import StabilityWarning
 from .diagnostics import critical_ratio, path_angle, rotation
 from .spectral import (Optimum, StableSet, Sweep, gda_step_size_bound, iterations_to_tolerance,
-                       optimize, rate, spectral_radius, spectrum, stable_step_sizes, sweep,
+                       optimize, rate, spectral_radius, spectrum, stability_verdict, stable_step_sizes, sweep,
                        symbolic_stable_set, table, tables)
 
 __version__ = "0.1.0"

@@ -43,7 +43,8 @@ def analyze_game(game, lr):
             "isolated": cp.isolated,
             "free_directions": None if cp.isolated else cp.free_directions.tolist(),
             "spectral_radius": radii,
-            "algorithms": {name: {"rho": radii[name], "stable": (radii[name] < 1) if not isinstance(radii[name], str) else None,
+            "algorithms": {name: {"rho": radii[name],
+                                  "stable": None if isinstance(radii[name], str) else spectral.stability_verdict(radii[name]),
                                   "hyperparameters": _hyperparameters(alg)}
                            for name, alg in algs.items()}})
     return out
@@ -98,8 +99,12 @@ def _print_report(title, report):
             if isinstance(rho, str):
                 print(f"    {name:<18}{'—':>10}  {'':<7}{_fmt_hp(row['hyperparameters'])}  ({rho})")
             else:
-                print(f"    {name:<18}{rho:>10.6f}  {'yes' if rho < 1 else 'no':<7}"
+                verdict = {True: "yes", False: "no", None: "≈1 ?"}[row["stable"]]
+                print(f"    {name:<18}{rho:>10.6f}  {verdict:<7}"
                       f"{_fmt_hp(row['hyperparameters'])}")
+        if any(row["stable"] is None and not isinstance(row["rho"], str) for row in entry["algorithms"].values()):
+            print(f"    ≈1 ?: |ρ − 1| ≤ {defaults['rho_margin']:.2g}, below the accuracy of a computed "
+                  "eigenvalue: stability is not decided")
 
 
 def _fmt(values):

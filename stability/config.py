@@ -7,6 +7,8 @@ defaults = {
     "progress": True,      # progress of long sweeps/optimisations on stderr
     "max_dense": 8000,     # largest dense Jacobian (rows) built on request; beyond: matrixfree
     "max_array_bytes": 2 ** 31,  # largest array a computation allocates (engine trajectories, grids)
+    "rho_margin": 2 ** -26,  # |ρ − 1| ≤ this decides nothing: √ε, the accuracy of a defective eigenvalue
+    "max_sweep_values": 10 ** 6,  # most hyperparameter values one sweep evaluates
 }
 
 _FACTORY = dict(defaults)

@@ -6,8 +6,9 @@ walked against a whitelist; the sympy expression is built node by node. Nothing 
 string is ever executed.
 
 Accepted: numbers, the declared symbols, the constants ``pi`` and ``E``, the operators
-``+ - * / **`` (``^`` is read as ``**``), unary ``+``/``-``, and calls of the functions in
-:data:`FUNCTIONS`. Decimal literals become exact rationals (``0.05`` is ``1/20``), so exact
+``+ - * / **`` (``^`` is read as ``**``, with the precedence of ``**``: ``x^2 - y^2`` is
+``x**2 - y**2``), unary ``+``/``-``, and calls of the functions in :data:`FUNCTIONS`.
+Comments (``#``) are refused, so no part of a formula is silently dropped. Decimal literals become exact rationals (``0.05`` is ``1/20``), so exact
 critical points and eigenvalues stay exact.
 """
 
@@ -39,12 +40,18 @@ MAX_DEGREE = 1000
 nested powers multiply their exponents, so the per-exponent cap alone does not bound them."""
 MAX_NODES = 100_000
 """Largest number of nodes of a sympy expression accepted as a game."""
+MAX_DEPTH = 60
+"""Deepest nesting of a sympy expression accepted as a game: sympy differentiates and
+evaluates recursively, and its second derivatives nest about three times deeper."""
 
 _BINARY = {
     ast.Add: lambda a, b: a + b, ast.Sub: lambda a, b: a - b,
     ast.Mult: lambda a, b: a * b, ast.Div: lambda a, b: a / b,
-    ast.Pow: None, ast.BitXor: None,  # both are powers, checked in _power
+    ast.Pow: None,  # checked in _power
 }
+
+_OPERATORS = {ast.FloorDiv: "//", ast.Mod: "%", ast.MatMult: "@", ast.BitAnd: "&",
+              ast.BitOr: "|", ast.LShift: "<<", ast.RShift: ">>"}
 
 _DESCRIBE = {
     ast.Attribute: "attribute access", ast.Subscript: "indexing", ast.Lambda: "lambda",
@@ -78,17 +85,24 @@ def parse_formula(text, symbols):
         raise FormulaError(f"formula is {len(text)} characters long; the limit is {MAX_LENGTH}")
     if not text.strip():
         raise FormulaError("formula is empty")
+    if "#" in text:
+        raise FormulaError(f"a formula may not contain '#' (Python would read the rest of the "
+                           f"line as a comment and drop it): {text[:60]!r}")
+    # '^' means power: rewritten before parsing so that it binds like '**' (Python's '^' is
+    # XOR, which binds more loosely than '-': x^2 - y^2 would parse as x^((2 - y)^2))
+    source = text.strip().replace("^", "**")
     try:
-        tree = ast.parse(text.strip(), mode="eval")
+        tree = ast.parse(source, mode="eval")
     except SyntaxError as exc:
         raise FormulaError(f"not a valid expression: {text!r} ({exc.msg})") from None
     except (RecursionError, MemoryError, ValueError):
         raise FormulaError(f"formula {text[:60]!r}... is nested too deeply") from None
     try:
         expr = _Builder(symbols).build(tree.body)
+        check_real(expr, text)
+        check_expression(expr, text)  # what sympy's evaluation made of it: sqrt(x**2) is Abs(x)
     except RecursionError:
         raise FormulaError(f"formula {text[:60]!r}... is nested too deeply") from None
-    check_real(expr, text)
     return expr
 
 
@@ -123,13 +137,16 @@ class _Builder:
             return -operand if isinstance(node.op, ast.USub) else operand
         if isinstance(node, ast.BinOp) and type(node.op) in _BINARY:
             left, right = self.build(node.left), self.build(node.right)
-            if isinstance(node.op, (ast.Pow, ast.BitXor)):
+            if isinstance(node.op, ast.Pow):
                 return _power(left, right)
             if isinstance(node.op, ast.Div) and right == 0:
                 raise FormulaError("division by zero in formula")
             return _bounded(_BINARY[type(node.op)](left, right))
         if isinstance(node, ast.Call):
             return self._call(node)
+        if isinstance(node, ast.BinOp):
+            op = _OPERATORS.get(type(node.op), type(node.op).__name__)
+            raise FormulaError(f"operator {op} is not allowed in a formula (only + - * / ** and ^)")
         what = _DESCRIBE.get(type(node), f"{type(node).__name__} syntax")
         raise FormulaError(f"{what} is not allowed in a formula")
 
@@ -241,11 +258,17 @@ def check_expression(expr, source):
     :data:`FUNCTIONS`), bounded size, degree and numbers. Undefined functions, ``Abs``,
     ``sign``, ``Piecewise``, ``Heaviside`` … are refused: their derivatives are not smooth or
     not known (``sqrt(psi**2)`` is ``Abs(psi)`` for real ψ)."""
-    nodes = 0
-    for node in sp.preorder_traversal(expr):
+    nodes, stack = 0, [(expr, 1)]
+    while stack:  # size and depth first, iteratively: sympy's own walks recurse
+        node, depth = stack.pop()
         nodes += 1
         if nodes > MAX_NODES:
             raise FormulaError(f"expression has more than {MAX_NODES} nodes")
+        if depth > MAX_DEPTH:
+            raise FormulaError(f"expression is nested more than {MAX_DEPTH} levels deep "
+                               f"({source[:60]!r}); its derivatives could not be built")
+        stack.extend((a, depth + 1) for a in node.args)
+    for node in sp.preorder_traversal(expr):
         if node.is_Symbol or node.is_Number or node in (sp.pi, sp.E) or node.is_Add or node.is_Mul:
             continue
         if node.is_Pow:

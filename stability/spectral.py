@@ -34,8 +34,28 @@ def spectrum(algorithm, game, point, *, allow_noncritical=False, **hp):
     return _algorithm(algorithm, **hp).spectrum(game, point, allow_noncritical=allow_noncritical)
 
 
+def stability_verdict(rho, margin=None):
+    """What a computed ρ says: True (``ρ < 1 − margin``: strictly stable), False
+    (``ρ > 1 + margin``: unstable) or None (marginal: ``|ρ − 1| ≤ margin`` decides nothing).
+
+    ``margin`` defaults to ``config.defaults["rho_margin"]`` = 2⁻²⁶ ≈ 1.5e-8 = √ε: a
+    floating-point eigenvalue solver returns simple eigenvalues to about ε·cond, but the
+    eigenvalues of a Jordan block of size 2 only to about √ε (GDA on g1 at η = 0.05 gives
+    ρ = 1.1 + 2e-9), and Jacobians whose eigenvalues lie exactly on the unit circle
+    (alternating GDA on a bilinear game) come out as 1 ± 1e-15. See docs/NUMERICS.md."""
+    from .config import defaults
+    margin = defaults["rho_margin"] if margin is None else real_number(margin, "margin", 0.0)
+    rho = real_number(rho, "rho", 0.0)
+    if rho < 1 - margin:
+        return True
+    if rho > 1 + margin:
+        return False
+    return None
+
+
 def spectral_radius(algorithm, game, point, *, allow_noncritical=False, **hp):
-    """``ρ(J)``: the point is strictly stable iff ``ρ < 1``."""
+    """``ρ(J)``: the point is strictly stable iff ``ρ < 1`` (a computed ρ within
+    ``config.defaults["rho_margin"]`` of 1 decides nothing; see :func:`stability_verdict`)."""
     return float(np.max(np.abs(spectrum(algorithm, game, point, allow_noncritical=allow_noncritical, **hp))))
 
 
@@ -277,13 +297,19 @@ def _applicable(name, hp):
 # --- stable step sizes -------------------------------------------------------------------
 @dataclass
 class StableSet:
-    """The values of ``param`` in ``(lo, hi)`` where the point is strictly stable (ρ < 1),
-    as disjoint open intervals; boundaries are roots of ``ρ − 1`` to ``xtol``."""
+    """The values of ``param`` in ``(lo, hi)`` where the point is strictly stable, as disjoint
+    open intervals on which ``ρ < 1 − margin`` (:func:`stability_verdict`); boundaries are
+    roots of ``ρ − 1`` (or of ``ρ − (1 − margin)`` next to a marginal value) to ``xtol``.
+    ``marginal`` lists, to the grid's resolution, the intervals where ``|ρ − 1| ≤ margin``:
+    there floating point cannot tell stable from unstable (e.g. ρ ≡ 1 for alternating GDA
+    on a bilinear game), and nothing is claimed."""
 
     algorithm: str
     param: str
     intervals: list
     sweep: Sweep
+    marginal: list = None
+    margin: float = 0.0
 
     def contains(self, value):
         return any(a < value < b for a, b in self.intervals)
@@ -315,19 +341,42 @@ def stable_step_sizes(algorithm, game, point, param="lr", bounds=(0.0, 2.0), num
     base = _algorithm(algorithm, **hp)
     spectra = SpectrumCache(game, point, allow_noncritical)
     rho = lambda v: spectra.radius(_with(base, param, v))
-    stable = s.radius < 1
+    from .config import defaults
+    margin = defaults["rho_margin"]
+    verdicts = [stability_verdict(r, margin) for r in s.radius]
+    stable = np.array([v is True for v in verdicts])
+
+    def edge(i):  # the boundary between grid values i - 1 and i (exactly one of them stable)
+        a, b = values[i - 1], values[i]
+        other = verdicts[i] if stable[i - 1] else verdicts[i - 1]
+        level = 1.0 if other is False else 1.0 - margin  # next to a marginal value: ρ = 1 − margin
+        return opt.brentq(lambda v: rho(v) - level, a, b, xtol=xtol)
+
     intervals, start = [], (lo if stable[0] else None)
     for i in range(1, len(values)):
         if stable[i] != stable[i - 1]:
-            edge = opt.brentq(lambda v: rho(v) - 1, values[i - 1], values[i], xtol=xtol)
             if stable[i]:
-                start = edge
+                start = edge(i)
             else:
-                intervals.append((start, edge))
+                intervals.append((start, edge(i)))
                 start = None
     if start is not None:
         intervals.append((start, hi))
-    return StableSet(base.name, param, intervals, s)
+    marginal, first = [], None
+    for i, v in enumerate(verdicts + [False]):
+        if v is None and first is None:
+            first = i
+        elif v is not None and first is not None:
+            marginal.append((float(values[first]), float(values[i - 1])))
+            first = None
+    if marginal:
+        import warnings
+        from .linalg import StabilityWarning
+        warnings.warn(f"{base.name}: ρ is within {margin:.2g} of 1 on {len(marginal)} interval(s) of "
+                      f"{param} (first {marginal[0][0]:.6g} … {marginal[0][1]:.6g}); floating point cannot "
+                      "decide stability there, and those values are not claimed stable", StabilityWarning,
+                      stacklevel=2)
+    return StableSet(base.name, param, intervals, s, marginal, margin)
 
 
 def gda_step_size_bound(game, point, ratio=1.0, *, allow_noncritical=False):

@@ -584,3 +584,11 @@ def test_names_executors_namespaces_axes_and_flags_are_checked():
             call()
     with pytest.raises(SingularBlockError, match="Gyy"):
         Game.general_sum("x*y", "x*y", "x", "y").critical_points()
+
+
+def test_formula_games_have_a_variable_limit():
+    from stability.errors import FormulaError
+    xs = ",".join(f"x{i}" for i in range(400))
+    ys = ",".join(f"y{i}" for i in range(400))
+    with pytest.raises(FormulaError, match="limited to 500"):
+        Game.from_expr("x0*y0", xs, ys)

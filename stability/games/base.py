@@ -20,7 +20,7 @@ from ..errors import (ConvergenceError, DenseTooLargeError, FormulaError, InputE
                       NonFiniteError, NotSupportedError, ShapeError, SingularBlockError,
                       StabilityError)
 from ..formula import FUNCTIONS, CONSTANTS, check_expression, check_real, parse_formula
-from ..linalg import as_finite_array, check_invertible
+from ..linalg import as_finite_array, check_invertible, real_number
 
 MAX_SYMBOLIC = 12
 """Largest ``n + m`` for which a numeric game is turned into a sympy expression."""
@@ -191,6 +191,8 @@ def _solve_checked(ops, M, r, name):
 # --- games from formulas ---------------------------------------------------------------
 def declare_symbols(spec, player):
     """Symbols of one player from ``"x1,x2"``, ``["x1", "x2"]`` or sympy symbols."""
+    if isinstance(spec, str) and len(spec) > 100_000:
+        raise FormulaError(f"{player} variable list is {len(spec)} characters long")
     if isinstance(spec, (str, sp.Symbol)):
         spec = [spec] if isinstance(spec, sp.Symbol) else [s for s in spec.replace(" ", "").split(",")]
     try:
@@ -200,7 +202,11 @@ def declare_symbols(spec, player):
     symbols = []
     for item in items:
         if isinstance(item, sp.Symbol):
-            symbols.append(item)
+            if item.name in FUNCTIONS or item.name in CONSTANTS:
+                raise FormulaError(f"{player} variable {item.name!r} clashes with a function or constant name")
+            # a player's variable is real whatever the caller's symbol assumes (a complex
+            # symbol would keep sqrt(psi**2) from being seen as Abs(psi)); parameters keep theirs
+            symbols.append(item if player == "parameter" else sp.Symbol(item.name, real=True))
         elif isinstance(item, str) and item.isidentifier() and not keyword.iskeyword(item):
             if item in FUNCTIONS or item in CONSTANTS:
                 raise FormulaError(f"{player} variable {item!r} clashes with a function or constant name")
@@ -212,8 +218,16 @@ def declare_symbols(spec, player):
     return symbols
 
 
+MAX_FORMULA_VARIABLES = 500
+"""Largest ``n + m`` of a formula game: its Hessian has (n + m)² symbolic entries."""
+
+
 def _declare_players(x, y):
     xs, ys = declare_symbols(x, "leader (x)"), declare_symbols(y, "follower (y)")
+    if len(xs) + len(ys) > MAX_FORMULA_VARIABLES:
+        raise FormulaError(f"{len(xs) + len(ys)} variables: formula games are limited to "
+                           f"{MAX_FORMULA_VARIABLES} (their Hessian is symbolic); give larger games as "
+                           "Game.quadratic blocks or Game.from_callables with an hvp")
     names = [s.name for s in xs + ys]
     dup = sorted({n for n in names if names.count(n) > 1})
     if dup:
@@ -232,9 +246,15 @@ def _to_expr(expr, xs, ys, params=()):
     if undeclared:
         raise FormulaError(f"expression uses undeclared symbol(s) {', '.join(undeclared)}; "
                            f"declared: {', '.join(by_name)}")
-    check_expression(expr, type(expr).__name__)
-    expr = expr.xreplace({s: by_name[s.name] for s in expr.free_symbols})
-    check_real(expr, str(expr)[:200])
+    try:
+        check_expression(expr, type(expr).__name__)  # bounded before anything is rebuilt
+        # the declared (real) symbols in place of the user's: sympy re-evaluates on the way,
+        # so what the game really is gets checked (sqrt(psi**2) becomes Abs(psi) for real psi)
+        expr = expr.xreplace({s: by_name[s.name] for s in expr.free_symbols})
+        check_real(expr, str(expr)[:200])
+        check_expression(expr, type(expr).__name__)
+    except RecursionError:
+        raise FormulaError("the expression is nested too deeply") from None
     return expr
 
 
@@ -249,8 +269,7 @@ def _substitute(expr, params, values):
             raise unknown_name("parameter", key, by_name)
         if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating, sp.Number)):
             raise InputError(f"parameter {key} must be given a real number, got {value!r}")
-        if not np.isfinite(float(value)):
-            raise NonFiniteError(f"parameter {key} must be finite, got {value!r}")
+        real_number(value, f"parameter {key}")
         table[by_name[key]] = (sp.Rational(repr(float(value))) if isinstance(value, (float, np.floating))
                                else sp.sympify(value))
     out = expr.xreplace(table)
