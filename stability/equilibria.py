@@ -104,6 +104,46 @@ def residual(game, point):
     return float(np.linalg.norm(game.gradient_at(z)))
 
 
+def stationarity_system(game):
+    """``(F, J)``: the stationarity map of one point (``∇f`` for zero-sum games, ``(Dx f, ∇y g)``
+    for general-sum ones) and its Jacobian (the Hessian, resp. the exact Jacobian of that map,
+    third derivatives of g included). Root finding, Newton refinement and criticality tests
+    run on this one pair whatever the kind of game."""
+    if not isinstance(game, GeneralSumGame):
+        return game.gradient_at, lambda z: _full_hessian(*game.blocks_at(z))
+    if game.__dict__.get("_stationarity") is None:
+        zs = game.xs + game.ys
+        exprs = stationarity_exprs(game)
+        jac = sp.Matrix(exprs).jacobian(zs)
+        F, J, N = _vectorised(exprs, zs), _vectorised(list(jac), zs), len(zs)
+        game._stationarity = (
+            lambda z: as_finite_array(F(np.concatenate(game.split(z), axis=-1)), "stationarity conditions"),
+            lambda z: as_finite_array(J(np.concatenate(game.split(z), axis=-1)).reshape(N, N),
+                                      "Jacobian of the stationarity conditions"),
+            exprs, jac)
+    return game._stationarity[:2]
+
+
+def _mp_system(game, z):
+    """The stationarity map and its Jacobian at ``z`` in mpmath (formula games only)."""
+    if not isinstance(game, GeneralSumGame):
+        return game.mp_derivatives(z)
+    import mpmath
+    stationarity_system(game)
+    if game.__dict__.get("_mp_stationarity") is None:
+        zs = game.xs + game.ys
+        _, _, exprs, jac = game._stationarity
+        game._mp_stationarity = (sp.lambdify(zs, exprs, modules="mpmath"),
+                                 sp.lambdify(zs, list(jac), modules="mpmath"))
+    args = [mpmath.mpf(float(v)) for v in z]
+    N = len(args)
+    g = mpmath.matrix(game._mp_stationarity[0](*args))
+    H = mpmath.matrix(N, N)
+    for k, v in enumerate(game._mp_stationarity[1](*args)):
+        H[k // N, k % N] = v
+    return g, H
+
+
 MAX_STARTS = 100_000
 """Largest number of starts a numeric critical-point search may use."""
 
@@ -258,17 +298,17 @@ def _newton_refine(game, z, iterations=60):
     r = (k − 1)/k per iteration (x⁴⁰ near 0: r = 39/40). When two successive ratios agree,
     the step is multiplied by 1/(1 − r) = k (Schröder's modified Newton), which lands on such
     a root; the candidate is kept only if its gradient is no larger."""
+    F, J = stationarity_system(game)
     best = z
     try:
-        best_res = float(np.linalg.norm(game.gradient_at(z)))
+        best_res = float(np.linalg.norm(F(z)))
     except StabilityError:
         return z
     tiny = lambda d, p: np.linalg.norm(d) <= 4 * np.finfo(float).eps * max(1.0, np.linalg.norm(p))
     previous, ratio = None, None
     for _ in range(iterations):
         try:
-            H = _full_hessian(*game.blocks_at(best))
-            g = game.gradient_at(best)
+            H, g = J(best), F(best)
         except StabilityError:
             break
         with np.errstate(all="ignore"):
@@ -289,7 +329,7 @@ def _newton_refine(game, z, iterations=60):
         moved = False
         for candidate in candidates:
             try:
-                res = float(np.linalg.norm(game.gradient_at(candidate)))
+                res = float(np.linalg.norm(F(candidate)))
             except StabilityError:
                 continue
             if res <= best_res:
@@ -305,9 +345,9 @@ def _free_directions(game, z, crit, gtol):
     direction v of H, a Gauss–Newton solve of ∇f = 0 on the hyperplane through ``z + t v``
     orthogonal to v (t = 1e-3 · max(1, |z|)); if it finds a critical point there, the set is
     not isolated along v (lines, planes and curved components alike)."""
-    H = _full_hessian(*game.blocks_at(z))
-    w, U = np.linalg.eigh(H)
-    null = U[:, np.abs(w) <= RTOL * crit.scale + crit.hessian_error]
+    F, J = stationarity_system(game)
+    _, w, Vt = np.linalg.svd(J(z))  # |eigenvalues| and eigenvectors for a symmetric Hessian
+    null = Vt[w <= RTOL * crit.scale + crit.hessian_error].T
     free = []
     unused = _unused_variables(game)
     if unused:  # variables no stationarity condition depends on: free, exactly
@@ -322,8 +362,7 @@ def _free_directions(game, z, crit, gtol):
         p = z + t * v
         for _ in range(30):
             try:
-                g = game.gradient_at(p)
-                Hp = _full_hessian(*game.blocks_at(p))
+                g, Hp = F(p), J(p)
             except StabilityError:
                 break
             if np.linalg.norm(g) <= crit.limit:
@@ -351,14 +390,7 @@ def _numeric_critical_points(game, bounds, starts, max_starts, seed, tol):
     from .linalg import StabilityWarning
     lo, hi = bounds
     N = game.n + game.m
-    general = isinstance(game, GeneralSumGame)
-    if general:
-        F = _vectorised(stationarity_exprs(game), game.xs + game.ys)
-        fun, jac = F, None
-    else:
-        fun = game.gradient_at
-        def jac(z):
-            return _full_hessian(*game.blocks_at(z))
+    fun, jac = stationarity_system(game)
     rng = np.random.default_rng(seed)
     found, hits, rejected, used, extra = [], [], 0, 0, 0
     while used < max_starts:
@@ -372,7 +404,7 @@ def _numeric_critical_points(game, bounds, starts, max_starts, seed, tol):
             z = sol.x
             if not np.all(np.isfinite(z)):
                 continue
-            verdict = _verify(game, z, tol, general, found, hits, (lo, hi))
+            verdict = _verify(game, z, tol, found, hits, (lo, hi))
             inside = np.all(z >= lo - 1e-9) and np.all(z <= hi + 1e-9)
             if verdict == "rejected" and sol.success and inside:
                 rejected += 1  # the root finder converged there, verification refused it
@@ -411,15 +443,11 @@ MAX_NON_ISOLATED = 8
 """Most representatives of non-isolated critical sets a numeric search reports."""
 
 
-def _verify(game, z, tol, general, found, hits, box=None):
+def _verify(game, z, tol, found, hits, box=None):
     """Refine, verify and record one root-finder result; returns "new", "seen", "rejected"
     (a candidate that fails verification) or "extra" (one more point of a non-isolated set
     once :data:`MAX_NON_ISOLATED` representatives are reported)."""
-    if general:
-        res = residual(game, z)
-        if res > tol * max(1.0, float(np.linalg.norm(z))):
-            return "rejected"
-        return _record(found, hits, CriticalPoint(z, res))
+    F, J = stationarity_system(game)
     z = _newton_refine(game, z)
     if box is not None and (np.any(z < box[0] - 1e-9) or np.any(z > box[1] + 1e-9)):
         return "outside"
@@ -428,7 +456,7 @@ def _verify(game, z, tol, general, found, hits, box=None):
             hits[i] += 1
             return "seen"
     try:
-        crit = criticality(game, z, _full_hessian(*game.blocks_at(z)), tol)
+        crit = criticality(game, z, J(z), tol)
     except StabilityError:
         return "rejected"
     if not crit.scale > 0 or not crit.is_critical(tol) or not _verified_exactly(game, z, crit, tol):
@@ -437,7 +465,7 @@ def _verify(game, z, tol, general, found, hits, box=None):
     res = crit.residual
     if exact is not None:
         z = np.array([float(v) for v in exact])
-        res = float(np.linalg.norm(game.gradient_at(z)))
+        res = float(np.linalg.norm(F(z)))
     free = _free_directions(game, z, crit, tol)
     if free is not None:
         if sum(1 for p in found if not p.isolated) >= MAX_NON_ISOLATED:
@@ -451,7 +479,7 @@ def _representative(game, z, res, exact, free, crit):
     the free directions) when it is still critical, so a free variable reads 0."""
     p = z - free.T @ (free @ z)
     try:
-        r = float(np.linalg.norm(game.gradient_at(p)))
+        r = float(np.linalg.norm(stationarity_system(game)[0](p)))
     except StabilityError:
         return z, res, exact
     if r > crit.limit:
@@ -479,7 +507,7 @@ def _verified_exactly(game, z, crit, tol, dps=40):
     import mpmath
     with mpmath.workdps(dps):
         try:
-            g, H = game.mp_derivatives(z)
+            g, H = _mp_system(game, z)
         except (ZeroDivisionError, ValueError, TypeError, OverflowError):
             return True  # no exact view here: the float test stands
         d = _mp_solve(H, g)
@@ -657,8 +685,10 @@ def _norm2(H):
 
 
 def criticality(game, z, H, gtol=GTOL):
-    """:class:`Criticality` of ``z`` for a zero-sum game whose full Hessian at ``z`` is ``H``."""
-    g = game.gradient_at(z)
+    """:class:`Criticality` of ``z``; ``H`` is the Jacobian of the stationarity map at ``z``
+    (the full Hessian for zero-sum games; see :func:`stationarity_system`)."""
+    F, J = stationarity_system(game)
+    g = F(z)
     res = float(safe_norm(g))
     scale, third = _norm2(H), 0.0
     if not isinstance(game, QuadraticGame):
@@ -667,7 +697,7 @@ def criticality(game, z, H, gtol=GTOL):
         u /= safe_norm(u)
         for side in (1.0, -1.0):
             try:
-                H2 = _full_hessian(*game.blocks_at(z + side * h * u))
+                H2 = J(z + side * h * u)
             except StabilityError:
                 continue  # the game is not defined there: use the other side
             scale = max(scale, _norm2(H2))
@@ -697,7 +727,7 @@ def _check_critical(z, crit, gtol, allow_noncritical):
     if allow_noncritical or crit.is_critical(gtol):
         return
     raise NotCriticalError(
-        f"point {np.array2string(z, precision=6)} is not critical: gradient residual "
+        f"point {np.array2string(z, precision=6)} is not critical: stationarity residual "
         f"{crit.residual:.3g} (tolerance {crit.limit:.3g} = gtol · game scale {crit.scale:.3g} · "
         f"max(1, |z|)), Newton step to the nearest critical point {crit.step:.3g} (tolerance "
         f"{gtol * crit._length:.3g}); pass allow_noncritical=True to analyse it anyway")
@@ -705,21 +735,16 @@ def _check_critical(z, crit, gtol, allow_noncritical):
 
 def require_critical(game, point, gtol=GTOL, allow_noncritical=False, H=None):
     """Raise :class:`NotCriticalError` unless ``point`` is a critical point of ``game`` (the
-    fixed points of every algorithm here); returns its :class:`Criticality` (or None for
-    general-sum games, whose stationarity conditions are checked by residual)."""
+    fixed points of every algorithm here; for general-sum games, the stationarity conditions
+    ``Dx f = 0``, ``∇y g = 0``); returns its :class:`Criticality` (None when allowed)."""
     check_game(game)
     z = as_finite_array(getattr(point, "point", point), "point", ndim=1)
     gtol = real_number(gtol, "gtol", 0.0)
-    if isinstance(game, GeneralSumGame):
-        res = residual(game, z)
-        limit = gtol * max(1.0, float(np.linalg.norm(z)))
-        if res > limit and not allow_noncritical:
-            raise NotCriticalError(f"point {np.array2string(z, precision=6)} is not stationary: "
-                                   f"residual {res:.3g} > {limit:.3g}; pass allow_noncritical=True")
-        return None
     if allow_noncritical:
         return None
-    crit = criticality(game, z, _full_hessian(*game.blocks_at(z)) if H is None else H, gtol)
+    if isinstance(game, GeneralSumGame) or H is None:
+        H = stationarity_system(game)[1](z)
+    crit = criticality(game, z, H, gtol)
     _check_critical(z, crit, gtol, allow_noncritical)
     return crit
 
@@ -969,12 +994,10 @@ def classify_stackelberg(game, z, *, rtol=RTOL, gtol=GTOL, allow_noncritical=Fal
             scale = max(scale, block_scale(z + side * h * u / safe_norm(u)))
         except StabilityError:
             continue
-    res = residual(game, z)
-    limit = gtol * max(scale, np.finfo(float).tiny) * max(1.0, float(np.linalg.norm(z)))
-    if res > limit and not allow_noncritical:
-        raise NotCriticalError(f"point {np.array2string(z, precision=6)} is not stationary: "
-                               f"residual {res:.3g} > tolerance {limit:.3g}; pass allow_noncritical=True")
-    tol = rtol * scale
+    crit = criticality(game, z, stationarity_system(game)[1](z), gtol)
+    _check_critical(z, crit, gtol, allow_noncritical)
+    res = crit.residual
+    tol = rtol * scale + crit.hessian_error
     eig_gyy = _eigvalsh(Gyy, "Gyy")
     regular = _regular(eig_gyy, tol)
     eig_ht = _eigvalsh(stackelberg_blocks(game, z)[0], "H̃xx") if regular else None
