@@ -7,6 +7,7 @@ import scipy.linalg as sla
 
 from . import algorithms as _algorithms
 from .algorithms.base import JacobianContext
+from .errors import checked_call
 from .errors import DenseTooLargeError, InputError
 from .linalg import as_finite_array
 
@@ -29,6 +30,7 @@ def _first_order_stable(ctx, tau):
     return bool(np.all(lam.real > 0))
 
 
+@checked_call
 def critical_ratio(game, point):
     """The exact critical time-scale ratio τ* of GDA (Fiez & Ratliff 2021).
 
@@ -62,6 +64,7 @@ def critical_ratio(game, point):
     return CriticalRatio(float(edges[k]), cands)
 
 
+@checked_call
 def rotation(game, point, names=None, **hp):
     """Largest ``|Im λ / Re λ|`` of the game Jacobian V and of each update map's effective
     field ``I − J`` (``inf`` for a purely imaginary eigenvalue). Parts below ``1e-12·max|λ|``
@@ -86,6 +89,7 @@ def _max_ratio(lam):
     return float(ratio.max(initial=0.0))
 
 
+@checked_call
 def path_angle(game, z, z_star, alphas=np.linspace(0.6, 1.2, 121), algorithm=None):
     """Path-angle of Berard et al. (FR §6.2.1): ``cos θ(α) = ⟨z* − z, v_α⟩ / (‖z* − z‖‖v_α‖)``
     with ``v_α`` the field at ``αz + (1 − α)z*`` — the game field v, or, given an algorithm,

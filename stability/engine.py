@@ -7,7 +7,7 @@ import numpy as np
 import time
 
 from .config import defaults
-from .errors import InputError, NonFiniteError
+from .errors import InputError, NonFiniteError, checked_call
 from .linalg import as_finite_array, count, real_number
 
 CONVERGED, DIVERGED, MAX_STEPS = "converged", "diverged", "max_steps"
@@ -35,6 +35,7 @@ class Trajectory:
     def interrupted(self):
         return bool(np.any(self.stop == INTERRUPTED))
 
+    @checked_call
     def empirical_rate(self, index=0, tail=0.5):
         """``1 − ρ̂`` from a log-linear fit over the last ``tail`` of the run, of the distance to
         ``target`` when the run had one, else of the gradient norm (near a nondegenerate fixed
@@ -54,11 +55,15 @@ class Trajectory:
         return 1.0 - float(np.exp(slope))
 
 
-def run(algorithm, game, z0, steps=1000, tol=1e-10, target=None, divergence=1e6, max_time=None):
+@checked_call
+def run(algorithm, game, z0, steps=1000, tol=1e-10, target=None, divergence=1e6, max_time=None, **hp):
     """Iterate ``algorithm`` on ``game`` from the rows of ``z0``.
 
     Parameters
     ----------
+    algorithm : str or Algorithm
+        A registry name or an algorithm object; keywords in ``hp`` set its hyperparameters
+        (``run("fr", game, z0, lr=0.1)``), as everywhere else.
     z0 : array_like, shape (n+m,) or (B, n+m)
         Initial points; a single point is a batch of one (arrays keep the batch axis).
     tol : float
@@ -74,10 +79,9 @@ def run(algorithm, game, z0, steps=1000, tol=1e-10, target=None, divergence=1e6,
     ``config.defaults["max_array_bytes"]`` bytes. Ctrl-C stops the run cleanly; the result
     holds the iterates computed so far (reason ``interrupted``).
     """
-    from .algorithms.base import Algorithm
+    from .algorithms.base import as_algorithm
     from .games import Game
-    if not isinstance(algorithm, Algorithm):
-        raise InputError(f"algorithm must be an Algorithm (stability.algorithms.get(name)), got {algorithm!r}")
+    algorithm = as_algorithm(algorithm, **hp)
     if not isinstance(game, Game):
         raise InputError(f"game must be a stability Game, got {type(game).__name__}")
     algorithm._require_numeric()

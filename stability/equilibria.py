@@ -12,6 +12,7 @@ import numpy as np
 import scipy.optimize as opt
 import sympy as sp
 
+from .errors import checked_call
 from .errors import InputError, NotCriticalError, NotSupportedError, StabilityError
 from .games.base import ExpressionGame, GeneralSumGame, QuadraticGame, _vectorised, check_game
 from .linalg import (COND_ERROR, as_finite_array, count, inertia, interval, real_number, safe_norm,
@@ -148,6 +149,7 @@ MAX_STARTS = 100_000
 """Largest number of starts a numeric critical-point search may use."""
 
 
+@checked_call
 def critical_points(game, *, method="auto", bounds=(-10.0, 10.0), starts=256, seed=0, tol=GTOL,
                     max_starts=None):
     """Critical points of a game.
@@ -823,6 +825,7 @@ def _exact_inertias(game, values):
     return None if any(v is None for v in out.values()) else out
 
 
+@checked_call
 def classify(game, point, *, rtol=RTOL, gtol=GTOL, lr_ratio=1.0, allow_noncritical=False):
     """Classify a critical point of a zero-sum game (or a general-sum one, see
     :class:`StackelbergClassification`).

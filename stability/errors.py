@@ -2,6 +2,8 @@
 :class:`StabilityError`, so callers can catch the package's errors in one clause."""
 
 import difflib
+import functools
+import inspect
 
 
 class StabilityError(Exception):
@@ -26,6 +28,10 @@ class FormulaError(InputError):
 
 class UnknownNameError(InputError, LookupError):
     """An unknown algorithm, game, hyperparameter or symbol name."""
+
+
+class ArgumentError(InputError, TypeError):
+    """A call with an unknown keyword (with close matches), a missing or a surplus argument."""
 
 
 class NotCriticalError(StabilityError):
@@ -58,3 +64,30 @@ def unknown_name(kind, name, known):
     hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
     return UnknownNameError(
         f"unknown {kind} {name!r}{hint} (known: {', '.join(sorted(known))})")
+
+
+def checked_call(fn):
+    """Decorator for public entry points: a call that does not fit ``fn``'s signature (an
+    unknown or misspelt keyword, a missing or surplus argument) raises :class:`ArgumentError`
+    naming the function, the argument and close matches, instead of Python's bare TypeError."""
+    sig = inspect.signature(fn)
+    params = sig.parameters
+    open_keywords = any(p.kind is p.VAR_KEYWORD for p in params.values())
+    named = [k for k, p in params.items() if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        if not open_keywords:
+            for key in kwargs:
+                if key not in params:
+                    close = difflib.get_close_matches(key, named, n=3)
+                    hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+                    raise ArgumentError(f"{fn.__qualname__}() has no argument {key!r}{hint} "
+                                        f"(its arguments: {', '.join(named)})")
+        try:
+            sig.bind(*args, **kwargs)
+        except TypeError as exc:
+            raise ArgumentError(f"{fn.__qualname__}(): {exc} (its arguments: {', '.join(params)})") from None
+        return fn(*args, **kwargs)
+
+    return wrapper

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse.linalg as spla
 
+from .errors import checked_call
 from .errors import (ConvergenceError, InputError, NonFiniteError, NotCriticalError,
                      NotSupportedError, SingularBlockError)
 from .linalg import as_finite_array, count, real_number
@@ -169,12 +170,9 @@ class Blocks:
         return self.hyy(w) - self.hyx(self.game.solve_xx(self.x, self.y, self.hxy(w)))
 
 
-def _checked(algorithm, tol, maxiter, seed):
-    from . import algorithms
-    if isinstance(algorithm, str):
-        algorithm = algorithms.get(algorithm)
-    if not isinstance(algorithm, algorithms.Algorithm):
-        raise InputError(f"algorithm must be a registry name or an Algorithm, got {algorithm!r}")
+def _checked(algorithm, tol, maxiter, seed, hp=None):
+    from .algorithms.base import as_algorithm
+    algorithm = as_algorithm(algorithm, **(hp or {}))
     algorithm._require_numeric()
     tol = real_number(tol, "tol", 0.0)
     maxiter = count(maxiter, "maxiter")
@@ -183,12 +181,13 @@ def _checked(algorithm, tol, maxiter, seed):
     return algorithm, tol, maxiter
 
 
-def jacobian_operator(algorithm, game, point, allow_noncritical=False):
+@checked_call
+def jacobian_operator(algorithm, game, point, allow_noncritical=False, **hp):
     """The Jacobian of ``algorithm``'s update at ``point`` as a ``LinearOperator``: exact
     closed forms for GDA, EG and OGDA (through ``V`` products); for any other algorithm the
     directional derivative of its own update map by central differences (exact up to
     rounding on quadratic games, where the map is affine)."""
-    algorithm, _, _ = _checked(algorithm, 0.0, 1, 0)
+    algorithm, _, _ = _checked(algorithm, 0.0, 1, 0, hp)
     b = Blocks(game, point, allow_noncritical)
     N = game.n + game.m
     name = algorithm.name
@@ -211,15 +210,18 @@ def jacobian_operator(algorithm, game, point, allow_noncritical=False):
     return _Counted(jvp, len(state), name=f"{name} Jacobian")
 
 
-def spectral_radius(algorithm, game, point, tol=1e-10, maxiter=5000, seed=0, *, allow_noncritical=False):
+@checked_call
+def spectral_radius(algorithm, game, point, tol=1e-10, maxiter=5000, seed=0, *, allow_noncritical=False,
+                    **hp):
     """``ρ`` of the update map's Jacobian without a dense matrix.
 
     FR (plain) uses its structure: its spectrum is ``1 − ηx spec(S) ∪ 1 + ηy spec(Hyy)``, real,
     so ρ comes from the four extreme eigenvalues of the symmetric operators ``S`` (with inner
     ``Hyy`` solves) and ``Hyy`` (``eigsh``). Other algorithms: ``eigs`` on
-    :func:`jacobian_operator`. Returns an :class:`Eigen` whose ``value`` is ρ.
+    :func:`jacobian_operator`. Returns an :class:`Eigen` whose ``value`` is ρ. Keywords in
+    ``hp`` set hyperparameters, as for :func:`stability.spectral_radius`.
     """
-    algorithm, tol, maxiter = _checked(algorithm, tol, maxiter, seed)
+    algorithm, tol, maxiter = _checked(algorithm, tol, maxiter, seed, hp)
     if algorithm.name == "fr" and algorithm.P_x is None and algorithm.P_y is None:
         b = Blocks(game, point, allow_noncritical)
         S, Hyy = _Counted(b.S, game.n, name="S"), _Counted(b.hyy, game.m, name="Hyy")
@@ -250,6 +252,7 @@ class MatrixFreeClassification:
         return all(e.converged for e in self.extremes.values())
 
 
+@checked_call
 def classify(game, point, tol=1e-8, arpack_tol=1e-10, maxiter=5000, seed=0, *, allow_noncritical=False):
     """Strict local Nash / minimax / maximin from extreme eigenvalues of Hxx, Hyy, S and T,
     never forming a dense matrix. An eigenvalue counts as zero when ``|λ| ≤ tol · scale``,

@@ -6,6 +6,7 @@ import numpy as np
 
 from . import algorithms as _algorithms
 from .algorithms.base import Algorithm, JacobianContext
+from .errors import checked_call
 from .errors import InputError, StabilityError, unknown_name
 from .linalg import as_finite_array, count, interval, real_number
 from .progress import Progress
@@ -19,13 +20,11 @@ def _check_executor(executor):
 def _algorithm(algorithm, **hp):
     """An algorithm object from a registry name or an :class:`Algorithm`, with ``hp`` applied
     (to an object too: ``spectral_radius(alg, game, z, lr=0.5)`` analyses ``alg`` at η = 0.5)."""
-    if isinstance(algorithm, str):
-        return _algorithms.get(algorithm, **hp)
-    if isinstance(algorithm, Algorithm):
-        return algorithm.replace(**hp) if hp else algorithm
-    raise InputError(f"algorithm must be a registry name or an Algorithm, got {algorithm!r}")
+    from .algorithms.base import as_algorithm
+    return as_algorithm(algorithm, **hp)
 
 
+@checked_call
 def spectrum(algorithm, game, point, *, allow_noncritical=False, **hp):
     """Eigenvalues of the update map's Jacobian at ``point`` (structured shortcut when one applies).
 
@@ -34,6 +33,7 @@ def spectrum(algorithm, game, point, *, allow_noncritical=False, **hp):
     return _algorithm(algorithm, **hp).spectrum(game, point, allow_noncritical=allow_noncritical)
 
 
+@checked_call
 def stability_verdict(rho, margin=None):
     """What a computed ρ says: True (``ρ < 1 − margin``: strictly stable), False
     (``ρ > 1 + margin``: unstable) or None (marginal: ``|ρ − 1| ≤ margin`` decides nothing).
@@ -53,17 +53,20 @@ def stability_verdict(rho, margin=None):
     return None
 
 
+@checked_call
 def spectral_radius(algorithm, game, point, *, allow_noncritical=False, **hp):
     """``ρ(J)``: the point is strictly stable iff ``ρ < 1`` (a computed ρ within
     ``config.defaults["rho_margin"]`` of 1 decides nothing; see :func:`stability_verdict`)."""
     return float(np.max(np.abs(spectrum(algorithm, game, point, allow_noncritical=allow_noncritical, **hp))))
 
 
+@checked_call
 def rate(algorithm, game, point, *, allow_noncritical=False, **hp):
     """Local linear rate ``1 − ρ`` (negative: the point repels)."""
     return 1.0 - spectral_radius(algorithm, game, point, allow_noncritical=allow_noncritical, **hp)
 
 
+@checked_call
 def iterations_to_tolerance(algorithm, game, point, eps=1e-6, *, allow_noncritical=False, **hp):
     """Iterations to shrink the error by ``eps`` asymptotically: ``log ε / log ρ`` (inf if ρ ≥ 1)."""
     eps = real_number(eps, "eps", 0.0, 1.0, inclusive=False)
@@ -96,6 +99,7 @@ class Sweep:
         return plot_eigenvalue_map(self, ax=ax, **kwargs)
 
 
+@checked_call
 def sweep(algorithm, game, point, param, values, executor=None, chunks=8, *, allow_noncritical=False,
           **hp):
     """Spectra over ``values`` of hyperparameter ``param`` (``lr`` keeps the ratio ηy/ηx).
@@ -207,6 +211,7 @@ def _with(alg, param, value):
     return alg.replace(**{param: value})
 
 
+@checked_call
 def table(game, point, names=None, executor=None, *, allow_noncritical=False, **hp):
     """``{algorithm: ρ}`` at default (or given) hyperparameters; errors become their message.
 
@@ -257,6 +262,7 @@ def check_table_hyperparameters(names, hp):
             raise unknown_name("hyperparameter (no algorithm in the table has it)", key, known)
 
 
+@checked_call
 def tables(items, names=None, executor=None, *, allow_noncritical=False, **hp):
     """One :func:`table` per ``(game, point)`` of ``items``, in order; in parallel with an executor."""
     names = table_names(names)
@@ -319,6 +325,7 @@ class StableSet:
         return not self.intervals
 
 
+@checked_call
 def stable_step_sizes(algorithm, game, point, param="lr", bounds=(0.0, 2.0), num=2000,
                       xtol=1e-12, *, allow_noncritical=False, **hp):
     """Where ``ρ(param) < 1`` within ``bounds``.
@@ -379,6 +386,7 @@ def stable_step_sizes(algorithm, game, point, param="lr", bounds=(0.0, 2.0), num
     return StableSet(base.name, param, intervals, s, marginal, margin)
 
 
+@checked_call
 def gda_step_size_bound(game, point, ratio=1.0, *, allow_noncritical=False):
     """Numerics of GANs Lemma 4 for GDA with ``ηy = c ηx``: the point is strictly stable iff
     every eigenvalue λ of ``diag(I, cI)V`` has ``Re λ > 0`` and ``ηx < 2 Re λ / |λ|²``.
@@ -398,7 +406,8 @@ MAX_SYMBOLIC_STATE = 6
 """Largest Jacobian (state size) :func:`symbolic_stable_set` accepts."""
 
 
-def symbolic_stable_set(algorithm, game, point, symbol, *, time_limit=60.0):
+@checked_call
+def symbolic_stable_set(algorithm, game, point, symbol, *, time_limit=60.0, allow_noncritical=False):
     """The exact set of values ``s > 0`` of the sympy ``symbol`` (a hyperparameter of
     ``algorithm``) for which the point is strictly stable (ρ < 1).
 
@@ -426,7 +435,7 @@ def symbolic_stable_set(algorithm, game, point, symbol, *, time_limit=60.0):
         raise NotSupportedError(f"the {algorithm.name} Jacobian has {K} rows; symbolic stable sets "
                                 f"are limited to {MAX_SYMBOLIC_STATE} (use stable_step_sizes, which "
                                 "brackets every boundary numerically)")
-    J = algorithm.symbolic_jacobian(game, point)
+    J = algorithm.symbolic_jacobian(game, point, allow_noncritical=allow_noncritical)
     return run_with_time_limit(_schur_cohn_set, (J, symbol), time_limit, "symbolic_stable_set")
 
 
@@ -542,6 +551,7 @@ MAX_GRID = 1_000_000
 """Largest number of grid points :func:`optimize` evaluates (``num ** len(bounds)``)."""
 
 
+@checked_call
 def optimize(algorithm, game, point, bounds, num=25, fixed=None, refine=True, starts=4, *,
              allow_noncritical=False):
     """Minimise ρ over hyperparameters within ``bounds``.

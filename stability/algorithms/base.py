@@ -20,7 +20,7 @@ import sympy as sp
 from .. import backend
 from ..games.base import check_game
 from ..config import defaults
-from ..errors import (DenseTooLargeError, InputError, NonFiniteError, NotSupportedError,
+from ..errors import (DenseTooLargeError, InputError, NonFiniteError, NotSupportedError, checked_call,
                       ShapeError, unknown_name)
 from ..linalg import as_finite_array, check_invertible, real_number
 
@@ -42,6 +42,17 @@ def names():
 def get(name, **hyperparameters):
     """The algorithm ``name`` with the given hyperparameters (defaults for the rest)."""
     return describe(name).build(**hyperparameters)
+
+
+def as_algorithm(algorithm, **hp):
+    """An algorithm object from a registry name or an :class:`Algorithm`, with ``hp`` applied
+    (to an object too: ``spectral_radius(alg, game, z, lr=0.5)`` analyses ``alg`` at η = 0.5).
+    The one place every entry point turns its ``algorithm`` argument into an object."""
+    if isinstance(algorithm, str):
+        return get(algorithm, **hp)
+    if isinstance(algorithm, Algorithm):
+        return algorithm.replace(**hp) if hp else algorithm
+    raise InputError(f"algorithm must be a registry name or an Algorithm, got {str(algorithm)[:60]!r}")
 
 
 def describe(name):
@@ -236,6 +247,7 @@ class Algorithm:
         return [state[..., a:b] if isinstance(state, np.ndarray) else state[:, a:b]
                 for a, b in zip(bounds[:-1], bounds[1:])]
 
+    @checked_call
     def step(self, game, state):
         """One step of the update map on ``state`` (shape ``(K,)`` or ``(B, K)``, state order: x, y, then the memory blocks)."""
         self._require_numeric()
@@ -247,6 +259,7 @@ class Algorithm:
         return game.ops.hstack(self.update(game, self.split_state(game, state)))
 
     # --- Jacobians and spectra ----------------------------------------------------------
+    @checked_call
     def jacobian(self, game, point, *, allow_noncritical=False):
         """The Jacobian of the update map at the fixed point ``(z*, …)`` (closed form).
         ``point`` must be critical (:class:`~stability.errors.NotCriticalError` otherwise,
@@ -291,14 +304,17 @@ class Algorithm:
     def _closed_form(self, ctx):
         raise NotSupportedError(f"{type(self).__name__} has no closed-form Jacobian")
 
-    def fd_jacobian(self, game, point, h=1e-5):
+    @checked_call
+    def fd_jacobian(self, game, point, h=1e-5, *, allow_noncritical=False):
         """Central-difference Jacobian of :meth:`step` at the fixed-point state of ``point``.
 
         All ``2K`` perturbed states advance in one batched step. Truncation error is
-        ``O(h²)`` (zero for maps that are affine, e.g. on quadratic games)."""
+        ``O(h²)`` (zero for maps that are affine, e.g. on quadratic games). ``point`` must be
+        critical (it is a fixed point of the map only then), unless ``allow_noncritical``."""
         check_game(game)
         point = as_finite_array(getattr(point, "point", point), "point", ndim=1)
         game.split(point)  # the right length
+        _require_critical(game, point, allow_noncritical)
         h = real_number(h, "h", 0.0)
         state = self.fixed_point_state(game, point)
         K = state.shape[-1]
@@ -307,14 +323,19 @@ class Algorithm:
         out = self.step(game, np.concatenate([state + E, state - E]))
         return ((out[:K] - out[K:]) / (2 * steps[:, None])).T
 
-    def symbolic_jacobian(self, game, point):
+    @checked_call
+    def symbolic_jacobian(self, game, point, *, allow_noncritical=False):
         """The Jacobian at ``point`` by sympy differentiation of :meth:`update`.
 
         Hyperparameters may be sympy symbols; the point is a sequence of numbers or sympy values.
+        A numeric point must be critical (checked in floating point), unless ``allow_noncritical``.
         """
         if not self.fixed_point_jacobian:
             raise NotSupportedError(f"{self.name} has no stationary update map, hence no fixed-point Jacobian")
         sg = check_game(game).symbolic()
+        values = _sympy_point(point, game.n + game.m)
+        if all(v.is_number for v in values):
+            _require_critical(game, [float(v) for v in values], allow_noncritical)
         import copy
         exact = copy.copy(self)  # floats read as the exact decimals they print as
         exact.hp = {k: (sp.Rational(repr(v)) if isinstance(v, float) else
@@ -336,6 +357,7 @@ class Algorithm:
     def _symbolic_fixed_state(self, values):
         return list(values) * (self.blocks // 2)
 
+    @checked_call
     def spectrum(self, game, point, xp=None, *, allow_noncritical=False):
         """Eigenvalues of the Jacobian at ``point`` (structured shortcut when available).
 
@@ -380,6 +402,11 @@ class Algorithm:
     @property
     def has_shortcut(self):
         return type(self)._spectral_data is not Algorithm._spectral_data
+
+
+def _require_critical(game, point, allow_noncritical):
+    from ..equilibria import require_critical
+    require_critical(game, point, allow_noncritical=allow_noncritical)
 
 
 def _sympy_point(point, size):

@@ -16,7 +16,7 @@ import scipy.sparse.linalg as spla
 import sympy as sp
 
 from .. import backend
-from ..errors import (ConvergenceError, DenseTooLargeError, FormulaError, InputError,
+from ..errors import (ConvergenceError, DenseTooLargeError, FormulaError, InputError, checked_call,
                       NonFiniteError, NotSupportedError, ShapeError, SingularBlockError,
                       StabilityError)
 from ..formula import FUNCTIONS, CONSTANTS, check_expression, check_real, parse_formula
@@ -50,6 +50,7 @@ class Game:
 
     # --- constructors -------------------------------------------------------------------
     @staticmethod
+    @checked_call
     def from_expr(expr, x, y, params=()):
         """A game from a formula string or sympy expression.
 
@@ -66,16 +67,19 @@ class Game:
         return ExpressionGame(expr, x, y, params)
 
     @staticmethod
+    @checked_call
     def general_sum(f, g, x, y):
         """A general-sum Stackelberg game: the leader minimises ``f``, the follower ``g``."""
         return GeneralSumGame(f, g, x, y)
 
     @staticmethod
+    @checked_call
     def quadratic(Hxx, Hxy, Hyy, bx=None, by=None):
         """``f = ½xᵀHxx x + xᵀHxy y + ½yᵀHyy y + bxᵀx + byᵀy`` from dense, sparse or operator blocks."""
         return QuadraticGame(Hxx, Hxy, Hyy, bx, by)
 
     @staticmethod
+    @checked_call
     def from_callables(grad, n, m, hessian=None, value=None, hvp=None, vectorized=False):
         """A game from numpy callables; see :class:`CallableGame`."""
         return CallableGame(grad, n, m, hessian=hessian, value=value, hvp=hvp, vectorized=vectorized)
@@ -363,6 +367,7 @@ class ExpressionGame(Game):
             self._symbolic = SymbolicView(self.expr, self.xs, self.ys)
         return self._symbolic
 
+    @checked_call
     def subs(self, values=None, **named):
         """The same game with numbers for some or all of its symbolic parameters:
         ``game.subs(h=0.5)`` or ``game.subs({"h": 0.5})``. Parameters left out stay symbolic."""
