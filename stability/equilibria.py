@@ -136,7 +136,7 @@ def _mp_system(game, z):
         _, _, exprs, jac = game._stationarity
         game._mp_stationarity = (sp.lambdify(zs, exprs, modules="mpmath"),
                                  sp.lambdify(zs, list(jac), modules="mpmath"))
-    args = [mpmath.mpf(float(v)) for v in z]
+    args = [v if isinstance(v, mpmath.mpf) else mpmath.mpf(float(v)) for v in z]
     N = len(args)
     g = mpmath.matrix(game._mp_stationarity[0](*args))
     H = mpmath.matrix(N, N)
@@ -369,7 +369,7 @@ def _free_directions(game, z, crit, gtol):
                 break
             if np.linalg.norm(g) <= crit.limit:
                 near = criticality(game, p, Hp, gtol)
-                if near.is_critical(gtol) and _verified_exactly(game, p, near, gtol):
+                if near.is_critical(gtol) and _verified_exactly(game, p, near, gtol, singular_step=False):
                     free.append(v)  # a verified critical point off z along v
                 break
             step = np.linalg.lstsq(Hp @ Q, g, rcond=None)[0]
@@ -377,6 +377,70 @@ def _free_directions(game, z, crit, gtol):
                 break
             p = p - Q @ step
     return np.array(free) if free else None
+
+
+MAX_EXACT_NULLITY = 3
+"""Largest null space of the exact Jacobian in which :func:`_exact_free_directions` searches."""
+
+
+def _exact_free_directions(game, values):
+    """The free directions at the exact critical point ``values`` of a polynomial formula game,
+    decided exactly, or None when that is not possible (then the numeric probe decides).
+
+    Lines through z* inside the critical set have directions v = N c in the null space N of
+    the exact Jacobian J(z*) with F(z* + s N c) ≡ 0 in s: every coefficient of that polynomial
+    in s is a polynomial in c that must vanish. Their common zeros are solved exactly; the
+    largest linear family among them spans the free directions. No numeric threshold is
+    involved, so flatness of high order is not mistaken for criticality:
+    (x1 + x2 + y1 + y2)**99 + x1*y1 has the critical line x1 = y1 = 0, x2 = −y2 (dimension 1),
+    although its Hessian at 0 has a 2-dimensional null space along which ∇f = O(s⁹⁸).
+    Returns an empty array for a point proven isolated along every line (a curved component
+    is still found numerically: None is returned when no line is found but the null space
+    is not trivial)."""
+    if not isinstance(game, ExpressionGame) or game.params or game.n + game.m > MAX_EXACT:
+        return None
+    zs = game.xs + game.ys
+    exprs = stationarity_exprs(game)
+    if any(degree_bound(e, zs) is None or degree_bound(e, zs) > 200 for e in exprs):
+        return None  # not polynomial, or too large to expand
+    at = dict(zip(zs, values))
+    try:
+        J = sp.Matrix(exprs).jacobian(zs).xreplace(at)
+        null = J.nullspace()
+    except (TypeError, ValueError, ZeroDivisionError):
+        return None
+    if not null:
+        return np.zeros((0, len(zs)))
+    if len(null) > MAX_EXACT_NULLITY:
+        return None
+    c = sp.symbols(f"c0:{len(null)}")
+    t = sp.Dummy("s")
+    direction = sum((ci * v for ci, v in zip(c, null)), sp.zeros(len(zs), 1))
+    line = {z: values[i] + t * direction[i] for i, z in enumerate(zs)}
+    conditions = []
+    for e in exprs:
+        poly = sp.Poly(sp.expand(e.xreplace(line)), t)
+        conditions += [q for q in poly.all_coeffs() if q != 0]
+    if not conditions:
+        solutions = [{}]  # F vanishes on the whole null space through z*
+    else:
+        try:
+            solutions = sp.solve(conditions, c, dict=True)
+        except (NotImplementedError, ValueError, TypeError):
+            return None
+    best = None
+    for sol in solutions:
+        free_c = [ci for ci in c if ci not in sol]
+        if not free_c or not all(sp.Poly(sol.get(ci, ci), *free_c).is_linear or sol.get(ci, ci) == 0
+                                 for ci in c):
+            continue
+        basis = [[float(sp.diff(direction.xreplace(sol)[i], f)) for i in range(len(zs))] for f in free_c]
+        if best is None or len(basis) > len(best):
+            best = basis
+    if best is None:
+        return None  # no line inside the critical set: a curved component or isolated; probe numerically
+    q, _ = np.linalg.qr(np.array(best).T)
+    return q.T
 
 
 def _unused_variables(game):
@@ -393,6 +457,7 @@ def _numeric_critical_points(game, bounds, starts, max_starts, seed, tol):
     lo, hi = bounds
     N = game.n + game.m
     fun, jac = stationarity_system(game)
+    budget = [MP_REFINEMENTS]
     rng = np.random.default_rng(seed)
     found, hits, rejected, used, extra = [], [], 0, 0, 0
     while used < max_starts:
@@ -406,7 +471,7 @@ def _numeric_critical_points(game, bounds, starts, max_starts, seed, tol):
             z = sol.x
             if not np.all(np.isfinite(z)):
                 continue
-            verdict = _verify(game, z, tol, found, hits, (lo, hi))
+            verdict = _verify(game, z, tol, found, hits, (lo, hi), budget)
             inside = np.all(z >= lo - 1e-9) and np.all(z <= hi + 1e-9)
             if verdict == "rejected" and sol.success and inside:
                 rejected += 1  # the root finder converged there, verification refused it
@@ -445,7 +510,11 @@ MAX_NON_ISOLATED = 8
 """Most representatives of non-isolated critical sets a numeric search reports."""
 
 
-def _verify(game, z, tol, found, hits, box=None):
+MP_REFINEMENTS = 8
+"""Most candidates of one numeric search refined in extended precision (:func:`_mp_refine`)."""
+
+
+def _verify(game, z, tol, found, hits, box=None, refine_budget=None):
     """Refine, verify and record one root-finder result; returns "new", "seen", "rejected"
     (a candidate that fails verification) or "extra" (one more point of a non-isolated set
     once :data:`MAX_NON_ISOLATED` representatives are reported)."""
@@ -462,17 +531,41 @@ def _verify(game, z, tol, found, hits, box=None):
     except StabilityError:
         return "rejected"
     if not crit.scale > 0 or not crit.is_critical(tol) or not _verified_exactly(game, z, crit, tol):
-        return "rejected"
+        # float Newton may stall next to a degenerate root: refine in extended precision once
+        better = None
+        if refine_budget and refine_budget[0] > 0 and crit.residual <= 1e-3 * max(crit.scale, 1.0):
+            refine_budget[0] -= 1
+            better = _mp_refine(game, z)
+        if better is None:
+            return "rejected"
+        z = better
+        for i, p in enumerate(found):
+            if _same_component(p, z):
+                hits[i] += 1
+                return "seen"
+        try:
+            crit = criticality(game, z, J(z), tol)
+        except StabilityError:
+            return "rejected"
+        if not crit.scale > 0 or not crit.is_critical(tol) or not _verified_exactly(game, z, crit, tol):
+            return "rejected"
     exact = exact_point(game, z)
     res = crit.residual
     if exact is not None:
         z = np.array([float(v) for v in exact])
         res = float(np.linalg.norm(F(z)))
-    free = _free_directions(game, z, crit, tol)
+    free = _exact_free_directions(game, exact) if exact is not None else None
+    if free is None:
+        free = _free_directions(game, z, crit, tol)
+    elif not len(free):
+        free = None  # proven isolated
     if free is not None:
         if sum(1 for p in found if not p.isolated) >= MAX_NON_ISOLATED:
             return "extra"
         z, res, exact = _representative(game, z, res, exact, free, crit)
+        decided = _exact_free_directions(game, exact) if exact is not None else None
+        if decided is not None:  # the representative is exact: its directions are decided exactly
+            free = decided if len(decided) else None
     return _record(found, hits, CriticalPoint(z, res, exact, free))
 
 
@@ -480,13 +573,18 @@ def _representative(game, z, res, exact, free, crit):
     """The point of a flat critical set nearest the origin (``z`` minus its components along
     the free directions) when it is still critical, so a free variable reads 0."""
     p = z - free.T @ (free @ z)
+    e = exact_point(game, p)  # free directions found numerically are slightly off: try exactly,
+    if e is None:             # then after Newton steps from the projection
+        p = _newton_refine(game, p)
+        e = exact_point(game, p)
+    if e is not None:
+        p = np.array([float(v) for v in e])
     try:
         r = float(np.linalg.norm(stationarity_system(game)[0](p)))
     except StabilityError:
         return z, res, exact
     if r > crit.limit:
         return z, res, exact
-    e = exact_point(game, p)
     return (np.array([float(v) for v in e]) if e is not None else p), r, e
 
 
@@ -500,7 +598,7 @@ def _record(found, hits, cp):
     return "new"
 
 
-def _verified_exactly(game, z, crit, tol, dps=40):
+def _verified_exactly(game, z, crit, tol, dps=40, singular_step=True):
     """For a formula game, the criticality test again in 40-digit arithmetic at the exact
     binary value of ``z`` (mpmath has no underflow): float gradients and Hessians that
     underflow to 0 (``x**98`` near 0) otherwise make non-critical points look critical."""
@@ -514,8 +612,87 @@ def _verified_exactly(game, z, crit, tol, dps=40):
             return True  # no exact view here: the float test stands
         d = _mp_solve(H, g)
         res = float(mpmath.norm(g))
-        step = float(mpmath.norm(d)) if d is not None else crit.step
+        if d is not None:
+            step = float(mpmath.norm(d))
+        else:  # singular: the minimal-norm step (a probe along a free direction keeps the float one)
+            step = _mp_lstsq_norm(H, g, dps) if singular_step else crit.step
     return res <= crit.limit and step <= tol * crit._length
+
+
+def _mp_refine(game, z, dps=50, iterations=200):
+    """Newton (Schröder-accelerated) on the stationarity system in ``dps``-digit arithmetic
+    from ``z``, for a candidate that float Newton could not bring onto a degenerate root:
+    next to a critical line of multiplicity k, float steps stall where x1 + x2 cancels
+    ((x1 + x2)³·y1 + y1² near x1 = −x2). Returns the limit as floats, or None."""
+    import mpmath
+    if not isinstance(game, ExpressionGame) or game.params:
+        return None
+    with mpmath.workdps(dps):
+        p = [mpmath.mpf(float(v)) for v in z]
+        previous = ratio = None
+        try:
+            for _ in range(iterations):
+                g, H = _mp_system(game, p)
+                d = _mp_solve(H, g)
+                if d is None:
+                    d = _mp_lstsq(H, g, dps)
+                size = mpmath.norm(d)
+                # converged to beyond double precision (degenerate roots converge only linearly)
+                if size <= mpmath.mpf(2) ** -60 * max(1, mpmath.norm(mpmath.matrix(p))):
+                    return np.array([float(v) for v in p])
+                factor = 1
+                if previous:
+                    r = size / previous
+                    if ratio is not None and 0.5 <= r < 1 and abs(r - ratio) < 1e-2 * (1 - r):
+                        factor = int(mpmath.nint(1 / (1 - r)))
+                    ratio = r
+                previous = size
+                p = [p[i] - factor * d[i] for i in range(len(p))]
+        except (ZeroDivisionError, ValueError, TypeError, OverflowError):
+            return None
+    return None
+
+
+def _mp_lstsq(H, g, dps):
+    """``H⁺g`` in mpmath, at a precision raised by the spread of H's entries (see
+    :func:`_mp_lstsq_norm`)."""
+    import mpmath
+    entries = [abs(v) for v in H if v != 0]
+    d = mpmath.matrix(H.cols, 1)
+    if not entries:
+        return d
+    spread = int(mpmath.log10(max(entries) / min(entries))) + 1
+    with mpmath.workdps(dps + 2 * spread):
+        U, S, V = mpmath.svd_r(H)
+        cut = max(S) * mpmath.mpf(10) ** (-(dps + spread))
+        for i in range(len(S)):
+            if S[i] > cut:
+                coef = sum(U[k, i] * g[k] for k in range(H.rows)) / S[i]
+                for k in range(H.cols):
+                    d[k] += coef * V[i, k]
+    return d
+
+
+def _mp_lstsq_norm(H, g, dps):
+    """‖H⁺g‖ for an exactly singular ``H`` (a non-isolated critical set, or a point next to
+    one): the minimal-norm Newton step, from an SVD at a precision raised by the spread of
+    H's entries, so that a singular value of 1e-84 next to 1 (the Hessian of s⁹⁹ at
+    s = 0.125 beside that of x1·y1) is resolved and not rounded to zero."""
+    import mpmath
+    entries = [abs(v) for v in H if v != 0]
+    if not entries:
+        return float(mpmath.norm(g)) and float("inf")  # H = 0: a nonzero g is no critical point
+    spread = int(mpmath.log10(max(entries) / min(entries))) + 1
+    with mpmath.workdps(dps + 2 * spread):
+        U, S, V = mpmath.svd_r(H)
+        cut = max(S) * mpmath.mpf(10) ** (-(dps + spread))
+        d = mpmath.matrix(H.cols, 1)
+        for i in range(len(S)):
+            if S[i] > cut:
+                coef = sum(U[k, i] * g[k] for k in range(H.rows)) / S[i]
+                for k in range(H.cols):
+                    d[k] += coef * V[i, k]
+        return float(mpmath.norm(d))
 
 
 def _mp_solve(H, g):

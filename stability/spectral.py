@@ -6,8 +6,7 @@ import numpy as np
 
 from . import algorithms as _algorithms
 from .algorithms.base import Algorithm, JacobianContext
-from .errors import checked_call
-from .errors import InputError, StabilityError, unknown_name
+from .errors import InputError, SingularBlockError, StabilityError, checked_call, unknown_name
 from .linalg import as_finite_array, count, interval, real_number
 from .progress import Progress
 
@@ -45,7 +44,8 @@ def stability_verdict(rho, margin=None):
     (alternating GDA on a bilinear game) come out as 1 ± 1e-15. See docs/NUMERICS.md."""
     from .config import defaults
     margin = defaults["rho_margin"] if margin is None else real_number(margin, "margin", 0.0)
-    rho = real_number(rho, "rho", 0.0)
+    if not (isinstance(rho, (int, float, np.floating, np.integer)) and rho == np.inf):
+        rho = real_number(rho, "rho", 0.0)  # inf: the map is undefined there (unstable)
     if rho < 1 - margin:
         return True
     if rho > 1 + margin:
@@ -79,7 +79,9 @@ def iterations_to_tolerance(algorithm, game, point, eps=1e-6, *, allow_noncritic
 @dataclass
 class Sweep:
     """Spectral radius and eigenvalues of one algorithm over the values of one hyperparameter.
-    ``interrupted``: the sweep was stopped with Ctrl-C; ``values`` holds the part computed."""
+    ``interrupted``: the sweep was stopped with Ctrl-C; ``values`` holds the part computed.
+    ``undefined``: values at which the update map is not defined (a singular block it
+    inverts, e.g. I + D·V for IU); their radius is ``inf`` and their eigenvalues ``None``."""
 
     algorithm: str
     param: str
@@ -87,6 +89,7 @@ class Sweep:
     radius: np.ndarray
     eigenvalues: list
     interrupted: bool = False
+    undefined: list = None
 
     def plot(self, ax=None, **kwargs):
         """ρ against the hyperparameter; see :func:`stability.plotting.plot_radius`."""
@@ -123,22 +126,37 @@ def sweep(algorithm, game, point, param, values, executor=None, chunks=8, *, all
         futures = [executor.submit(_sweep_part, base, game, point, param, part, allow_noncritical)
                    for part in parts]
         eigs = [e for f in futures for e in f.result()]
-        return Sweep(base.name, param, values, np.array([np.abs(e).max() for e in eigs]), eigs)
+        return _sweep_result(base.name, param, values, eigs)
     spectra, eigs, interrupted = SpectrumCache(game, point, allow_noncritical), [], False
     with Progress(f"sweep {base.name} over {param}", len(values)) as progress:
         try:
             for i, value in enumerate(values):
-                eigs.append(spectra.spectrum(_with(base, param, value)))
+                eigs.append(_spectrum_or_none(spectra, _with(base, param, value)))
                 progress.update(i + 1)
         except KeyboardInterrupt:
             interrupted = True
     done = values[:len(eigs)]
-    return Sweep(base.name, param, done, np.array([np.abs(e).max() for e in eigs]), eigs, interrupted)
+    return _sweep_result(base.name, param, done, eigs, interrupted)
+
+
+def _spectrum_or_none(spectra, alg):
+    """The spectrum, or None where the update map is undefined at this value (IU with a
+    singular I + D·V): a sweep reports such values instead of stopping at them."""
+    try:
+        return spectra.spectrum(alg)
+    except SingularBlockError:
+        return None
+
+
+def _sweep_result(name, param, values, eigs, interrupted=False):
+    radius = np.array([np.inf if e is None else np.abs(e).max() for e in eigs])
+    undefined = [float(v) for v, e in zip(values, eigs) if e is None]
+    return Sweep(name, param, values, radius, eigs, interrupted, undefined)
 
 
 def _sweep_part(base, game, point, param, values, allow_noncritical=False):
     spectra = SpectrumCache(game, point, allow_noncritical)
-    return [spectra.spectrum(_with(base, param, value)) for value in values]
+    return [_spectrum_or_none(spectra, _with(base, param, value)) for value in values]
 
 
 class SpectrumCache:
@@ -347,7 +365,11 @@ def stable_step_sizes(algorithm, game, point, param="lr", bounds=(0.0, 2.0), num
     s = sweep(algorithm, game, point, param, values, allow_noncritical=allow_noncritical, **hp)
     base = _algorithm(algorithm, **hp)
     spectra = SpectrumCache(game, point, allow_noncritical)
-    rho = lambda v: spectra.radius(_with(base, param, v))
+    def rho(v):
+        try:
+            return spectra.radius(_with(base, param, v))
+        except SingularBlockError:
+            return np.inf  # undefined there: not stable
     from .config import defaults
     margin = defaults["rho_margin"]
     verdicts = [stability_verdict(r, margin) for r in s.radius]

@@ -148,7 +148,12 @@ class IU(DVFunction):
 
     def map_eigenvalues(self, lam):
         host = np.asarray(backend.to_numpy(1 + lam))
-        if np.any(np.abs(host) <= 1e-13 * np.maximum(1.0, np.abs(host - 1))):
-            raise SingularBlockError("I + D·V is singular (an eigenvalue of D·V is −1): the implicit "
-                                     "update is not defined at this step size")
+        # an eigenvalue of D·V is accurate to ~√(ε‖DV‖) only (defective ones: g1 at η = 0.5 gives
+        # 1 + λ = 2e-8 where it is exactly 0), so |1 + λ| below 4√(ε·max(1, |λ|max)) is a singular
+        # I + D·V to working precision — not a Jacobian with ρ ≈ 5e7
+        floor = 4 * np.sqrt(np.finfo(float).eps * max(1.0, float(np.abs(host - 1).max(initial=0.0))))
+        if np.any(np.abs(host) <= floor):
+            raise SingularBlockError("I + D·V is singular to working precision (an eigenvalue of D·V "
+                                     f"is −1 within {floor:.2g}): the implicit update is not defined "
+                                     "at this step size")
         return 1 / (1 + lam)

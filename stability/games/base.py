@@ -386,7 +386,7 @@ class ExpressionGame(Game):
             zs = self.xs + self.ys
             self._mp = (sp.lambdify(zs, self.grad_exprs, modules="mpmath"),
                         sp.lambdify(zs, list(self.hessian_expr), modules="mpmath"))
-        args = [mpmath.mpf(float(v)) for v in point]
+        args = [v if isinstance(v, mpmath.mpf) else mpmath.mpf(float(v)) for v in point]
         N = len(args)
         g = mpmath.matrix(self._mp[0](*args))
         H = mpmath.matrix(N, N)
