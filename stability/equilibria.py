@@ -200,6 +200,13 @@ def critical_points(game, *, method="auto", bounds=(-10.0, 10.0), starts=256, se
     if getattr(game, "params", None):
         raise NotSupportedError("the game has symbolic parameters; substitute numbers first "
                                 "(game.subs(...)) to find its critical points")
+    if isinstance(game, ExpressionGame) and all(e == 0 for e in stationarity_exprs(game)):
+        N = game.n + game.m  # f does not depend on the players at all: every point is critical
+        from .linalg import warn
+        warn("every point is critical (the stationarity conditions vanish identically): "
+                      f"one representative of the whole {N}-dimensional space is reported")
+        return CriticalPoints([CriticalPoint(np.zeros(N), 0.0, (sp.Integer(0),) * N, np.eye(N))],
+                              "exact", True)
     if isinstance(game, ExpressionGame) and method in ("auto", "exact"):
         exact = _exact_critical_points(game)
         if exact is not None:
@@ -452,8 +459,12 @@ def _unused_variables(game):
 
 
 def _numeric_critical_points(game, bounds, starts, max_starts, seed, tol):
-    import warnings
-    from .linalg import StabilityWarning
+    with np.errstate(all="ignore"):  # overflow far out is refused by the finiteness checks, not warned
+        return _numeric_search(game, bounds, starts, max_starts, seed, tol)
+
+
+def _numeric_search(game, bounds, starts, max_starts, seed, tol):
+    from .linalg import warn
     lo, hi = bounds
     N = game.n + game.m
     fun, jac = stationarity_system(game)
@@ -488,10 +499,9 @@ def _numeric_critical_points(game, bounds, starts, max_starts, seed, tol):
                 "non_isolated": non_isolated, "non_isolated_not_reported": extra}
     complete = once == 0 and rejected == 0 and extra == 0
     if non_isolated:
-        warnings.warn(f"the critical set is not isolated: {non_isolated} representative(s) of "
+        warn(f"the critical set is not isolated: {non_isolated} representative(s) of "
                       "components of positive dimension are reported with their free directions"
-                      + (f" ({extra} further points on such components were not enumerated)" if extra else ""),
-                      StabilityWarning, stacklevel=3)
+                      + (f" ({extra} further points on such components were not enumerated)" if extra else ""))
     if once or rejected:
         why = []
         if once:
@@ -499,8 +509,8 @@ def _numeric_critical_points(game, bounds, starts, max_starts, seed, tol):
         if rejected:
             why.append(f"{rejected} candidates with a small gradient failed Newton verification "
                        "(a degenerate critical point or a flat region may lie near them)")
-        warnings.warn(f"the numeric critical-point search in [{lo:g}, {hi:g}]^{N} ({used} starts) "
-                      f"may be incomplete: {'; '.join(why)}", StabilityWarning, stacklevel=3)
+        warn(f"the numeric critical-point search in [{lo:g}, {hi:g}]^{N} ({used} starts) "
+                      f"may be incomplete: {'; '.join(why)}")
     order = sorted(range(len(found)), key=lambda i: float(np.linalg.norm(found[i].point)))
     return CriticalPoints([found[i] for i in order], "numeric", complete,
                           {**coverage, "hits": [hits[i] for i in order]})
@@ -1059,7 +1069,7 @@ def classify(game, point, *, rtol=RTOL, gtol=GTOL, lr_ratio=1.0, allow_noncritic
     # work with H/‖H‖ so that no intermediate under- or overflows; eigenvalues scale back
     unit = scale if scale > 0 else 1.0
     Hxx_u, Hxy_u, Hyy_u = Hxx / unit, Hxy / unit, Hyy / unit
-    eig_xx, eig_yy = unit * _eigvalsh(Hxx_u, "Hxx"), unit * _eigvalsh(Hyy_u, "Hyy")
+    eig_xx, eig_yy = _rescaled(unit, _eigvalsh(Hxx_u, "Hxx"), "Hxx"), _rescaled(unit, _eigvalsh(Hyy_u, "Hyy"), "Hyy")
     notes = []
     exact_in = _exact_inertias(game, exact) if exact is not None else None
     if exact_in is not None:
@@ -1070,8 +1080,8 @@ def classify(game, point, *, rtol=RTOL, gtol=GTOL, lr_ratio=1.0, allow_noncritic
     else:
         yy_regular = _regular(eig_yy, tol)
         xx_regular = _regular(eig_xx, tol)
-    eig_S = unit * _eigvalsh(_schur(Hxx_u, Hxy_u, Hyy_u), "S") if yy_regular else None
-    eig_T = unit * _eigvalsh(_schur(Hyy_u, Hxy_u.T, Hxx_u), "T") if xx_regular else None
+    eig_S = _rescaled(unit, _eigvalsh(_schur(Hxx_u, Hxy_u, Hyy_u), "S"), "S") if yy_regular else None
+    eig_T = _rescaled(unit, _eigvalsh(_schur(Hyy_u, Hxy_u.T, Hxx_u), "T"), "T") if xx_regular else None
     if exact_in is None:
         iner = {k: inertia(v, tol) for k, v in
                 (("Hxx", eig_xx), ("Hyy", eig_yy), ("S", eig_S), ("T", eig_T)) if v is not None}
@@ -1094,7 +1104,7 @@ def classify(game, point, *, rtol=RTOL, gtol=GTOL, lr_ratio=1.0, allow_noncritic
                     or (maximin_nec and not strict_maximin))
 
     V = np.block([[Hxx_u, Hxy_u], [-Hxy_u.T, -Hyy_u]])
-    eig_game = unit * np.linalg.eigvals(V)
+    eig_game = _rescaled(unit, np.linalg.eigvals(V), "V")
     scaled = np.linalg.eigvals(np.concatenate([np.ones(n), np.full(game.m, lr_ratio)])[:, None] * V)
     vtol = max(rtol, tol / unit) * max(1.0, lr_ratio)
     gda_stable = bool(np.all(scaled.real > vtol))
@@ -1108,6 +1118,18 @@ def classify(game, point, *, rtol=RTOL, gtol=GTOL, lr_ratio=1.0, allow_noncritic
                        maximin_nec, gda_stable, inconclusive, notes)
     c._inertia = iner
     return c
+
+
+def _rescaled(unit, values, name):
+    """Eigenvalues of a block computed on H/‖H‖, scaled back; a typed error where they leave
+    the floating-point range (a game with entries near 1e308) instead of a silent inf."""
+    with np.errstate(over="ignore"):
+        out = unit * values
+    if not np.all(np.isfinite(out)):
+        from .errors import NonFiniteError
+        raise NonFiniteError(f"eigenvalues of {name} exceed the floating-point range (the game's Hessian "
+                             f"scale is {unit:.3g}); rescale the game")
+    return out
 
 
 def _size(inertia_triple):

@@ -17,6 +17,18 @@ class StabilityWarning(UserWarning):
     """A result that is computed but may be inaccurate."""
 
 
+def warn(message):
+    """Issue a :class:`StabilityWarning` attributed to the caller's code: the first frame
+    outside this package (so the reported file and line are the user's, however deep the call)."""
+    import os
+    import sys
+    package = os.path.dirname(os.path.abspath(__file__))
+    frame, level = sys._getframe(1), 2  # level 1 is this function
+    while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(package + os.sep):
+        frame, level = frame.f_back, level + 1
+    warnings.warn(message, StabilityWarning, stacklevel=level)
+
+
 def as_finite_array(value, name, ndim=None):
     """``value`` as a float array, with a typed error for NaN/inf or a wrong rank."""
     arr = real_array(value, name)
@@ -66,8 +78,8 @@ def check_invertible(M, name):
             f"{name} is singular (condition number {cond:.3g} > {COND_ERROR:.0e}); "
             "an algorithm or concept that inverts it is not defined here")
     if cond > COND_WARN:
-        warnings.warn(f"{name} is ill-conditioned (condition number {cond:.3g}); "
-                      "results that invert it may lose digits", StabilityWarning, stacklevel=3)
+        warn(f"{name} is ill-conditioned (condition number {cond:.3g}); "
+             "results that invert it may lose digits")
     return cond
 
 

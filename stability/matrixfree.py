@@ -134,9 +134,11 @@ class Blocks:
                     f"(gtol · Hessian scale {self.scale:.3g} · max(1, |z|)); pass allow_noncritical=True")
 
     def _scale(self):
-        """A lower estimate of ‖H‖₂: the largest ‖H u‖ over three seeded unit vectors."""
+        """A lower estimate of ‖H‖₂: the largest ‖H u‖ over three seeded unit vectors. The
+        same products check that H is symmetric (uᵀHv = vᵀHu), as a Hessian is: an ``hvp``
+        whose Hyx is not Hxyᵀ would otherwise be half ignored by the symmetric solvers."""
         rng = np.random.default_rng(0)
-        best = 0.0
+        best, us, Hus = 0.0, [], []
         for _ in range(3):
             u = rng.standard_normal(self.n + self.m)
             u /= np.linalg.norm(u)
@@ -145,6 +147,15 @@ class Blocks:
             if not np.all(np.isfinite(v)):
                 raise NonFiniteError("the game's Hessian-vector product at the point is not finite")
             best = max(best, float(np.linalg.norm(v)))
+            us.append(u)
+            Hus.append(v)
+        for i in range(3):
+            for j in range(i):
+                gap = abs(us[i] @ Hus[j] - us[j] @ Hus[i])
+                if gap > 1e-6 * max(best, np.finfo(float).tiny):  # autodiff or differenced hvps: ~1e-8
+                    raise InputError(f"the game's Hessian-vector product is not symmetric at the point "
+                                     f"(|uᵀHv − vᵀHu| = {gap:.3g} for unit u, v; ‖H‖ ≥ {best:.3g}): "
+                                     "hvp must return (Hxx u + Hxy w, Hxyᵀ u + Hyy w)")
         return best
 
     def hxx(self, u):

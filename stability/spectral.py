@@ -5,7 +5,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import algorithms as _algorithms
-from .algorithms.base import Algorithm, JacobianContext
+from .algorithms.base import JacobianContext
 from .errors import InputError, SingularBlockError, StabilityError, checked_call, unknown_name
 from .linalg import as_finite_array, count, interval, real_number
 from .progress import Progress
@@ -118,6 +118,10 @@ def sweep(algorithm, game, point, param, values, executor=None, chunks=8, *, all
     values = as_finite_array(values, "values", ndim=1)
     if values.size == 0:
         raise InputError("values must not be empty")
+    from .config import defaults
+    if values.size > defaults["max_sweep_values"]:
+        raise InputError(f"a sweep over {values.size} values exceeds config.defaults['max_sweep_values'] "
+                         f"= {defaults['max_sweep_values']}; split it (each part may run on an executor)")
     chunks = count(chunks, "chunks", 1, high=10 ** 6)
     _with(base, param, values[0])  # a bad name fails here, not in a worker
     _check_executor(executor)
@@ -399,12 +403,10 @@ def stable_step_sizes(algorithm, game, point, param="lr", bounds=(0.0, 2.0), num
             marginal.append((float(values[first]), float(values[i - 1])))
             first = None
     if marginal:
-        import warnings
-        from .linalg import StabilityWarning
-        warnings.warn(f"{base.name}: ρ is within {margin:.2g} of 1 on {len(marginal)} interval(s) of "
+        from .linalg import warn
+        warn(f"{base.name}: ρ is within {margin:.2g} of 1 on {len(marginal)} interval(s) of "
                       f"{param} (first {marginal[0][0]:.6g} … {marginal[0][1]:.6g}); floating point cannot "
-                      "decide stability there, and those values are not claimed stable", StabilityWarning,
-                      stacklevel=2)
+                      "decide stability there, and those values are not claimed stable")
     return StableSet(base.name, param, intervals, s, marginal, margin)
 
 

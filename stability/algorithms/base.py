@@ -20,7 +20,8 @@ import sympy as sp
 from .. import backend
 from ..games.base import check_game
 from ..config import defaults
-from ..errors import (DenseTooLargeError, InputError, NonFiniteError, NotSupportedError, checked_call,
+from ..errors import (DenseTooLargeError, InputError, NonFiniteError, NotSupportedError, StabilityError,
+                      checked_call,
                       ShapeError, unknown_name)
 from ..linalg import as_finite_array, check_invertible, real_number
 
@@ -256,7 +257,22 @@ class Algorithm:
         if state.shape[-1] != self.state_size(game):
             raise ShapeError(f"{self.name} state must have {self.state_size(game)} entries "
                              f"({self.blocks // 2} × (n + m)), got shape {state.shape}")
-        return game.ops.hstack(self.update(game, self.split_state(game, state)))
+        if type(self).__module__.startswith("stability."):
+            return game.ops.hstack(self.update(game, self.split_state(game, state)))
+        # a user's subclass: its failures and malformed results are reported as its own
+        name = type(self).__name__
+        try:
+            out = game.ops.hstack(self.update(game, self.split_state(game, state)))
+        except StabilityError:
+            raise
+        except Exception as exc:
+            raise InputError(f"the update map of {name} raised {type(exc).__name__}: {exc} (update "
+                             "receives the state blocks [(x, y), …] and must return new blocks of "
+                             "the same shapes)") from exc
+        if getattr(out, "shape", None) != state.shape:
+            raise ShapeError(f"the update map of {name} returned shape {getattr(out, 'shape', None)} "
+                             f"for a state of shape {state.shape}")
+        return out
 
     # --- Jacobians and spectra ----------------------------------------------------------
     @checked_call
@@ -278,10 +294,9 @@ class Algorithm:
             if type(self).update is Algorithm.update:
                 raise NotSupportedError(f"{type(self).__name__} defines neither an update map "
                                         "(update) nor a closed-form Jacobian (_closed_form)")
-            import warnings
-            from ..linalg import StabilityWarning
-            warnings.warn(f"{type(self).__name__} has no closed-form Jacobian: using central "
-                          "differences of its update map", StabilityWarning, stacklevel=3)
+            from ..linalg import warn
+            warn(f"{type(self).__name__} has no closed-form Jacobian: using central "
+                 "differences of its update map")
             J = self.fd_jacobian(ctx.game, ctx.point)
         else:
             with np.errstate(all="ignore"):
@@ -334,8 +349,19 @@ class Algorithm:
             raise NotSupportedError(f"{self.name} has no stationary update map, hence no fixed-point Jacobian")
         sg = check_game(game).symbolic()
         values = _sympy_point(point, game.n + game.m)
-        if all(v.is_number for v in values):
-            _require_critical(game, [float(v) for v in values], allow_noncritical)
+        if not allow_noncritical:
+            if all(v.is_number for v in values) and not getattr(game, "params", None):
+                _require_critical(game, [float(v) for v in values], allow_noncritical)
+            else:  # symbolic parameters or coordinates: the gradient must vanish identically
+                from ..equilibria import stationarity_exprs
+                from ..errors import NotCriticalError
+                if not hasattr(game, "xs"):
+                    raise NotSupportedError("symbolic points need a formula game")
+                at = dict(zip(game.xs + game.ys, values))
+                residual = [sp.simplify(e.xreplace(at)) for e in stationarity_exprs(game)]
+                if any(r != 0 for r in residual):
+                    raise NotCriticalError(f"the gradient at {values} is {residual}, not identically 0; "
+                                           "pass allow_noncritical=True to differentiate the map there")
         import copy
         exact = copy.copy(self)  # floats read as the exact decimals they print as
         exact.hp = {k: (sp.Rational(repr(v)) if isinstance(v, float) else

@@ -40,10 +40,14 @@ class Game:
     """True for games whose Hessian operations are approximations (engine only)."""
 
     def __init__(self, x_names, y_names):
-        self.x_names, self.y_names = tuple(x_names), tuple(y_names)
+        """``x_names``, ``y_names``: the players' variable names, or their numbers (then the
+        names ``x1 … xn``, ``y1 … ym`` are generated on demand, never stored)."""
+        self.x_names = Names("x", x_names) if isinstance(x_names, (int, np.integer)) else tuple(x_names)
+        self.y_names = Names("y", y_names) if isinstance(y_names, (int, np.integer)) else tuple(y_names)
         self.n, self.m = len(self.x_names), len(self.y_names)
         if self.n == 0 or self.m == 0:
             raise InputError(f"both players need at least one variable (got n={self.n}, m={self.m})")
+        check_size(self.n, self.m)
 
     def __repr__(self):
         return f"<{type(self).__name__} n={self.n} m={self.m}>"
@@ -166,6 +170,43 @@ class Game:
         """Critical points; see :func:`stability.critical_points`."""
         from ..equilibria import critical_points
         return critical_points(self, **options)
+
+
+class Names:
+    """The names ``x1 … xk`` of a player with ``k`` variables, made on demand (a game given by
+    blocks or callables with 10⁸ variables stores no list of 10⁸ strings)."""
+
+    def __init__(self, prefix, k):
+        self.prefix, self.k = prefix, int(k)
+
+    def __len__(self):
+        return self.k
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return tuple(self[j] for j in range(*i.indices(self.k)))
+        if not -self.k <= i < self.k:
+            raise IndexError(i)
+        return f"{self.prefix}{i % self.k + 1}"
+
+    def __iter__(self):
+        return (f"{self.prefix}{i + 1}" for i in range(self.k))
+
+    def __eq__(self, other):
+        return tuple(self) == tuple(other) if len(other) == self.k else False
+
+    def __repr__(self):
+        return f"({self[0]!r}, …, {self[-1]!r})" if self.k > 3 else repr(tuple(self))
+
+
+def check_size(n, m):
+    """Refuse games whose state vector (n + m floats) alone exceeds
+    ``config.defaults["max_array_bytes"]``, before anything of that size is allocated."""
+    from ..config import defaults
+    if 8 * (n + m) > defaults["max_array_bytes"]:
+        raise DenseTooLargeError(
+            f"a game with n + m = {n + m} variables needs {8 * (n + m) / 2 ** 30:.3g} GiB for one point "
+            f"(limit config.defaults['max_array_bytes'] = {defaults['max_array_bytes'] / 2 ** 30:.3g} GiB)")
 
 
 def check_game(game):
@@ -540,6 +581,8 @@ def _check_block(M, name, shape):
     if _is_operator(M):
         if M.dtype is not None and np.dtype(M.dtype).kind == "c":
             raise InputError(f"{name} must be a real operator, got dtype {M.dtype}")
+        if M.shape == shape:
+            M = _CheckedOperator(M, name)
     if _is_operator(M) or sps.issparse(M):
         if M.shape != shape:
             raise ShapeError(f"{name} must have shape {shape}, got {M.shape}")
@@ -548,6 +591,49 @@ def _check_block(M, name, shape):
     if M.shape != shape:
         raise ShapeError(f"{name} must have shape {shape}, got {M.shape}")
     return M
+
+
+class _CheckedOperator(spla.LinearOperator):
+    """A user's ``LinearOperator`` block whose products are checked: what it raises, a result
+    of the wrong shape, complex or non-finite values become typed errors naming the block."""
+
+    def __init__(self, op, name):
+        super().__init__(dtype=np.dtype(float), shape=op.shape)
+        self.op, self.name = op, name
+
+    def _call(self, method, v, shape):
+        try:
+            out = getattr(self.op, method)(v)
+        except StabilityError:
+            raise
+        except Exception as exc:
+            raise InputError(f"the operator {self.name} raised {type(exc).__name__}: {exc}") from exc
+        try:
+            arr = np.asarray(out)
+            arr = arr.reshape(shape) if arr.size == int(np.prod(shape)) else arr
+        except (TypeError, ValueError):
+            arr = None
+        if arr is None or arr.shape != shape:
+            got = getattr(np.asarray(out, dtype=object), "shape", None)
+            raise ShapeError(f"the operator {self.name} returned shape {got} for an input of shape "
+                             f"{np.shape(v)}; expected {shape}")
+        from ..linalg import real_array
+        arr = real_array(arr, f"the product of operator {self.name}")
+        if not np.all(np.isfinite(arr)):
+            raise NonFiniteError(f"the operator {self.name} returned NaN or infinite values")
+        return arr
+
+    def _matvec(self, v):
+        return self._call("matvec", v, (self.shape[0],) if np.ndim(v) == 1 else (self.shape[0], 1))
+
+    def _matmat(self, V):
+        return self._call("matmat", V, (self.shape[0], V.shape[1]))
+
+    def _rmatvec(self, v):  # Hessian blocks of a quadratic game other than Hxy are symmetric
+        return self.op.rmatvec(v)
+
+    def _adjoint(self):
+        return self.op.H
 
 
 def _apply(M, v):
@@ -635,8 +721,7 @@ class QuadraticGame(Game):
         if len(Hxy_shape) != 2:
             raise ShapeError(f"Hxy must be a matrix (n × m), got shape {Hxy_shape}")
         n, m = Hxy_shape
-        super().__init__(x_names or [f"x{i + 1}" for i in range(n)],
-                         y_names or [f"y{i + 1}" for i in range(m)])
+        super().__init__(x_names or n, y_names or m)
         if (self.n, self.m) != (n, m):
             raise ShapeError(f"{self.n} x-names and {self.m} y-names for an Hxy of shape {(n, m)}")
         self.Hxx = _check_block(Hxx, "Hxx", (n, n))
@@ -749,7 +834,7 @@ class CallableGame(Game):
         for name, k in (("n", n), ("m", m)):
             if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
                 raise InputError(f"{name} must be a positive integer, got {k!r}")
-        super().__init__([f"x{i + 1}" for i in range(n)], [f"y{i + 1}" for i in range(m)])
+        super().__init__(n, m)
         self._grad_fn, self._hess_fn, self._value_fn, self._hvp_fn = grad, hessian, value, hvp
         if not isinstance(vectorized, (bool, np.bool_)):
             raise InputError(f"vectorized must be True or False, got {vectorized!r}")
