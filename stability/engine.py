@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+import difflib
 import time
 
 from .config import defaults
@@ -80,8 +81,18 @@ def run(algorithm, game, z0, steps=1000, tol=1e-10, target=None, divergence=1e6,
     holds the iterates computed so far (reason ``interrupted``).
     """
     from .algorithms.base import as_algorithm
+    from .errors import ArgumentError, UnknownNameError
     from .games import Game
-    algorithm = as_algorithm(algorithm, **hp)
+    try:
+        algorithm = as_algorithm(algorithm, **hp)
+    except UnknownNameError as exc:  # a misspelt argument of run() lands in hp: say so
+        own = ["steps", "tol", "target", "divergence", "max_time"]
+        close = [k for k in hp if difflib.get_close_matches(k, own, n=1)]
+        if not close:
+            raise
+        key = close[0]
+        raise ArgumentError(f"run() has no argument {key!r}; did you mean "
+                            f"{difflib.get_close_matches(key, own, n=1)[0]!r}? ({exc})") from None
     if not isinstance(game, Game):
         raise InputError(f"game must be a stability Game, got {type(game).__name__}")
     algorithm._require_numeric()

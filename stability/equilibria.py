@@ -366,7 +366,12 @@ def _free_directions(game, z, crit, gtol):
         s = np.linalg.svd(null, full_matrices=False) if null.size else None
         null = s[0][:, s[1] > 1e-8] if s is not None else null
     t = 1e-3 * max(1.0, float(np.linalg.norm(z)))
+    exact = _absolute_system(game) is not None  # a polynomial or rational formula game
     for v in null.T:
+        if exact:  # decided in extended precision, relative to the size of the terms
+            if _on_exact_hyperplane_root(game, z, v, crit):
+                free.append(v)
+            continue
         Q = np.linalg.svd(np.eye(z.size) - np.outer(v, v))[0][:, :z.size - 1]
         p = z + t * v
         for _ in range(30):
@@ -376,7 +381,7 @@ def _free_directions(game, z, crit, gtol):
                 break
             if np.linalg.norm(g) <= crit.limit:
                 near = criticality(game, p, Hp, gtol)
-                if near.is_critical(gtol) and _verified_exactly(game, p, near, gtol, singular_step=False):
+                if near.is_critical(gtol):
                     free.append(v)  # a verified critical point off z along v
                 break
             step = np.linalg.lstsq(Hp @ Q, g, rcond=None)[0]
@@ -384,6 +389,64 @@ def _free_directions(game, z, crit, gtol):
                 break
             p = p - Q @ step
     return np.array(free) if free else None
+
+
+def _absolute_system(game):
+    """For a polynomial or rational formula game, its stationarity expressions with every
+    sum replaced by the sum of the absolute values of its terms (mpmath functions): the size
+    of what is added up when the conditions are evaluated, against which a residual is
+    measured. None for other games."""
+    if not isinstance(game, ExpressionGame) or game.params:
+        return None
+    if "_absolute" not in game.__dict__:
+        def absolute(e):
+            if e.is_Number or e.is_Symbol:
+                return sp.Abs(e)
+            if e.is_Add or e.is_Mul:
+                parts = [absolute(a) for a in e.args]
+                if any(p is None for p in parts):
+                    return None
+                return sp.Add(*parts) if e.is_Add else sp.Mul(*parts)
+            if e.is_Pow and e.exp.is_Integer:
+                base = absolute(e.base) if e.exp > 0 else sp.Abs(e.base)
+                return None if base is None else base ** e.exp
+            return None
+        exprs = [absolute(sp.factor_terms(e)) for e in stationarity_exprs(game)]
+        zs = game.xs + game.ys
+        game._absolute = None if any(e is None for e in exprs) else sp.lambdify(zs, exprs, modules="mpmath")
+    return game._absolute
+
+
+def _on_exact_hyperplane_root(game, z, v, crit, dps=50):
+    """For a polynomial formula game: does the hyperplane through ``z + t v`` orthogonal to
+    ``v`` (t = 1e-2·max(1, |z|)) hold a critical point? Gauss–Newton in ``dps``-digit
+    arithmetic must drive each stationarity condition to within 10^−(dps−10) of the size of
+    its terms (:func:`_absolute_system`): a root to working precision, not merely a small
+    value. A float probe, or any absolute threshold, cannot tell a critical curve from a
+    valley where ∇f is tiny: x¹⁰⁰ − y² at x = 0.01 has ∇f = (1e-196, 0) — a single term, so
+    relative residual 1 — while on the circle of (x² + y² − 1)² the terms cancel to 50 digits."""
+    import mpmath
+    absolute = _absolute_system(game)
+    t = 1e-2 * max(1.0, float(np.linalg.norm(z)))
+    Q = np.linalg.svd(np.eye(z.size) - np.outer(v, v))[0][:, :z.size - 1]
+    with mpmath.workdps(dps):
+        Qm = mpmath.matrix(Q.tolist())
+        p = mpmath.matrix((z + t * v).tolist())
+        floor = mpmath.mpf(10) ** (10 - dps)
+        try:
+            for _ in range(120):
+                point = [p[i] for i in range(z.size)]
+                g, H = _mp_system(game, point)
+                sizes = absolute(*point)
+                if all(abs(g[i]) <= floor * sizes[i] for i in range(len(sizes))):
+                    return True
+                step = _mp_lstsq(H * Qm, g, dps)
+                if mpmath.norm(step) <= mpmath.mpf(10) ** (5 - dps) * max(1, mpmath.norm(p)):
+                    return False  # converged to a nonzero residual: no critical point there
+                p = p - Qm * step
+        except (ZeroDivisionError, ValueError, TypeError, OverflowError):
+            return True
+    return False
 
 
 MAX_EXACT_NULLITY = 3
@@ -608,7 +671,7 @@ def _record(found, hits, cp):
     return "new"
 
 
-def _verified_exactly(game, z, crit, tol, dps=40, singular_step=True):
+def _verified_exactly(game, z, crit, tol, dps=40):
     """For a formula game, the criticality test again in 40-digit arithmetic at the exact
     binary value of ``z`` (mpmath has no underflow): float gradients and Hessians that
     underflow to 0 (``x**98`` near 0) otherwise make non-critical points look critical."""
@@ -622,10 +685,7 @@ def _verified_exactly(game, z, crit, tol, dps=40, singular_step=True):
             return True  # no exact view here: the float test stands
         d = _mp_solve(H, g)
         res = float(mpmath.norm(g))
-        if d is not None:
-            step = float(mpmath.norm(d))
-        else:  # singular: the minimal-norm step (a probe along a free direction keeps the float one)
-            step = _mp_lstsq_norm(H, g, dps) if singular_step else crit.step
+        step = float(mpmath.norm(d)) if d is not None else _mp_lstsq_norm(H, g, dps)  # singular: minimal norm
     return res <= crit.limit and step <= tol * crit._length
 
 
@@ -664,8 +724,8 @@ def _mp_refine(game, z, dps=50, iterations=200):
 
 
 def _mp_lstsq(H, g, dps):
-    """``H⁺g`` in mpmath, at a precision raised by the spread of H's entries (see
-    :func:`_mp_lstsq_norm`)."""
+    """``H⁺g`` in mpmath by an SVD at ``dps`` digits plus twice the spread (in decades) of H's
+    nonzero entries; singular values below 10^−(dps + spread) of the largest count as zero."""
     import mpmath
     entries = [abs(v) for v in H if v != 0]
     d = mpmath.matrix(H.cols, 1)
@@ -685,24 +745,13 @@ def _mp_lstsq(H, g, dps):
 
 def _mp_lstsq_norm(H, g, dps):
     """‖H⁺g‖ for an exactly singular ``H`` (a non-isolated critical set, or a point next to
-    one): the minimal-norm Newton step, from an SVD at a precision raised by the spread of
-    H's entries, so that a singular value of 1e-84 next to 1 (the Hessian of s⁹⁹ at
-    s = 0.125 beside that of x1·y1) is resolved and not rounded to zero."""
+    one): the minimal-norm Newton step, at a precision raised by the spread of H's entries so
+    that a singular value of 1e-84 next to 1 (the Hessian of s⁹⁹ at s = 0.125 beside that of
+    x1·y1) is resolved and not rounded to zero. H = 0 with g ≠ 0: no critical point (inf)."""
     import mpmath
-    entries = [abs(v) for v in H if v != 0]
-    if not entries:
-        return float(mpmath.norm(g)) and float("inf")  # H = 0: a nonzero g is no critical point
-    spread = int(mpmath.log10(max(entries) / min(entries))) + 1
-    with mpmath.workdps(dps + 2 * spread):
-        U, S, V = mpmath.svd_r(H)
-        cut = max(S) * mpmath.mpf(10) ** (-(dps + spread))
-        d = mpmath.matrix(H.cols, 1)
-        for i in range(len(S)):
-            if S[i] > cut:
-                coef = sum(U[k, i] * g[k] for k in range(H.rows)) / S[i]
-                for k in range(H.cols):
-                    d[k] += coef * V[i, k]
-        return float(mpmath.norm(d))
+    if all(v == 0 for v in H):
+        return 0.0 if mpmath.norm(g) == 0 else float("inf")
+    return float(mpmath.norm(_mp_lstsq(H, g, dps)))
 
 
 def _mp_solve(H, g):
