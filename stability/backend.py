@@ -98,7 +98,8 @@ def symmetrize(M):
 def schur_complement(A, B, C):
     """``A − B C⁻¹ Bᵀ``, symmetrised (symmetric in exact arithmetic)."""
     xp = namespace(A, B, C)
-    return symmetrize(A - B @ xp.linalg.solve(C, xp.matrix_transpose(B)))
+    with np.errstate(over="ignore", invalid="ignore"):  # overflow is refused as non-finite by callers
+        return symmetrize(A - B @ xp.linalg.solve(C, xp.matrix_transpose(B)))
 
 
 def symmetric_eigenvalues(M):

@@ -36,6 +36,7 @@ def test_fr_e2_momentum_ordering():
     assert all(r > 1 for label, (_, r, _) in runs.items() if label.startswith("FR"))
 
 
+@pytest.mark.slow  # 23 s of the default budget; the main job's figures run in test_engine_cli
 def test_figures_command_quick(tmp_path):
     assert main(["figures", "--out", str(tmp_path), "--quick"]) == 0
     assert len(list(tmp_path.glob("*.png"))) == 12
