@@ -7,8 +7,8 @@ import scipy.linalg as sla
 
 from . import algorithms as _algorithms
 from .algorithms.base import JacobianContext
-from .errors import checked_call
-from .errors import DenseTooLargeError, InputError
+from .errors import DenseTooLargeError, InputError, StabilityError, checked_call
+from .games.base import require_zero_sum
 from .linalg import as_finite_array
 
 MAX_KRONECKER = 60
@@ -40,6 +40,7 @@ def critical_ratio(game, point):
     constant between consecutive candidates, so checking one τ in each gap gives τ* exactly
     — no grid search.
     """
+    require_zero_sum(game, "critical_ratio (two-time-scale GDA on f)")
     ctx = JacobianContext(game, point)
     if ctx.N > MAX_KRONECKER:
         raise DenseTooLargeError(f"the Kronecker-sum pencil has size (n+m)² = {ctx.N ** 2}; "
@@ -72,11 +73,15 @@ def rotation(game, point, names=None, **hp):
     from .spectral import _applicable, check_table_hyperparameters, table_names
     names = table_names(names)
     check_table_hyperparameters(names, hp)  # a keyword no algorithm has raises
+    require_zero_sum(game, "rotation (the game Jacobian V of f)")
     ctx = JacobianContext(game, point)
     out = {"game": _max_ratio(np.linalg.eigvals(ctx.V))}
     for name in names:
         alg = _algorithms.get(name, **_applicable(name, hp))
-        out[name] = _max_ratio(1 - alg.spectrum(game, point))
+        try:
+            out[name] = _max_ratio(1 - alg.spectrum(game, point))
+        except StabilityError as exc:  # as in table(): a map undefined here (FR with singular Hyy)
+            out[name] = f"{type(exc).__name__}: {exc}"
     return out
 
 
@@ -94,8 +99,8 @@ def path_angle(game, z, z_star, alphas=np.linspace(0.6, 1.2, 121), algorithm=Non
     """Path-angle of Berard et al. (FR §6.2.1): ``cos θ(α) = ⟨z* − z, v_α⟩ / (‖z* − z‖‖v_α‖)``
     with ``v_α`` the field at ``αz + (1 − α)z*`` — the game field v, or, given an algorithm,
     its update direction ``z − step(z)``. Returns ``(alphas, cos θ, ‖v_α‖)``."""
-    from .games.base import check_game
-    check_game(game)
+    if algorithm is None:
+        require_zero_sum(game, "path_angle of the game field v (f alone)")
     z, z_star = as_finite_array(z, "z", ndim=1), as_finite_array(z_star, "z_star", ndim=1)
     game.split(z), game.split(z_star)  # both of length n + m
     if algorithm is not None and not isinstance(algorithm, _algorithms.Algorithm):

@@ -117,9 +117,8 @@ class Blocks:
     """Hessian blocks at a point as matrix-free products and solves."""
 
     def __init__(self, game, point, allow_noncritical=False, gtol=1e-8):
-        from .games import Game
-        if not isinstance(game, Game):
-            raise InputError(f"game must be a stability Game, got {type(game).__name__}")
+        from .games.base import require_zero_sum
+        require_zero_sum(game, "matrix-free analysis")
         z = as_finite_array(getattr(point, "point", point), "point", ndim=1)
         self.game = game
         self.x, self.y = game.split(z)

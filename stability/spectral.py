@@ -43,7 +43,7 @@ def stability_verdict(rho, margin=None):
     ρ = 1.1 + 2e-9), and Jacobians whose eigenvalues lie exactly on the unit circle
     (alternating GDA on a bilinear game) come out as 1 ± 1e-15. See docs/NUMERICS.md."""
     from .config import defaults
-    margin = defaults["rho_margin"] if margin is None else real_number(margin, "margin", 0.0)
+    margin = real_number(defaults["rho_margin"] if margin is None else margin, "margin (config.defaults['rho_margin'])", 0.0)
     if not (isinstance(rho, (int, float, np.floating, np.integer)) and rho == np.inf):
         rho = real_number(rho, "rho", 0.0)  # inf: the map is undefined there (unstable)
     if rho < 1 - margin:
@@ -272,6 +272,9 @@ def table_names(names):
         if not isinstance(name, str):
             raise InputError(f"algorithm names must be strings, got {name!r}")
         _algorithms.describe(name)  # unknown names raise with suggestions
+    repeated = sorted({n for n in names if names.count(n) > 1})
+    if repeated:
+        raise InputError(f"names lists {', '.join(repeated)} more than once (a table has one row per name)")
     return names
 
 
@@ -282,6 +285,8 @@ def check_table_hyperparameters(names, hp):
     for key in hp:
         if not any(cls.accepts(key) for cls in classes):
             raise unknown_name("hyperparameter (no algorithm in the table has it)", key, known)
+    for name in names:  # a bad value is the caller's error, not a row's: it raises (lr=-1, beta="a")
+        _algorithms.get(name, **_applicable(name, hp))
 
 
 @checked_call
@@ -419,6 +424,8 @@ def gda_step_size_bound(game, point, ratio=1.0, *, allow_noncritical=False):
     ratio = real_number(ratio, "ratio", 0.0)
     if not ratio > 0:
         raise InputError(f"ratio must be > 0, got {ratio!r}")
+    from .games.base import require_zero_sum
+    require_zero_sum(game, "gda_step_size_bound")
     ctx = JacobianContext(game, point, allow_noncritical=allow_noncritical)
     lam = np.linalg.eigvals(ctx.D(1.0, ratio)[:, None] * ctx.V)
     if np.any(lam.real <= 0):

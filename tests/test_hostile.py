@@ -297,3 +297,36 @@ def test_warnings_point_at_the_callers_line():
     with pytest.warns(StabilityWarning) as record:
         Game.from_expr("x1**2 - y1**2", "x1,x2", "y1").critical_points()
     assert record[0].filename == __file__
+
+
+# --- general-sum games are never analysed as if g were −f -----------------------------------------
+@pytest.mark.parametrize("call", [
+    lambda g: spectral_radius("gda", g, [0, 0]),
+    lambda g: run("eg", g, [[1.0, 1.0]], steps=3),
+    lambda g: algorithms.get("lead").fd_jacobian(g, [0, 0]),
+    lambda g: stability.critical_ratio(g, [0, 0]),
+    lambda g: stability.rotation(g, [0, 0]),
+    lambda g: matrixfree.spectral_radius("gda", g, [0, 0]),
+])
+def test_zero_sum_methods_refuse_general_sum_games(call):
+    """GDA's map uses ∇f for both players: on leader x² + xy, follower y² + 3xy it returned
+    ρ = 0.95 (the zero-sum game of f) where follower-descent GDA has ρ = 0.987."""
+    from stability.errors import NotSupportedError
+    g = Game.general_sum("x**2 + x*y", "y**2 + 3*x*y", "x", "y")
+    with pytest.raises(NotSupportedError, match="zero-sum"):
+        call(g)
+    assert spectral_radius("stackelberg-fr", g, [0, 0]) == pytest.approx(1.05)
+
+
+def test_callables_return_exactly_a_pair():
+    g = Game.from_callables(lambda x, y: (x, -y, 0.0), 1, 1)  # the third part was ignored
+    with pytest.raises(ShapeError, match="3 parts"):
+        classify(g, [0, 0])
+
+
+def test_table_arguments_are_the_callers_errors():
+    g1 = games.get("g1")
+    with pytest.raises(InputError, match="positive normal"):
+        stability.table(g1, [0, 0], lr=-1)  # every row used to hold this error as a string
+    with pytest.raises(InputError, match="more than once"):
+        stability.table(g1, [0, 0], names=["gda", "gda"])

@@ -149,6 +149,9 @@ class Algorithm:
     blocks = 2
     """Number of ``(n+m)``-blocks in the state: 2 for ``(x, y)``, 4 with memory, 6 for complex momentum."""
     fixed_point_jacobian = True
+    general_sum = False
+    """True for maps written for general-sum games (the follower descends its own g); the
+    others use f for both players and refuse general-sum games rather than ignore g."""
     step_param = None
     """The hyperparameter that plays the step size when it is not ``lr``/``lr_x`` (CM: α)."""
 
@@ -214,10 +217,15 @@ class Algorithm:
         return any(isinstance(v, sp.Basic) and not v.is_number for v in self.hp.values())
 
     def _require_exact(self, game):
-        check_game(game)
+        self._require_kind(game)
         if game.approximate:
             raise NotSupportedError(f"{type(game).__name__} approximates Hessian operations for the "
                                     "iteration engine; analyse the underlying game instead")
+
+    def _require_kind(self, game):
+        if check_game(game).is_general_sum and not self.general_sum:
+            raise NotSupportedError(f"{self.name} is a zero-sum method (both players follow f); on a "
+                                    "general-sum game it would ignore g — use 'stackelberg-fr'")
 
     def _require_numeric(self):
         if self.symbolic_hyperparameters:
@@ -252,7 +260,7 @@ class Algorithm:
     def step(self, game, state):
         """One step of the update map on ``state`` (shape ``(K,)`` or ``(B, K)``, state order: x, y, then the memory blocks)."""
         self._require_numeric()
-        check_game(game)
+        self._require_kind(game)
         state = as_finite_array(state, "state")
         if state.shape[-1] != self.state_size(game):
             raise ShapeError(f"{self.name} state must have {self.state_size(game)} entries "
@@ -347,6 +355,7 @@ class Algorithm:
         """
         if not self.fixed_point_jacobian:
             raise NotSupportedError(f"{self.name} has no stationary update map, hence no fixed-point Jacobian")
+        self._require_kind(game)
         sg = check_game(game).symbolic()
         values = _sympy_point(point, game.n + game.m)
         if not allow_noncritical:

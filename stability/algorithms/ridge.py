@@ -205,6 +205,7 @@ class StackelbergFR(Algorithm):
     name = "stackelberg-fr"
     reference = "Wang, Zhang, Ba 2020 (Follow-the-Ridge) Alg. 2, Thm 3, App. C.2"
     params = STEP_SIZES
+    general_sum = True
 
     def update(self, game, parts):
         x, y = parts

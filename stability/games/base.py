@@ -220,6 +220,16 @@ def check_game(game):
                      f"Game.from_callables, games.get), got {type(game).__name__}{hint}")
 
 
+def require_zero_sum(game, what):
+    """``game`` unless it is general-sum: ``what`` is defined through f alone (``V``, the
+    zero-sum update maps), and g would be silently ignored."""
+    if check_game(game).is_general_sum:
+        raise NotSupportedError(f"{what} is defined for zero-sum games only (it uses f alone, and "
+                                "would ignore the follower's g); for general-sum games use "
+                                "classify and the 'stackelberg-fr' algorithm")
+    return game
+
+
 def _solve_checked(ops, M, r, name):
     if ops is backend.SYMPY:
         if M.det() == 0:
@@ -804,6 +814,15 @@ def _call_user(fn, what, *args):
         raise InputError(f"the {what} callable raised {type(exc).__name__}: {exc}") from exc
 
 
+def _pair(value, what):
+    """What a ``grad``/``hvp`` callable returned, as exactly two parts (a third would be ignored)."""
+    if isinstance(value, np.ndarray) or not isinstance(value, (tuple, list)) or len(value) != 2:
+        n = len(value) if isinstance(value, (tuple, list)) else None
+        raise ShapeError(f"{what} must return a pair (x part, y part), got "
+                         f"{f'{n} parts' if n is not None else type(value).__name__}")
+    return value
+
+
 def _user_array(value, what, shape=None):
     """What a user callable returned, as a real float array of ``shape`` (typed errors for
     complex values, wrong shapes and NaN — NaN is reported as such, not as asymmetry or
@@ -846,12 +865,12 @@ class CallableGame(Game):
         if self._hvp_fn is None:
             return super().hvp(x, y, u, w)
         if self.vectorized:
-            a, b = _call_user(self._hvp_fn, "hvp", x, y, u, w)
+            a, b = _pair(_call_user(self._hvp_fn, "hvp", x, y, u, w), "hvp")
         else:
             shape = np.broadcast_shapes(x.shape[:-1], u.shape[:-1])
             xb, yb = np.broadcast_to(x, shape + (self.n,)), np.broadcast_to(y, shape + (self.m,))
             ub, wb = np.broadcast_to(u, shape + (self.n,)), np.broadcast_to(w, shape + (self.m,))
-            rows = [_call_user(self._hvp_fn, "hvp", *args) for args in
+            rows = [_pair(_call_user(self._hvp_fn, "hvp", *args), "hvp") for args in
                     zip(xb.reshape(-1, self.n), yb.reshape(-1, self.m), ub.reshape(-1, self.n), wb.reshape(-1, self.m))]
             try:
                 a = np.stack([_user_array(r[0], "hvp", (self.n,)) for r in rows]).reshape(shape + (self.n,))
@@ -865,10 +884,10 @@ class CallableGame(Game):
     def grad(self, x, y):
         try:
             if self.vectorized:
-                gx, gy = _call_user(self._grad_fn, "grad", x, y)
+                gx, gy = _pair(_call_user(self._grad_fn, "grad", x, y), "grad")
             else:
                 xf, yf = x.reshape(-1, self.n), y.reshape(-1, self.m)
-                pairs = [_call_user(self._grad_fn, "grad", a, b) for a, b in zip(xf, yf)]
+                pairs = [_pair(_call_user(self._grad_fn, "grad", a, b), "grad") for a, b in zip(xf, yf)]
                 gx = np.stack([_user_array(p[0], "grad", (self.n,)) for p in pairs]).reshape(x.shape)
                 gy = np.stack([_user_array(p[1], "grad", (self.m,)) for p in pairs]).reshape(y.shape)
             gx, gy = _user_array(gx, "grad"), _user_array(gy, "grad")
