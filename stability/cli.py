@@ -100,7 +100,8 @@ def _print_report(title, report):
                 print(f"    {name:<18}{'—':>10}  {'':<7}{_fmt_hp(row['hyperparameters'])}  ({rho})")
             else:
                 verdict = {True: "yes", False: "no", None: "≈1 ?"}[row["stable"]]
-                print(f"    {name:<18}{rho:>10.6f}  {verdict:<7}"
+                shown = f"{rho:>10.6f}" if rho < 1e4 else f"{rho:>10.4g}"
+                print(f"    {name:<18}{shown}  {verdict:<7}"
                       f"{_fmt_hp(row['hyperparameters'])}")
         if any(row["stable"] is None and not isinstance(row["rho"], str) for row in entry["algorithms"].values()):
             print(f"    ≈1 ?: |ρ − 1| ≤ {defaults['rho_margin']:.2g}, below the accuracy of a computed "
@@ -108,7 +109,7 @@ def _print_report(title, report):
 
 
 def _fmt(values):
-    return "undefined" if values is None else "[" + ", ".join(f"{v:.4g}" for v in values) + "]"
+    return "undefined" if values is None else "[" + ", ".join(f"{v + 0.0:.4g}" for v in values) + "]"
 
 
 def write_toy_figures(directory):
