@@ -9,7 +9,7 @@ import time
 
 from .config import defaults
 from .errors import InputError, NonFiniteError, checked_call
-from .linalg import as_finite_array, count, real_number
+from .linalg import as_finite_array, count, gib, real_number, short
 
 CONVERGED, DIVERGED, MAX_STEPS = "converged", "diverged", "max_steps"
 INTERRUPTED, TIME_LIMIT = "interrupted", "time_limit"
@@ -109,7 +109,7 @@ def run(algorithm, game, z0, steps=1000, tol=1e-10, target=None, divergence=1e6,
     N, B = game.n + game.m, z0.shape[0]
     size = (steps + 1) * B * (N + 2) * 8
     if size > defaults["max_array_bytes"]:
-        raise InputError(f"storing {steps} steps of {B} points of size {N} needs {size / 2**30:.3g} GiB "
+        raise InputError(f"storing {short(steps)} steps of {B} points of size {N} needs {gib(int(size))} "
                          f"(limit config.defaults['max_array_bytes'] = "
                          f"{defaults['max_array_bytes'] / 2**30:.3g} GiB); use fewer steps or points")
     state = algorithm.init_state(game, z0)

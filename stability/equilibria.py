@@ -15,7 +15,7 @@ import sympy as sp
 from .errors import checked_call
 from .errors import InputError, NotCriticalError, NotSupportedError, StabilityError
 from .games.base import ExpressionGame, GeneralSumGame, QuadraticGame, _vectorised, check_game
-from .linalg import (COND_ERROR, as_finite_array, count, inertia, interval, real_number, safe_norm,
+from .linalg import (COND_ERROR, as_finite_array, count, inertia, interval, real_number, safe_norm, short,
                      symmetric_part)
 
 RTOL = 1e-9
@@ -190,7 +190,7 @@ def critical_points(game, *, method="auto", bounds=(-10.0, 10.0), starts=256, se
     starts = count(starts, "starts")
     max_starts = 8 * starts if max_starts is None else count(max_starts, "max_starts")
     if max_starts > MAX_STARTS or starts > MAX_STARTS:
-        raise InputError(f"starts and max_starts must be at most {MAX_STARTS}, got {starts}, {max_starts}")
+        raise InputError(f"starts and max_starts must be at most {MAX_STARTS}, got {short(starts)}, {short(max_starts)}")
     max_starts = max(max_starts, starts)
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
         raise InputError(f"seed must be a non-negative integer, got {seed!r}")

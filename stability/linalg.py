@@ -116,12 +116,29 @@ def real_number(value, name, low=None, high=None, inclusive=True):
     return value
 
 
+def short(value):
+    """``repr(value)`` for an error message, bounded: an integer of 5000 digits (which Python
+    refuses to convert to a string at all) is described by its size, long reprs are cut."""
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 128:
+        return f"an integer of about {int(value.bit_length() * 0.30103)} digits"
+    try:
+        text = repr(value)
+    except Exception:  # a repr that fails is no reason to hide the real error
+        return f"a {type(value).__name__}"
+    return text if len(text) <= 60 else text[:40] + f"… ({len(text)} characters)"
+
+
+def gib(nbytes):
+    """A byte count in GiB for a message, whatever its size (10⁵⁰⁰⁰ bytes does not fit a float)."""
+    return f"{nbytes / 2 ** 30:.3g} GiB" if nbytes.bit_length() < 1000 else "more than 1e290 GiB"
+
+
 def count(value, name, low=1, high=None):
     """``value`` as an integer in ``[low, high]``."""
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
-        raise InputError(f"{name} must be an integer >= {low}, got {str(value)[:40]}")
+        raise InputError(f"{name} must be an integer >= {low}, got {short(value)}")
     if high is not None and value > high:
-        raise InputError(f"{name} must be at most {high}, got {str(value)[:40]}")
+        raise InputError(f"{name} must be at most {high}, got {short(value)}")
     return int(value)
 
 
@@ -130,10 +147,10 @@ def interval(value, name):
     try:
         lo, hi = value
     except (TypeError, ValueError):
-        raise InputError(f"{name} must be a pair (lo, hi), got {value!r}") from None
+        raise InputError(f"{name} must be a pair (lo, hi), got {short(value)}") from None
     lo, hi = real_number(lo, f"{name}[0]"), real_number(hi, f"{name}[1]")
     if not lo < hi:
-        raise InputError(f"{name} must satisfy lo < hi, got {value!r}")
+        raise InputError(f"{name} must satisfy lo < hi, got {short(value)}")
     return lo, hi
 
 

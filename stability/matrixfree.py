@@ -185,7 +185,7 @@ def _checked(algorithm, tol, maxiter, seed, hp=None):
     algorithm = as_algorithm(algorithm, **(hp or {}))
     algorithm._require_numeric()
     tol = real_number(tol, "tol", 0.0)
-    maxiter = count(maxiter, "maxiter")
+    maxiter = count(maxiter, "maxiter", high=10 ** 9)
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
         raise InputError(f"seed must be a non-negative integer, got {seed!r}")
     return algorithm, tol, maxiter

@@ -7,7 +7,7 @@ import numpy as np
 from . import algorithms as _algorithms
 from .algorithms.base import JacobianContext
 from .errors import InputError, SingularBlockError, StabilityError, checked_call, unknown_name
-from .linalg import as_finite_array, count, interval, real_number
+from .linalg import as_finite_array, count, interval, real_number, short
 from .progress import Progress
 
 
@@ -627,7 +627,7 @@ def optimize(algorithm, game, point, bounds, num=25, fixed=None, refine=True, st
     starts = count(starts, "starts")
     names = [str(k) for k in bounds]
     if num ** len(names) > MAX_GRID:
-        raise InputError(f"the grid would have num ** len(bounds) = {num}**{len(names)} points "
+        raise InputError(f"the grid would have num ** len(bounds) = {short(num)}**{len(names)} points "
                          f"(limit {MAX_GRID}); lower num")
     lows, highs = np.array([interval(bounds[k], f"bounds[{k!r}]") for k in bounds]).T
     if fixed is not None and not isinstance(fixed, dict):

@@ -330,3 +330,19 @@ def test_table_arguments_are_the_callers_errors():
         stability.table(g1, [0, 0], lr=-1)  # every row used to hold this error as a string
     with pytest.raises(InputError, match="more than once"):
         stability.table(g1, [0, 0], names=["gda", "gda"])
+
+
+@pytest.mark.parametrize("call", [
+    lambda g, B: g.critical_points(starts=B),
+    lambda g, B: run("gda", g, [[1.0, 1.0]], steps=B),
+    lambda g, B: stability.optimize("gda", g, [0, 0], {"lr": (0.01, 1.0)}, num=B),
+    lambda g, B: stability.stable_step_sizes("gda", g, [0, 0], num=B),
+    lambda g, B: Game.from_callables(lambda x, y: (x, -y), B, 1),
+    lambda g, B: games.get("bilinear", p=B),
+    lambda g, B: matrixfree.spectral_radius("gda", g, [0, 0], maxiter=B),
+])
+def test_integers_too_long_to_print_are_described_not_printed(call):
+    """str() of a 5000-digit integer raises ValueError in Python ≥ 3.11: error messages that
+    formatted the value leaked that raw error instead of their own."""
+    with pytest.raises(stability.StabilityError, match="5000 digits"):
+        call(games.get("g2"), 10 ** 5000)

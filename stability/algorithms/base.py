@@ -121,8 +121,8 @@ class Param:
 
 
 def _short(value):
-    text = repr(value)
-    return text if len(text) <= 40 else text[:20] + "…" + f" ({len(text)} characters)"
+    from ..linalg import short
+    return short(value)
 
 
 def _check_spd(name, value):

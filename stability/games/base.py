@@ -42,6 +42,8 @@ class Game:
     def __init__(self, x_names, y_names):
         """``x_names``, ``y_names``: the players' variable names, or their numbers (then the
         names ``x1 … xn``, ``y1 … ym`` are generated on demand, never stored)."""
+        if isinstance(x_names, (int, np.integer)) and isinstance(y_names, (int, np.integer)):
+            check_size(int(x_names), int(y_names))  # before anything of that size exists
         self.x_names = Names("x", x_names) if isinstance(x_names, (int, np.integer)) else tuple(x_names)
         self.y_names = Names("y", y_names) if isinstance(y_names, (int, np.integer)) else tuple(y_names)
         self.n, self.m = len(self.x_names), len(self.y_names)
@@ -203,10 +205,11 @@ def check_size(n, m):
     """Refuse games whose state vector (n + m floats) alone exceeds
     ``config.defaults["max_array_bytes"]``, before anything of that size is allocated."""
     from ..config import defaults
+    from ..linalg import gib, short
     if 8 * (n + m) > defaults["max_array_bytes"]:
         raise DenseTooLargeError(
-            f"a game with n + m = {n + m} variables needs {8 * (n + m) / 2 ** 30:.3g} GiB for one point "
-            f"(limit config.defaults['max_array_bytes'] = {defaults['max_array_bytes'] / 2 ** 30:.3g} GiB)")
+            f"a game with n + m = {short(n + m)} variables needs {gib(8 * int(n + m))} for "
+            f"one point (limit config.defaults['max_array_bytes'] = {defaults['max_array_bytes'] / 2 ** 30:.3g} GiB)")
 
 
 def check_game(game):
@@ -313,6 +316,11 @@ def _to_expr(expr, xs, ys, params=()):
     return expr
 
 
+def _short_value(value):
+    from ..linalg import short
+    return short(value)
+
+
 def _substitute(expr, params, values):
     """``expr`` with numbers for named parameters; each name must be a declared parameter."""
     by_name = {p.name: p for p in params}
@@ -323,7 +331,7 @@ def _substitute(expr, params, values):
             from ..errors import unknown_name
             raise unknown_name("parameter", key, by_name)
         if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating, sp.Number)):
-            raise InputError(f"parameter {key} must be given a real number, got {value!r}")
+            raise InputError(f"parameter {key} must be given a real number, got {_short_value(value)}")
         real_number(value, f"parameter {key}")
         table[by_name[key]] = (sp.Rational(repr(float(value))) if isinstance(value, (float, np.floating))
                                else sp.sympify(value))

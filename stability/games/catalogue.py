@@ -50,7 +50,7 @@ def get(name, **params):
     except (TypeError, ValueError) as exc:
         if isinstance(exc, InputError):
             raise
-        raise InputError(f"bad parameters for game {name!r}: {exc}") from None
+        raise InputError(f"bad parameters for game {name!r}: {str(exc)[:200]}") from None
 
 
 def _size(value, name, high):
