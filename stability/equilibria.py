@@ -14,7 +14,7 @@ import sympy as sp
 
 from .errors import checked_call
 from .errors import InputError, NotCriticalError, NotSupportedError, StabilityError
-from .games.base import ExpressionGame, GeneralSumGame, QuadraticGame, _vectorised, check_game
+from .games.base import ExpressionGame, GeneralSumGame, QuadraticGame, _vectorised, check_game, mp_evaluate
 from .linalg import (COND_ERROR, as_finite_array, count, inertia, interval, real_number, safe_norm, short,
                      symmetric_part)
 
@@ -129,20 +129,13 @@ def _mp_system(game, z):
     """The stationarity map and its Jacobian at ``z`` in mpmath (formula games only)."""
     if not isinstance(game, GeneralSumGame):
         return game.mp_derivatives(z)
-    import mpmath
     stationarity_system(game)
     if game.__dict__.get("_mp_stationarity") is None:
         zs = game.xs + game.ys
         _, _, exprs, jac = game._stationarity
         game._mp_stationarity = (sp.lambdify(zs, exprs, modules="mpmath"),
                                  sp.lambdify(zs, list(jac), modules="mpmath"))
-    args = [v if isinstance(v, mpmath.mpf) else mpmath.mpf(float(v)) for v in z]
-    N = len(args)
-    g = mpmath.matrix(game._mp_stationarity[0](*args))
-    H = mpmath.matrix(N, N)
-    for k, v in enumerate(game._mp_stationarity[1](*args)):
-        H[k // N, k % N] = v
-    return g, H
+    return mp_evaluate(game._mp_stationarity, z)
 
 
 MAX_STARTS = 100_000
@@ -595,32 +588,41 @@ def _verify(game, z, tol, found, hits, box=None, refine_budget=None):
     z = _newton_refine(game, z)
     if box is not None and (np.any(z < box[0] - 1e-9) or np.any(z > box[1] + 1e-9)):
         return "outside"
-    for i, p in enumerate(found):
-        if _same_component(p, z):
-            hits[i] += 1
-            return "seen"
-    try:
-        crit = criticality(game, z, J(z), tol)
-    except StabilityError:
-        return "rejected"
-    if not crit.scale > 0 or not crit.is_critical(tol) or not _verified_exactly(game, z, crit, tol):
-        # float Newton may stall next to a degenerate root: refine in extended precision once
-        better = None
-        if refine_budget and refine_budget[0] > 0 and crit.residual <= 1e-3 * max(crit.scale, 1.0):
-            refine_budget[0] -= 1
-            better = _mp_refine(game, z)
-        if better is None:
-            return "rejected"
-        z = better
+
+    def seen(z):
         for i, p in enumerate(found):
             if _same_component(p, z):
                 hits[i] += 1
-                return "seen"
+                return True
+        return False
+
+    def verified(z):  # its Criticality, or None when z fails verification
         try:
             crit = criticality(game, z, J(z), tol)
         except StabilityError:
+            return None
+        ok = crit.scale > 0 and crit.is_critical(tol) and _verified_exactly(game, z, crit, tol)
+        return crit if ok else None
+
+    if seen(z):
+        return "seen"
+    crit = verified(z)
+    if crit is None:
+        # float Newton may stall next to a degenerate root: refine in extended precision once
+        try:
+            small = float(np.linalg.norm(F(z))) <= 1e-3 * max(_norm2(J(z)), 1.0)
+        except StabilityError:
+            small = False
+        if not (small and refine_budget and refine_budget[0] > 0):
             return "rejected"
-        if not crit.scale > 0 or not crit.is_critical(tol) or not _verified_exactly(game, z, crit, tol):
+        refine_budget[0] -= 1
+        z = _mp_refine(game, z)
+        if z is None:
+            return "rejected"
+        if seen(z):
+            return "seen"
+        crit = verified(z)
+        if crit is None:
             return "rejected"
     exact = exact_point(game, z)
     res = crit.residual

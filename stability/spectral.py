@@ -507,7 +507,6 @@ def _positive_set(poly):
     import sympy as sp
     if poly.is_zero:
         return sp.EmptySet
-    s = poly.gen
     roots = sorted({r for r in poly.real_roots() if r > 0}, key=lambda r: sp.N(r, 30))
     edges = [sp.Integer(0)] + roots + [sp.oo]
     out = sp.EmptySet

@@ -8,7 +8,7 @@ from ..backend import concat, congruent_eigenvalues, namespace, symmetric_eigenv
 from ..errors import InputError
 from ..linalg import check_invertible
 from .base import Algorithm, Param, register
-from .gda import LR, STEP_SIZES
+from .gda import STEP_SIZES
 from .momentum import HeavyBall
 
 

@@ -440,18 +440,25 @@ class ExpressionGame(Game):
     def mp_derivatives(self, point):
         """Gradient and Hessian at ``point`` (floats, taken as exact binary numbers) in mpmath
         arithmetic at the current ``mpmath.mp.dps``: no under- or overflow."""
-        import mpmath
         if self.__dict__.get("_mp") is None:
             zs = self.xs + self.ys
             self._mp = (sp.lambdify(zs, self.grad_exprs, modules="mpmath"),
                         sp.lambdify(zs, list(self.hessian_expr), modules="mpmath"))
-        args = [v if isinstance(v, mpmath.mpf) else mpmath.mpf(float(v)) for v in point]
-        N = len(args)
-        g = mpmath.matrix(self._mp[0](*args))
-        H = mpmath.matrix(N, N)
-        for k, v in enumerate(self._mp[1](*args)):
-            H[k // N, k % N] = v
-        return g, H
+        return mp_evaluate(self._mp, point)
+
+
+def mp_evaluate(functions, point):
+    """``(vector, square matrix)`` from a pair of mpmath-lambdified functions (a vector and a
+    flattened matrix of expressions) at ``point``: floats taken as exact binary numbers,
+    mpmath numbers as they are."""
+    import mpmath
+    args = [v if isinstance(v, mpmath.mpf) else mpmath.mpf(float(v)) for v in point]
+    N = len(args)
+    g = mpmath.matrix(functions[0](*args))
+    H = mpmath.matrix(N, N)
+    for k, v in enumerate(functions[1](*args)):
+        H[k // N, k % N] = v
+    return g, H
 
 
 class SymbolicView(Game):
