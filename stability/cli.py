@@ -8,7 +8,6 @@ import argparse
 import json
 import math
 import sys
-from pathlib import Path
 
 import numpy as np
 
@@ -119,18 +118,14 @@ def write_toy_figures(directory):
     import matplotlib.pyplot as plt
     from .figures import figure_radius, figure_toy
 
-    directory = Path(directory)
-    directory.mkdir(parents=True, exist_ok=True)
+    from .errors import save_figure, writable_directory
+    directory = writable_directory(directory)
     written = []
     for name in TOY_GAMES:
         for stem, draw in (("trajectories", figure_toy), ("radius", figure_radius)):
             fig, ax = plt.subplots(figsize=defaults["figsize"])
             draw(name, ax=ax)
-            fig.tight_layout()
-            path = directory / f"{stem}_{name}.png"
-            fig.savefig(path, dpi=defaults["dpi"])
-            plt.close(fig)
-            written.append(str(path))
+            written.append(save_figure(fig, directory / f"{stem}_{name}.png", defaults["dpi"]))
     return written
 
 

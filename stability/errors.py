@@ -54,6 +54,10 @@ class DenseTooLargeError(StabilityError, MemoryError):
     """A dense matrix would be too large to build; use the matrix-free path."""
 
 
+class OutputError(StabilityError, OSError):
+    """A figure or file could not be written (an unwritable or missing directory, a full disk)."""
+
+
 class NotSupportedError(StabilityError):
     """The operation is not defined for this kind of game or algorithm."""
 
@@ -91,3 +95,30 @@ def checked_call(fn):
         return fn(*args, **kwargs)
 
     return wrapper
+
+
+def writable_directory(directory):
+    """``directory`` as a ``Path``, created if needed; an :class:`OutputError` naming it when
+    it cannot be."""
+    from pathlib import Path
+    try:
+        path = Path(directory)
+        path.mkdir(parents=True, exist_ok=True)
+    except TypeError:
+        raise InputError(f"an output directory must be a path, got {type(directory).__name__}") from None
+    except OSError as exc:
+        raise OutputError(f"cannot write to {directory!s}: {exc.strerror or exc}") from None
+    return path
+
+
+def save_figure(fig, path, dpi):
+    """``fig.savefig(path)``, closing the figure; a write failure is an :class:`OutputError`."""
+    import matplotlib.pyplot as plt
+    try:
+        fig.tight_layout()
+        fig.savefig(path, dpi=dpi)
+    except OSError as exc:
+        raise OutputError(f"cannot write {path!s}: {exc.strerror or exc}") from None
+    finally:
+        plt.close(fig)
+    return str(path)

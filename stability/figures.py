@@ -2,7 +2,6 @@
 the axes it is given (or new ones) and returns what it computed; :func:`make_all` writes the PNGs.
 ``quick=True`` shrinks step counts and grids for smoke tests (the qualitative outcome is kept)."""
 
-from pathlib import Path
 
 import numpy as np
 
@@ -223,16 +222,12 @@ def make_all(directory="figures", quick=False):
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    directory = Path(directory)
-    directory.mkdir(parents=True, exist_ok=True)
+    from .errors import save_figure, writable_directory
+    directory = writable_directory(directory)
     written = []
 
     def save(fig, name):
-        fig.tight_layout()
-        path = directory / name
-        fig.savefig(path, dpi=defaults["dpi"])
-        plt.close(fig)
-        written.append(str(path))
+        written.append(save_figure(fig, directory / name, defaults["dpi"]))
 
     for name in ("g1", "g2", "g3"):
         fig, ax = plt.subplots(figsize=defaults["figsize"])

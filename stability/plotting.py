@@ -3,6 +3,7 @@
 import numpy as np
 
 from .config import defaults
+from .errors import checked_call
 
 
 def _axes(ax):
@@ -15,6 +16,7 @@ def _axes(ax):
     return ax
 
 
+@checked_call
 def plot_radius(sweep, ax=None, label=None):
     """ρ against the swept hyperparameter, with the stability boundary ρ = 1."""
     ax = _axes(ax)
@@ -25,13 +27,15 @@ def plot_radius(sweep, ax=None, label=None):
     return line
 
 
+@checked_call
 def plot_eigenvalue_map(sweep, ax=None, cmap="viridis"):
     """Eigenvalues in the complex plane over the unit circle, coloured by the swept value."""
     ax = _axes(ax)
     t = np.linspace(0, 2 * np.pi, 400)
     ax.plot(np.cos(t), np.sin(t), color="0.4", lw=0.8)
-    vals = np.concatenate([np.full(len(e), v) for v, e in zip(sweep.values, sweep.eigenvalues)])
-    eigs = np.concatenate(sweep.eigenvalues)
+    defined = [(v, e) for v, e in zip(sweep.values, sweep.eigenvalues) if e is not None]  # not .undefined
+    vals = np.concatenate([np.full(len(e), v) for v, e in defined] or [np.zeros(0)])
+    eigs = np.concatenate([e for _, e in defined] or [np.zeros(0, complex)])
     points = ax.scatter(eigs.real, eigs.imag, c=vals, cmap=cmap, s=6)
     ax.figure.colorbar(points, ax=ax, label=sweep.param)
     ax.set_aspect("equal")
@@ -40,6 +44,7 @@ def plot_eigenvalue_map(sweep, ax=None, cmap="viridis"):
     return points
 
 
+@checked_call
 def plot_eigenvalue_paths(series, ax=None):
     """Eigenvalues of several sweeps ``{label: (Sweep, colour)}`` over the unit circle."""
     ax = _axes(ax)
@@ -56,6 +61,7 @@ def plot_eigenvalue_paths(series, ax=None):
     return drawn
 
 
+@checked_call
 def plot_trajectories(game, trajectories, ax=None, bounds=None, levels=30):
     """Trajectories ``{label: Trajectory}`` of a 2-D game (n = m = 1) over contours of f."""
     ax = _axes(ax)

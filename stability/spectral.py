@@ -345,6 +345,8 @@ class StableSet:
     margin: float = 0.0
 
     def contains(self, value):
+        """Whether ``value`` lies in one of the stable intervals."""
+        value = real_number(value, "value")
         return any(a < value < b for a, b in self.intervals)
 
     @property

@@ -346,3 +346,37 @@ def test_integers_too_long_to_print_are_described_not_printed(call):
     formatted the value leaked that raw error instead of their own."""
     with pytest.raises(stability.StabilityError, match="5000 digits"):
         call(games.get("g2"), 10 ** 5000)
+
+
+# --- outputs and settings ----------------------------------------------------------------------------
+def test_settings_are_checked_when_assigned():
+    from stability.config import defaults, reset_defaults
+    try:
+        with pytest.raises(InputError, match="max_array_bytes"):
+            defaults["max_array_bytes"] = "x"  # used to surface as "bad parameters for game 'g1'"
+        with pytest.raises(InputError, match="did you mean 'progress'"):
+            defaults["progres"] = False
+    finally:
+        reset_defaults()
+    assert defaults["max_array_bytes"] == 2 ** 31
+
+
+def test_undefined_sweep_values_plot_and_stable_sets_check_their_argument(tmp_path):
+    import matplotlib
+    matplotlib.use("Agg")
+    s = sweep("iu", games.get("g1"), [0, 0], "lr", [0.25, 0.5, 0.75])
+    assert len(s.plot_eigenvalues().get_offsets()) == 4  # two values × two eigenvalues; 0.5 is skipped
+    with pytest.raises(ArgumentError, match="colour"):
+        s.plot(colour="r")
+    with pytest.raises(InputError):
+        stable_step_sizes("gda", games.get("g2"), [0, 0]).contains("a")
+
+
+def test_unwritable_figure_directories_are_output_errors(tmp_path):
+    from stability.errors import OutputError
+    from stability.figures import make_all
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    with pytest.raises(OutputError, match="cannot write") as info:
+        make_all(blocker / "figures", quick=True)
+    assert isinstance(info.value, OSError)
