@@ -19,7 +19,16 @@ import numpy as np
 
 from .algorithms.base import Algorithm
 from .errors import InputError, NotSupportedError
-from .games.base import Game
+from .games.base import Game, Names, check_game
+from .linalg import real_number, short
+
+
+def _wrap(view, game):
+    """Set up ``view`` as an approximating view of ``game``: same players, same kind (a
+    general-sum game stays general-sum, so zero-sum methods still refuse it)."""
+    game = check_game(game)
+    Game.__init__(view, *(len(v) if isinstance(v, Names) else v for v in (game.x_names, game.y_names)))
+    view.is_general_sum = game.is_general_sum
 
 
 class ApproximateHessian(Game):
@@ -40,12 +49,11 @@ class ApproximateHessian(Game):
     approximate = True
 
     def __init__(self, game, cg_iters=5, damping=0.0, fd_hvp=None):
-        super().__init__(game.x_names, game.y_names)
-        if int(cg_iters) != cg_iters or cg_iters < 1:
-            raise InputError(f"cg_iters must be a positive integer, got {cg_iters!r}")
-        if not (np.isfinite(damping) and damping >= 0):
-            raise InputError(f"damping must be >= 0, got {damping!r}")
-        if fd_hvp is not None and not (np.isfinite(fd_hvp) and fd_hvp > 0):
+        _wrap(self, game)
+        if isinstance(cg_iters, bool) or not isinstance(cg_iters, (int, np.integer)) or cg_iters < 1:
+            raise InputError(f"cg_iters must be a positive integer, got {short(cg_iters)}")
+        damping = real_number(damping, "damping", 0.0)
+        if fd_hvp is not None and not real_number(fd_hvp, "fd_hvp", 0.0) > 0:
             raise InputError(f"fd_hvp must be a positive step, got {fd_hvp!r}")
         self.game, self.cg_iters, self.damping, self.fd_hvp = game, int(cg_iters), damping, fd_hvp
 
@@ -95,7 +103,7 @@ class _ScalarInverse(Game):
     approximate = True
 
     def __init__(self, game, scale):
-        super().__init__(game.x_names, game.y_names)
+        _wrap(self, game)
         self.game, self.scale = game, scale
 
     def grad(self, x, y):

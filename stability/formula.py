@@ -54,6 +54,7 @@ _OPERATORS = {ast.FloorDiv: "//", ast.Mod: "%", ast.MatMult: "@", ast.BitAnd: "&
               ast.BitOr: "|", ast.LShift: "<<", ast.RShift: ">>"}
 
 _DESCRIBE = {
+    ast.UnaryOp: "this unary operator (not, ~)", ast.Yield: "yield", ast.YieldFrom: "yield",
     ast.Attribute: "attribute access", ast.Subscript: "indexing", ast.Lambda: "lambda",
     ast.Compare: "comparison", ast.BoolOp: "boolean operator", ast.IfExp: "conditional",
     ast.List: "list", ast.Tuple: "tuple", ast.Dict: "dict", ast.Set: "set",

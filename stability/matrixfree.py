@@ -78,6 +78,8 @@ def _largest_magnitude(op, seed, tol, maxiter):
         return Eigen(lam, res <= RESIDUAL_TOL, res, "arpack", op.count)
     except spla.ArpackNoConvergence:
         pass
+    except spla.ArpackError as exc:  # a breakdown: the zero operator, or an invariant start
+        return _after_breakdown(op, seed, exc)
     # power iteration: ‖Aᵏv‖^(1/k) → ρ even when the dominant eigenvalues are a complex pair
     v = v0 / np.linalg.norm(v0)
     log_growth, estimates = 0.0, []
@@ -111,6 +113,17 @@ def _extreme_symmetric(op, which, seed, tol, maxiter):
             lam, vec = float(exc.eigenvalues[0]), exc.eigenvectors[:, 0]
             return Eigen(lam, False, _rel_residual(op, vec, lam), "arpack (not converged)", op.count)
         return Eigen(float("nan"), False, float("nan"), "arpack (not converged)", op.count)
+    except spla.ArpackError as exc:
+        return _after_breakdown(op, seed, exc)
+
+
+def _after_breakdown(op, seed, exc):
+    """ARPACK stopped with an error (e.g. "starting vector is zero" after A·v₀ = 0): the zero
+    operator has the exact eigenvalue 0; otherwise the eigenvalue is reported as unknown."""
+    probes = np.random.default_rng(seed + 1).standard_normal((3, op.shape[0]))
+    if all(not np.any(op.matvec(v)) for v in probes):
+        return Eigen(0.0, True, 0.0, "zero operator", op.count)
+    return Eigen(float("nan"), False, float("nan"), f"arpack error ({exc})", op.count)
 
 
 class Blocks:
@@ -119,6 +132,9 @@ class Blocks:
     def __init__(self, game, point, allow_noncritical=False, gtol=1e-8):
         from .games.base import require_zero_sum
         require_zero_sum(game, "matrix-free analysis")
+        if game.approximate:
+            raise NotSupportedError(f"{type(game).__name__} approximates Hessian operations for the "
+                                    "iteration engine; analyse the underlying game instead")
         z = as_finite_array(getattr(point, "point", point), "point", ndim=1)
         self.game = game
         self.x, self.y = game.split(z)

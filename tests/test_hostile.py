@@ -380,3 +380,23 @@ def test_unwritable_figure_directories_are_output_errors(tmp_path):
     with pytest.raises(OutputError, match="cannot write") as info:
         make_all(blocker / "figures", quick=True)
     assert isinstance(info.value, OSError)
+
+
+def test_arpack_breakdown_on_a_zero_block_is_an_exact_zero():
+    """Hyy = 0 (n = 100, ARPACK's size) raised a raw ArpackError 'starting vector is zero'."""
+    n = 100
+    g = Game.quadratic(sps.eye(n, format="csr"), sps.eye(n, format="csr"), sps.csr_matrix((n, n)))
+    c = matrixfree.classify(g, np.zeros(2 * n))
+    assert c.extremes["Hyy"].value == 0.0 and c.extremes["Hyy"].method == "zero operator"
+    assert c.strict_local_nash is None and c.strict_local_minimax is None  # unknown, not guessed
+
+
+def test_approximating_views_keep_the_games_kind():
+    from stability.approximations import ApproximateHessian
+    from stability.errors import NotSupportedError
+    with pytest.raises(NotSupportedError, match="zero-sum"):
+        run("fr", ApproximateHessian(Game.general_sum("x**2", "y**2", "x", "y")), [[1.0, 1.0]], steps=3)
+    with pytest.raises(NotSupportedError, match="approximates"):
+        matrixfree.spectral_radius("fr", ApproximateHessian(games.get("g1")), [0, 0])
+    with pytest.raises(InputError, match="cg_iters"):
+        ApproximateHessian(games.get("g1"), cg_iters="a")
