@@ -343,10 +343,14 @@ def _newton_refine(game, z, iterations=60):
 
 
 def _free_directions(game, z, crit, gtol):
-    """Directions along which the critical set extends through ``z``: for each near-null
-    direction v of H, a Gauss–Newton solve of ∇f = 0 on the hyperplane through ``z + t v``
-    orthogonal to v (t = 1e-3 · max(1, |z|)); if it finds a critical point there, the set is
-    not isolated along v (lines, planes and curved components alike)."""
+    """Directions along which the critical set extends through ``z``, as orthonormal rows
+    (None: isolated). A near-null direction v of the Jacobian is *tangent* to the critical set
+    when the hyperplane through ``z + t v`` orthogonal to v holds a critical point within
+    ``t/10`` of ``z + t v`` (:func:`_probe`): lines, planes and curved components alike. The
+    basis is grown greedily: a direction joins only if two seeded random combinations of it
+    with those already accepted are tangent too, so at a crossing of components
+    (x1²y1² + x2²y2², a union of coordinate planes) the reported dimension is that of one
+    component (2), not the count of tangent directions (4)."""
     F, J = stationarity_system(game)
     _, w, Vt = np.linalg.svd(J(z))  # |eigenvalues| and eigenvectors for a symmetric Hessian
     null = Vt[w <= RTOL * crit.scale + crit.hessian_error].T
@@ -358,30 +362,55 @@ def _free_directions(game, z, crit, gtol):
         null = null - E.T @ (E @ null)  # what is left of the null space
         s = np.linalg.svd(null, full_matrices=False) if null.size else None
         null = s[0][:, s[1] > 1e-8] if s is not None else null
-    t = 1e-3 * max(1.0, float(np.linalg.norm(z)))
-    exact = _absolute_system(game) is not None  # a polynomial or rational formula game
+    rng = np.random.default_rng(0)
+    accepted = []
     for v in null.T:
-        if exact:  # decided in extended precision, relative to the size of the terms
-            if _on_exact_hyperplane_root(game, z, v, crit):
-                free.append(v)
+        if not _probe(game, z, v, crit, gtol):
             continue
+        ok = True
+        for _ in range(2 if accepted else 0):
+            c = rng.standard_normal(len(accepted) + 1)
+            u = np.array(accepted + [v]).T @ c
+            if not _probe(game, z, u / np.linalg.norm(u), crit, gtol):
+                ok = False
+                break
+        if ok:
+            accepted.append(v)
+    free += accepted
+    return np.array(free) if free else None
+
+
+def _degenerate(J, crit):
+    """Whether the Jacobian has a near-null direction (where a critical set could extend)."""
+    return bool(np.linalg.svd(J, compute_uv=False).min(initial=np.inf) <= RTOL * crit.scale + crit.hessian_error)
+
+
+def _probe(game, z, v, crit, gtol):
+    """Whether ``v`` is tangent to the critical set at ``z`` (see :func:`_free_directions`):
+    in extended precision for polynomial formula games, else by float Gauss–Newton and the
+    criticality test."""
+    if _absolute_system(game) is not None:  # decided relative to the size of the terms
+        t = 1e-2 * max(1.0, float(np.linalg.norm(z)))
+        p = _on_exact_hyperplane_root(game, z, v, crit)
+    else:
+        F, J = stationarity_system(game)
+        t = 1e-3 * max(1.0, float(np.linalg.norm(z)))
         Q = np.linalg.svd(np.eye(z.size) - np.outer(v, v))[0][:, :z.size - 1]
-        p = z + t * v
+        p, found = z + t * v, None
         for _ in range(30):
             try:
                 g, Hp = F(p), J(p)
             except StabilityError:
                 break
             if np.linalg.norm(g) <= crit.limit:
-                near = criticality(game, p, Hp, gtol)
-                if near.is_critical(gtol):
-                    free.append(v)  # a verified critical point off z along v
+                found = p if criticality(game, p, Hp, gtol).is_critical(gtol) else None
                 break
             step = np.linalg.lstsq(Hp @ Q, g, rcond=None)[0]
             if not np.all(np.isfinite(step)):
                 break
             p = p - Q @ step
-    return np.array(free) if free else None
+        p = found
+    return p is not None and float(np.linalg.norm(p - (z + t * v))) <= 0.1 * t
 
 
 def _absolute_system(game):
@@ -411,8 +440,8 @@ def _absolute_system(game):
 
 
 def _on_exact_hyperplane_root(game, z, v, crit, dps=50):
-    """For a polynomial formula game: does the hyperplane through ``z + t v`` orthogonal to
-    ``v`` (t = 1e-2·max(1, |z|)) hold a critical point? Gauss–Newton in ``dps``-digit
+    """For a polynomial formula game: the critical point on the hyperplane through ``z + t v``
+    orthogonal to ``v`` (t = 1e-2·max(1, |z|)) that Gauss–Newton reaches, or None. In ``dps``-digit
     arithmetic must drive each stationarity condition to within 10^−(dps−10) of the size of
     its terms (:func:`_absolute_system`): a root to working precision, not merely a small
     value. A float probe, or any absolute threshold, cannot tell a critical curve from a
@@ -427,23 +456,32 @@ def _on_exact_hyperplane_root(game, z, v, crit, dps=50):
         p = mpmath.matrix((z + t * v).tolist())
         floor = mpmath.mpf(10) ** (10 - dps)
         try:
-            for _ in range(120):
+            for _ in range(120):  # degenerate (triple) roots converge only linearly
                 point = [p[i] for i in range(z.size)]
                 g, H = _mp_system(game, point)
                 sizes = absolute(*point)
                 if all(abs(g[i]) <= floor * sizes[i] for i in range(len(sizes))):
-                    return True
+                    return np.array([float(v) for v in point])
                 step = _mp_lstsq(H * Qm, g, dps)
                 if mpmath.norm(step) <= mpmath.mpf(10) ** (5 - dps) * max(1, mpmath.norm(p)):
-                    return False  # converged to a nonzero residual: no critical point there
+                    return None  # converged to a nonzero residual: no critical point there
                 p = p - Qm * step
         except (ZeroDivisionError, ValueError, TypeError, OverflowError):
-            return True
-    return False
+            return None
+    return None
 
 
-MAX_EXACT_NULLITY = 3
+MAX_EXACT_NULLITY = 12
 """Largest null space of the exact Jacobian in which :func:`_exact_free_directions` searches."""
+EXACT_FREE_SECONDS = 10.0
+"""Time limit of the exact solve for null spaces of more than 3 dimensions."""
+
+
+def _solve_conditions(conditions, unknowns):
+    try:
+        return sp.solve(conditions, unknowns, dict=True)
+    except (NotImplementedError, ValueError, TypeError) as exc:
+        raise NotSupportedError(f"sympy could not solve the line conditions: {exc}") from None
 
 
 def _exact_free_directions(game, values):
@@ -486,11 +524,18 @@ def _exact_free_directions(game, values):
         conditions += [q for q in poly.all_coeffs() if q != 0]
     if not conditions:
         solutions = [{}]  # F vanishes on the whole null space through z*
-    else:
+    elif len(null) <= 3:
         try:
             solutions = sp.solve(conditions, c, dict=True)
         except (NotImplementedError, ValueError, TypeError):
             return None
+    else:  # more unknowns: sympy may take long, so in a separate process with a time limit
+        from .spectral import run_with_time_limit
+        try:
+            solutions = run_with_time_limit(_solve_conditions, (conditions, c), EXACT_FREE_SECONDS,
+                                            "the exact free-direction conditions")
+        except StabilityError:
+            return None  # undecided in time (or by sympy): the numeric probe decides
     best = None
     for sol in solutions:
         free_c = [ci for ci in c if ci not in sol]
@@ -629,6 +674,8 @@ def _verify(game, z, tol, found, hits, box=None, refine_budget=None):
     if exact is not None:
         z = np.array([float(v) for v in exact])
         res = float(np.linalg.norm(F(z)))
+    if sum(1 for p in found if not p.isolated) >= MAX_NON_ISOLATED and _degenerate(J(z), crit):
+        return "extra"  # enough representatives: a further degenerate point is not probed
     free = _exact_free_directions(game, exact) if exact is not None else None
     if free is None:
         free = _free_directions(game, z, crit, tol)

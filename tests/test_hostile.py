@@ -174,6 +174,19 @@ def test_critical_set_dimensions(formula, dimension):
     assert len(cps) == 1 and cps[0].dimension == dimension and cps.complete
 
 
+def test_a_crossing_of_components_has_the_dimension_of_one_component():
+    """x1²y1² + x2²y2²: critical where x1·y1 = 0 and x2·y2 = 0, a union of four coordinate
+    planes. All four null directions at 0 are tangent to some plane; the dimension is 2, not 4."""
+    g = Game.from_expr("x1**2*y1**2 + x2**2*y2**2", "x1,x2", "y1,y2")
+    [cp] = quiet(g.critical_points)
+    assert cp.dimension == 2 and cp.exact == (0, 0, 0, 0)
+    D = cp.free_directions
+    assert np.allclose(D @ D.T, np.eye(2), atol=1e-12)
+    # the span is one of the planes: x1·y1 = 0 and x2·y2 = 0 hold on all of it
+    p = D.T @ np.array([0.3, -0.7])
+    assert abs(p[0] * p[2]) < 1e-12 and abs(p[1] * p[3]) < 1e-12
+
+
 # --- every argument takes effect or raises --------------------------------------------------------
 @pytest.mark.parametrize("call, fragment", [
     (lambda g: classify(g, [0, 0], rtoll=1e-9), "did you mean 'rtol'"),
