@@ -87,12 +87,12 @@ def run(algorithm, game, z0, steps=1000, tol=1e-10, target=None, divergence=1e6,
         algorithm = as_algorithm(algorithm, **hp)
     except UnknownNameError as exc:  # a misspelt argument of run() lands in hp: say so
         own = ["steps", "tol", "target", "divergence", "max_time"]
-        close = [k for k in hp if difflib.get_close_matches(k, own, n=1)]
-        if not close:
-            raise
-        key = close[0]
-        raise ArgumentError(f"run() has no argument {key!r}; did you mean "
-                            f"{difflib.get_close_matches(key, own, n=1)[0]!r}? ({exc})") from None
+        for key in hp:
+            close = difflib.get_close_matches(key, own, n=1)
+            if close:
+                raise ArgumentError(f"run() has no argument {key!r}; did you mean {close[0]!r}? "
+                                    f"({exc})") from None
+        raise
     if not isinstance(game, Game):
         raise InputError(f"game must be a stability Game, got {type(game).__name__}")
     algorithm._require_numeric()

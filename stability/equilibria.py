@@ -12,8 +12,7 @@ import numpy as np
 import scipy.optimize as opt
 import sympy as sp
 
-from .errors import checked_call
-from .errors import InputError, NotCriticalError, NotSupportedError, StabilityError
+from .errors import InputError, NotCriticalError, NotSupportedError, StabilityError, checked_call
 from .games.base import ExpressionGame, GeneralSumGame, QuadraticGame, _vectorised, check_game, mp_evaluate
 from .linalg import (COND_ERROR, as_finite_array, count, inertia, interval, real_number, safe_norm, short,
                      symmetric_part)
@@ -100,9 +99,7 @@ def stationarity_exprs(game):
 def residual(game, point):
     """Norm of the stationarity conditions at ``point``."""
     z = as_finite_array(point, "point", ndim=1)
-    if isinstance(game, GeneralSumGame):
-        return float(np.linalg.norm(_vectorised(stationarity_exprs(game), game.xs + game.ys)(z)))
-    return float(np.linalg.norm(game.gradient_at(z)))
+    return float(np.linalg.norm(stationarity_system(game)[0](z)))
 
 
 def stationarity_system(game):
@@ -197,7 +194,7 @@ def critical_points(game, *, method="auto", bounds=(-10.0, 10.0), starts=256, se
         N = game.n + game.m  # f does not depend on the players at all: every point is critical
         from .linalg import warn
         warn("every point is critical (the stationarity conditions vanish identically): "
-                      f"one representative of the whole {N}-dimensional space is reported")
+             f"one representative of the whole {N}-dimensional space is reported")
         return CriticalPoints([CriticalPoint(np.zeros(N), 0.0, (sp.Integer(0),) * N, np.eye(N))],
                               "exact", True)
     if isinstance(game, ExpressionGame) and method in ("auto", "exact"):
@@ -322,11 +319,9 @@ def _newton_refine(game, z, iterations=60):
             break
         size = float(np.linalg.norm(d))
         candidates = [best - d]
-        if previous is not None and previous > 0:
-            r = size / previous
-            if ratio is not None and 0.5 <= r < 1 and abs(r - ratio) < 1e-2 * (1 - r):
-                candidates.insert(0, best - d * round(1 / (1 - r)))
-            ratio = r
+        factor, ratio = _schroder(size, previous, ratio)
+        if factor > 1:
+            candidates.insert(0, best - d * factor)
         previous = size
         moved = False
         for candidate in candidates:
@@ -342,18 +337,36 @@ def _newton_refine(game, z, iterations=60):
     return best
 
 
+def _schroder(size, previous, ratio):
+    """``(factor, ratio)`` for Schröder's modified Newton: with ``r`` the ratio of successive
+    step sizes, two ratios that agree (a root of multiplicity k, r = (k − 1)/k) give the step
+    factor ``1/(1 − r) = k``; otherwise 1. ``ratio`` is the previous ratio (None at first)."""
+    if not previous:
+        return 1, ratio
+    r = size / previous
+    factor = 1
+    if ratio is not None and 0.5 <= r < 1 and abs(r - ratio) < 1e-2 * (1 - r):
+        factor = int(round(float(1 / (1 - r))))
+    return factor, r
+
+
+def _null_space(J, crit):
+    """The near-null directions of the Jacobian ``J`` (columns): singular values within the
+    zero tolerance ``RTOL · scale + hessian_error`` of :class:`Criticality`."""
+    _, w, Vt = np.linalg.svd(J)  # |eigenvalues| and eigenvectors for a symmetric Hessian
+    return Vt[w <= RTOL * crit.scale + crit.hessian_error].T
+
+
 def _free_directions(game, z, crit, gtol):
     """Directions along which the critical set extends through ``z``, as orthonormal rows
     (None: isolated). A near-null direction v of the Jacobian is *tangent* to the critical set
     when the hyperplane through ``z + t v`` orthogonal to v holds a critical point within
-    ``t/10`` of ``z + t v`` (:func:`_probe`): lines, planes and curved components alike. The
+    ``t/10`` of ``z + t v`` (:func:`_tangent`): lines, planes and curved components alike. The
     basis is grown greedily: a direction joins only if two seeded random combinations of it
     with those already accepted are tangent too, so at a crossing of components
     (x1²y1² + x2²y2², a union of coordinate planes) the reported dimension is that of one
     component (2), not the count of tangent directions (4)."""
-    F, J = stationarity_system(game)
-    _, w, Vt = np.linalg.svd(J(z))  # |eigenvalues| and eigenvectors for a symmetric Hessian
-    null = Vt[w <= RTOL * crit.scale + crit.hessian_error].T
+    null = _null_space(stationarity_system(game)[1](z), crit)
     free = []
     unused = _unused_variables(game)
     if unused:  # variables no stationarity condition depends on: free, exactly
@@ -365,52 +378,56 @@ def _free_directions(game, z, crit, gtol):
     rng = np.random.default_rng(0)
     accepted = []
     for v in null.T:
-        if not _probe(game, z, v, crit, gtol):
+        # the secant to the critical point the probe along v finds: a near-null basis vector
+        # need not be tangent itself (at a triple root the whole Hessian nearly vanishes, and
+        # its null space is wider than the tangent space), the secant to a point of the set is
+        p, _ = _hyperplane_root(game, z, v, crit, gtol)
+        if p is None or not np.linalg.norm(p - z) > 0:
             continue
-        ok = True
-        for _ in range(2 if accepted else 0):
-            c = rng.standard_normal(len(accepted) + 1)
-            u = np.array(accepted + [v]).T @ c
-            if not _probe(game, z, u / np.linalg.norm(u), crit, gtol):
-                ok = False
-                break
-        if ok:
-            accepted.append(v)
+        d = p - z
+        for a in accepted:  # what the accepted directions do not span already
+            d = d - (a @ d) * a
+        if np.linalg.norm(d) <= 0.5 * np.linalg.norm(p - z):
+            continue
+        d = d / np.linalg.norm(d)
+        combos = [rng.standard_normal(len(accepted) + 1) for _ in range(2 if accepted else 0)]
+        trial = [d] + [np.array(accepted + [d]).T @ c for c in combos]
+        if all(_tangent(game, z, u / np.linalg.norm(u), crit, gtol) for u in trial):
+            accepted.append(d)
     free += accepted
     return np.array(free) if free else None
 
 
-def _degenerate(J, crit):
-    """Whether the Jacobian has a near-null direction (where a critical set could extend)."""
-    return bool(np.linalg.svd(J, compute_uv=False).min(initial=np.inf) <= RTOL * crit.scale + crit.hessian_error)
-
-
-def _probe(game, z, v, crit, gtol):
-    """Whether ``v`` is tangent to the critical set at ``z`` (see :func:`_free_directions`):
-    in extended precision for polynomial formula games, else by float Gauss–Newton and the
-    criticality test."""
-    if _absolute_system(game) is not None:  # decided relative to the size of the terms
-        t = 1e-2 * max(1.0, float(np.linalg.norm(z)))
-        p = _on_exact_hyperplane_root(game, z, v, crit)
-    else:
-        F, J = stationarity_system(game)
-        t = 1e-3 * max(1.0, float(np.linalg.norm(z)))
-        Q = np.linalg.svd(np.eye(z.size) - np.outer(v, v))[0][:, :z.size - 1]
-        p, found = z + t * v, None
-        for _ in range(30):
-            try:
-                g, Hp = F(p), J(p)
-            except StabilityError:
-                break
-            if np.linalg.norm(g) <= crit.limit:
-                found = p if criticality(game, p, Hp, gtol).is_critical(gtol) else None
-                break
-            step = np.linalg.lstsq(Hp @ Q, g, rcond=None)[0]
-            if not np.all(np.isfinite(step)):
-                break
-            p = p - Q @ step
-        p = found
+def _tangent(game, z, v, crit, gtol):
+    """Whether ``v`` is tangent to the critical set at ``z``: a critical point on the
+    hyperplane through ``z + t v`` orthogonal to ``v`` within ``t/10`` of ``z + t v``."""
+    p, t = _hyperplane_root(game, z, v, crit, gtol)
     return p is not None and float(np.linalg.norm(p - (z + t * v))) <= 0.1 * t
+
+
+def _hyperplane_root(game, z, v, crit, gtol):
+    """``(p, t)``: a critical point ``p`` on the hyperplane through ``z + t v`` orthogonal to
+    ``v`` (None if none is found), in extended precision for polynomial formula games, else by
+    float Gauss–Newton and the criticality test."""
+    exact = _absolute_system(game) is not None  # decided relative to the size of the terms
+    t = (1e-2 if exact else 1e-3) * max(1.0, float(np.linalg.norm(z)))
+    Q = np.linalg.svd(np.eye(z.size) - np.outer(v, v))[0][:, :z.size - 1]  # the hyperplane ⟂ v
+    if exact:
+        return _on_exact_hyperplane_root(game, z + t * v, Q, crit), t
+    F, J = stationarity_system(game)
+    p = z + t * v
+    for _ in range(30):
+        try:
+            g, Hp = F(p), J(p)
+        except StabilityError:
+            break
+        if np.linalg.norm(g) <= crit.limit:
+            return (p if criticality(game, p, Hp, gtol).is_critical(gtol) else None), t
+        step = np.linalg.lstsq(Hp @ Q, g, rcond=None)[0]
+        if not np.all(np.isfinite(step)):
+            break
+        p = p - Q @ step
+    return None, t
 
 
 def _absolute_system(game):
@@ -439,9 +456,9 @@ def _absolute_system(game):
     return game._absolute
 
 
-def _on_exact_hyperplane_root(game, z, v, crit, dps=50):
-    """For a polynomial formula game: the critical point on the hyperplane through ``z + t v``
-    orthogonal to ``v`` (t = 1e-2·max(1, |z|)) that Gauss–Newton reaches, or None. In ``dps``-digit
+def _on_exact_hyperplane_root(game, start, Q, crit, dps=50):
+    """For a polynomial formula game: the critical point on the hyperplane ``start + span(Q)``
+    that Gauss–Newton from ``start`` reaches, or None. In ``dps``-digit
     arithmetic must drive each stationarity condition to within 10^−(dps−10) of the size of
     its terms (:func:`_absolute_system`): a root to working precision, not merely a small
     value. A float probe, or any absolute threshold, cannot tell a critical curve from a
@@ -449,15 +466,13 @@ def _on_exact_hyperplane_root(game, z, v, crit, dps=50):
     relative residual 1 — while on the circle of (x² + y² − 1)² the terms cancel to 50 digits."""
     import mpmath
     absolute = _absolute_system(game)
-    t = 1e-2 * max(1.0, float(np.linalg.norm(z)))
-    Q = np.linalg.svd(np.eye(z.size) - np.outer(v, v))[0][:, :z.size - 1]
     with mpmath.workdps(dps):
         Qm = mpmath.matrix(Q.tolist())
-        p = mpmath.matrix((z + t * v).tolist())
+        p = mpmath.matrix(start.tolist())
         floor = mpmath.mpf(10) ** (10 - dps)
         try:
             for _ in range(120):  # degenerate (triple) roots converge only linearly
-                point = [p[i] for i in range(z.size)]
+                point = [p[i] for i in range(start.size)]
                 g, H = _mp_system(game, point)
                 sizes = absolute(*point)
                 if all(abs(g[i]) <= floor * sizes[i] for i in range(len(sizes))):
@@ -601,8 +616,8 @@ def _numeric_search(game, bounds, starts, max_starts, seed, tol):
     complete = once == 0 and rejected == 0 and extra == 0
     if non_isolated:
         warn(f"the critical set is not isolated: {non_isolated} representative(s) of "
-                      "components of positive dimension are reported with their free directions"
-                      + (f" ({extra} further points on such components were not enumerated)" if extra else ""))
+             "components of positive dimension are reported with their free directions"
+             + (f" ({extra} further points on such components were not enumerated)" if extra else ""))
     if once or rejected:
         why = []
         if once:
@@ -611,7 +626,7 @@ def _numeric_search(game, bounds, starts, max_starts, seed, tol):
             why.append(f"{rejected} candidates with a small gradient failed Newton verification "
                        "(a degenerate critical point or a flat region may lie near them)")
         warn(f"the numeric critical-point search in [{lo:g}, {hi:g}]^{N} ({used} starts) "
-                      f"may be incomplete: {'; '.join(why)}")
+             f"may be incomplete: {'; '.join(why)}")
     order = sorted(range(len(found)), key=lambda i: float(np.linalg.norm(found[i].point)))
     return CriticalPoints([found[i] for i in order], "numeric", complete,
                           {**coverage, "hits": [hits[i] for i in order]})
@@ -634,13 +649,6 @@ def _verify(game, z, tol, found, hits, box=None, refine_budget=None):
     if box is not None and (np.any(z < box[0] - 1e-9) or np.any(z > box[1] + 1e-9)):
         return "outside"
 
-    def seen(z):
-        for i, p in enumerate(found):
-            if _same_component(p, z):
-                hits[i] += 1
-                return True
-        return False
-
     def verified(z):  # its Criticality, or None when z fails verification
         try:
             crit = criticality(game, z, J(z), tol)
@@ -649,7 +657,7 @@ def _verify(game, z, tol, found, hits, box=None, refine_budget=None):
         ok = crit.scale > 0 and crit.is_critical(tol) and _verified_exactly(game, z, crit, tol)
         return crit if ok else None
 
-    if seen(z):
+    if _hit(found, hits, z):
         return "seen"
     crit = verified(z)
     if crit is None:
@@ -664,7 +672,7 @@ def _verify(game, z, tol, found, hits, box=None, refine_budget=None):
         z = _mp_refine(game, z)
         if z is None:
             return "rejected"
-        if seen(z):
+        if _hit(found, hits, z):
             return "seen"
         crit = verified(z)
         if crit is None:
@@ -674,7 +682,7 @@ def _verify(game, z, tol, found, hits, box=None, refine_budget=None):
     if exact is not None:
         z = np.array([float(v) for v in exact])
         res = float(np.linalg.norm(F(z)))
-    if sum(1 for p in found if not p.isolated) >= MAX_NON_ISOLATED and _degenerate(J(z), crit):
+    if sum(1 for p in found if not p.isolated) >= MAX_NON_ISOLATED and _null_space(J(z), crit).size:
         return "extra"  # enough representatives: a further degenerate point is not probed
     free = _exact_free_directions(game, exact) if exact is not None else None
     if free is None:
@@ -684,9 +692,10 @@ def _verify(game, z, tol, found, hits, box=None, refine_budget=None):
     if free is not None:
         if sum(1 for p in found if not p.isolated) >= MAX_NON_ISOLATED:
             return "extra"
+        before = exact
         z, res, exact = _representative(game, z, res, exact, free, crit)
-        decided = _exact_free_directions(game, exact) if exact is not None else None
-        if decided is not None:  # the representative is exact: its directions are decided exactly
+        decided = _exact_free_directions(game, exact) if exact is not None and exact != before else None
+        if decided is not None:  # a new exact representative: its directions are decided exactly
             free = decided if len(decided) else None
     return _record(found, hits, CriticalPoint(z, res, exact, free))
 
@@ -710,11 +719,18 @@ def _representative(game, z, res, exact, free, crit):
     return (np.array([float(v) for v in e]) if e is not None else p), r, e
 
 
-def _record(found, hits, cp):
+def _hit(found, hits, z):
+    """Count ``z`` for the found point whose component it lies on; False if there is none."""
     for i, p in enumerate(found):
-        if _same_component(p, cp.point):
+        if _same_component(p, z):
             hits[i] += 1
-            return "seen"
+            return True
+    return False
+
+
+def _record(found, hits, cp):
+    if _hit(found, hits, cp.point):
+        return "seen"
     found.append(cp)
     hits.append(1)
     return "new"
@@ -759,12 +775,7 @@ def _mp_refine(game, z, dps=50, iterations=200):
                 # converged to beyond double precision (degenerate roots converge only linearly)
                 if size <= mpmath.mpf(2) ** -60 * max(1, mpmath.norm(mpmath.matrix(p))):
                     return np.array([float(v) for v in p])
-                factor = 1
-                if previous:
-                    r = size / previous
-                    if ratio is not None and 0.5 <= r < 1 and abs(r - ratio) < 1e-2 * (1 - r):
-                        factor = int(mpmath.nint(1 / (1 - r)))
-                    ratio = r
+                factor, ratio = _schroder(size, previous, ratio)
                 previous = size
                 p = [p[i] - factor * d[i] for i in range(len(p))]
         except (ZeroDivisionError, ValueError, TypeError, OverflowError):

@@ -89,10 +89,16 @@ def checked_call(fn):
                     raise ArgumentError(f"{fn.__qualname__}() has no argument {key!r}{hint} "
                                         f"(its arguments: {', '.join(named)})")
         try:
-            sig.bind(*args, **kwargs)
-        except TypeError as exc:
-            raise ArgumentError(f"{fn.__qualname__}(): {exc} (its arguments: {', '.join(params)})") from None
-        return fn(*args, **kwargs)
+            return fn(*args, **kwargs)
+        except TypeError:
+            # the signature is checked only when a call fails (Algorithm.step is on the engine's
+            # hot path): a call that does not bind never ran fn's body, any other TypeError is fn's
+            try:
+                sig.bind(*args, **kwargs)
+            except TypeError as exc:
+                raise ArgumentError(f"{fn.__qualname__}(): {exc} "
+                                    f"(its arguments: {', '.join(params)})") from None
+            raise
 
     return wrapper
 

@@ -8,7 +8,8 @@ string is ever executed.
 Accepted: numbers, the declared symbols, the constants ``pi`` and ``E``, the operators
 ``+ - * / **`` (``^`` is read as ``**``, with the precedence of ``**``: ``x^2 - y^2`` is
 ``x**2 - y**2``), unary ``+``/``-``, and calls of the functions in :data:`FUNCTIONS`.
-Comments (``#``) are refused, so no part of a formula is silently dropped. Decimal literals become exact rationals (``0.05`` is ``1/20``), so exact
+Comments (``#``) are refused, so no part of a formula is silently dropped. Decimal literals
+become exact rationals (``0.05`` is ``1/20``), so exact
 critical points and eigenvalues stay exact.
 """
 

@@ -12,8 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse.linalg as spla
 
-from .errors import checked_call
-from .errors import (ConvergenceError, InputError, NonFiniteError, NotCriticalError,
+from .errors import (checked_call, ConvergenceError, InputError, NonFiniteError, NotCriticalError,
                      NotSupportedError, SingularBlockError)
 from .linalg import as_finite_array, count, real_number
 
@@ -130,11 +129,8 @@ class Blocks:
     """Hessian blocks at a point as matrix-free products and solves."""
 
     def __init__(self, game, point, allow_noncritical=False, gtol=1e-8):
-        from .games.base import require_zero_sum
-        require_zero_sum(game, "matrix-free analysis")
-        if game.approximate:
-            raise NotSupportedError(f"{type(game).__name__} approximates Hessian operations for the "
-                                    "iteration engine; analyse the underlying game instead")
+        from .games.base import require_exact_game, require_zero_sum
+        require_exact_game(require_zero_sum(game, "matrix-free analysis"))
         z = as_finite_array(getattr(point, "point", point), "point", ndim=1)
         self.game = game
         self.x, self.y = game.split(z)

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import algorithms as _algorithms
-from .algorithms.base import JacobianContext
+from .algorithms.base import JacobianContext, as_algorithm
 from .errors import InputError, SingularBlockError, StabilityError, checked_call, unknown_name
 from .linalg import as_finite_array, count, interval, real_number, short
 from .progress import Progress
@@ -16,20 +16,13 @@ def _check_executor(executor):
         raise InputError(f"executor must be a concurrent.futures.Executor (with submit), got {executor!r}")
 
 
-def _algorithm(algorithm, **hp):
-    """An algorithm object from a registry name or an :class:`Algorithm`, with ``hp`` applied
-    (to an object too: ``spectral_radius(alg, game, z, lr=0.5)`` analyses ``alg`` at η = 0.5)."""
-    from .algorithms.base import as_algorithm
-    return as_algorithm(algorithm, **hp)
-
-
 @checked_call
 def spectrum(algorithm, game, point, *, allow_noncritical=False, **hp):
     """Eigenvalues of the update map's Jacobian at ``point`` (structured shortcut when one applies).
 
     ``point`` must be a critical point of the game (the fixed points of every update map
     here); :class:`~stability.errors.NotCriticalError` otherwise, unless ``allow_noncritical``."""
-    return _algorithm(algorithm, **hp).spectrum(game, point, allow_noncritical=allow_noncritical)
+    return as_algorithm(algorithm, **hp).spectrum(game, point, allow_noncritical=allow_noncritical)
 
 
 @checked_call
@@ -44,8 +37,8 @@ def stability_verdict(rho, margin=None):
     (alternating GDA on a bilinear game) come out as 1 ± 1e-15. See docs/NUMERICS.md."""
     from .config import defaults
     margin = real_number(defaults["rho_margin"] if margin is None else margin, "margin (config.defaults['rho_margin'])", 0.0)
-    if not (isinstance(rho, (int, float, np.floating, np.integer)) and rho == np.inf):
-        rho = real_number(rho, "rho", 0.0)  # inf: the map is undefined there (unstable)
+    if rho != np.inf:  # inf: the map is undefined there (unstable)
+        rho = real_number(rho, "rho", 0.0)
     if rho < 1 - margin:
         return True
     if rho > 1 + margin:
@@ -89,7 +82,10 @@ class Sweep:
     radius: np.ndarray
     eigenvalues: list
     interrupted: bool = False
-    undefined: list = None
+
+    @property
+    def undefined(self):
+        return [float(v) for v, e in zip(self.values, self.eigenvalues) if e is None]
 
     def plot(self, ax=None, **kwargs):
         """ρ against the hyperparameter; see :func:`stability.plotting.plot_radius`."""
@@ -114,7 +110,7 @@ def sweep(algorithm, game, point, param, values, executor=None, chunks=8, *, all
     that run in parallel, one precomputation per chunk. Ctrl-C stops a serial sweep cleanly:
     the result holds the values done so far and ``interrupted=True``.
     """
-    base = _algorithm(algorithm, **hp)
+    base = as_algorithm(algorithm, **hp)
     values = as_finite_array(values, "values", ndim=1)
     if values.size == 0:
         raise InputError("values must not be empty")
@@ -154,8 +150,7 @@ def _spectrum_or_none(spectra, alg):
 
 def _sweep_result(name, param, values, eigs, interrupted=False):
     radius = np.array([np.inf if e is None else np.abs(e).max() for e in eigs])
-    undefined = [float(v) for v, e in zip(values, eigs) if e is None]
-    return Sweep(name, param, values, radius, eigs, interrupted, undefined)
+    return Sweep(name, param, values, radius, eigs, interrupted)
 
 
 def _sweep_part(base, game, point, param, values, allow_noncritical=False):
@@ -374,7 +369,7 @@ def stable_step_sizes(algorithm, game, point, param="lr", bounds=(0.0, 2.0), num
     if not xtol > 0:
         raise InputError(f"xtol must be > 0, got {xtol!r}")
     s = sweep(algorithm, game, point, param, values, allow_noncritical=allow_noncritical, **hp)
-    base = _algorithm(algorithm, **hp)
+    base = as_algorithm(algorithm, **hp)
     spectra = SpectrumCache(game, point, allow_noncritical)
     def rho(v):
         try:
@@ -412,8 +407,8 @@ def stable_step_sizes(algorithm, game, point, param="lr", bounds=(0.0, 2.0), num
     if marginal:
         from .linalg import warn
         warn(f"{base.name}: ρ is within {margin:.2g} of 1 on {len(marginal)} interval(s) of "
-                      f"{param} (first {marginal[0][0]:.6g} … {marginal[0][1]:.6g}); floating point cannot "
-                      "decide stability there, and those values are not claimed stable")
+             f"{param} (first {marginal[0][0]:.6g} … {marginal[0][1]:.6g}); floating point cannot "
+             "decide stability there, and those values are not claimed stable")
     return StableSet(base.name, param, intervals, s, marginal, margin)
 
 
@@ -456,7 +451,7 @@ def symbolic_stable_set(algorithm, game, point, symbol, *, time_limit=60.0, allo
     """
     import sympy as sp
     from .errors import NotSupportedError
-    algorithm = _algorithm(algorithm)
+    algorithm = as_algorithm(algorithm)
     if not isinstance(symbol, sp.Symbol):
         raise InputError(f"symbol must be a sympy Symbol, got {symbol!r}")
     if not any(isinstance(v, sp.Basic) and symbol in v.free_symbols for v in algorithm.hp.values()):

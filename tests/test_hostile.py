@@ -413,3 +413,13 @@ def test_approximating_views_keep_the_games_kind():
         matrixfree.spectral_radius("fr", ApproximateHessian(games.get("g1")), [0, 0])
     with pytest.raises(InputError, match="cg_iters"):
         ApproximateHessian(games.get("g1"), cg_iters="a")
+
+
+def test_a_triple_circle_is_a_curve_at_every_representative():
+    """(x² + y² − 1)³: the Hessian nearly vanishes on the circle, so its null space there is
+    2-dimensional and neither basis vector need be tangent; 7 of 15 circle points were reported
+    isolated until the secant to the found critical point was tested instead."""
+    cps = quiet(Game.from_expr("(x**2 + y**2 - 1)**3", "x", "y").critical_points)
+    on_circle = [c for c in cps if abs(np.linalg.norm(c.point) - 1) < 1e-6]
+    assert on_circle and all(c.dimension == 1 for c in on_circle)
+    assert [c.dimension for c in cps if np.linalg.norm(c.point) < 1e-9] == [0]  # the maximum at 0

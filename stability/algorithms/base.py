@@ -20,10 +20,10 @@ import sympy as sp
 from .. import backend
 from ..games.base import check_game
 from ..config import defaults
-from ..errors import (DenseTooLargeError, InputError, NonFiniteError, NotSupportedError, StabilityError,
-                      checked_call,
-                      ShapeError, unknown_name)
-from ..linalg import as_finite_array, check_invertible, real_number
+from ..errors import (DenseTooLargeError, InputError, NonFiniteError, NotSupportedError, ShapeError,
+                      StabilityError, checked_call, unknown_name)
+from ..games.base import require_exact_game
+from ..linalg import as_finite_array, check_invertible, real_number, short
 
 _REGISTRY = {}
 
@@ -98,10 +98,10 @@ class Param:
             except OverflowError:
                 ok = False
             if not ok:
-                raise InputError(f"hyperparameter {name} must be a finite complex number, got {_short(value)}")
+                raise InputError(f"hyperparameter {name} must be a finite complex number, got {short(value)}")
             return complex(value)
         if isinstance(value, bool) or not isinstance(value, (numbers.Real, sp.Number)):
-            raise InputError(f"hyperparameter {name} must be a real number, got {_short(value)}")
+            raise InputError(f"hyperparameter {name} must be a real number, got {short(value)}")
         if isinstance(value, sp.Number):
             value = float(value)  # ±inf beyond the float range: refused next
         as_float = real_number(value, f"hyperparameter {name}")
@@ -110,7 +110,7 @@ class Param:
             raise InputError(f"step size {name} must be a positive normal number "
                              f"(>= {np.finfo(float).tiny:.3g}), got {value!r}")
         if self.high is not None and as_float > self.high:
-            raise InputError(f"hyperparameter {name} must be at most {self.high}, got {_short(value)}")
+            raise InputError(f"hyperparameter {name} must be at most {self.high}, got {short(value)}")
         if self.kind == "nonnegative" and not value >= 0:
             raise InputError(f"hyperparameter {name} must be >= 0, got {value!r}")
         if self.kind == "momentum" and not -1 < value < 1:
@@ -118,11 +118,6 @@ class Param:
         if self.kind == "count" and (int(value) != value or value < 1):
             raise InputError(f"{name} must be a positive integer, got {value!r}")
         return int(value) if self.kind == "count" else value
-
-
-def _short(value):
-    from ..linalg import short
-    return short(value)
 
 
 def _check_spd(name, value):
@@ -218,9 +213,7 @@ class Algorithm:
 
     def _require_exact(self, game):
         self._require_kind(game)
-        if game.approximate:
-            raise NotSupportedError(f"{type(game).__name__} approximates Hessian operations for the "
-                                    "iteration engine; analyse the underlying game instead")
+        require_exact_game(game)
 
     def _require_kind(self, game):
         if check_game(game).is_general_sum and not self.general_sum:

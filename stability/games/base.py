@@ -20,7 +20,7 @@ from ..errors import (ConvergenceError, DenseTooLargeError, FormulaError, InputE
                       NonFiniteError, NotSupportedError, ShapeError, SingularBlockError,
                       StabilityError)
 from ..formula import FUNCTIONS, CONSTANTS, check_expression, check_real, parse_formula
-from ..linalg import as_finite_array, check_invertible, real_number
+from ..linalg import as_finite_array, check_invertible, real_number, short
 
 MAX_SYMBOLIC = 12
 """Largest ``n + m`` for which a numeric game is turned into a sympy expression."""
@@ -42,14 +42,16 @@ class Game:
     def __init__(self, x_names, y_names):
         """``x_names``, ``y_names``: the players' variable names, or their numbers (then the
         names ``x1 … xn``, ``y1 … ym`` are generated on demand, never stored)."""
-        if isinstance(x_names, (int, np.integer)) and isinstance(y_names, (int, np.integer)):
-            check_size(int(x_names), int(y_names))  # before anything of that size exists
-        self.x_names = Names("x", x_names) if isinstance(x_names, (int, np.integer)) else tuple(x_names)
-        self.y_names = Names("y", y_names) if isinstance(y_names, (int, np.integer)) else tuple(y_names)
-        self.n, self.m = len(self.x_names), len(self.y_names)
-        if self.n == 0 or self.m == 0:
-            raise InputError(f"both players need at least one variable (got n={self.n}, m={self.m})")
-        check_size(self.n, self.m)
+        counted = lambda spec: isinstance(spec, (int, np.integer))
+        x_names = int(x_names) if counted(x_names) else tuple(x_names)
+        y_names = int(y_names) if counted(y_names) else tuple(y_names)
+        n, m = (v if counted(v) else len(v) for v in (x_names, y_names))
+        if n == 0 or m == 0:
+            raise InputError(f"both players need at least one variable (got n={n}, m={m})")
+        check_size(n, m)  # before anything of that size exists
+        self.x_names = Names("x", n) if counted(x_names) else x_names
+        self.y_names = Names("y", m) if counted(y_names) else y_names
+        self.n, self.m = n, m
 
     def __repr__(self):
         return f"<{type(self).__name__} n={self.n} m={self.m}>"
@@ -233,6 +235,15 @@ def require_zero_sum(game, what):
     return game
 
 
+def require_exact_game(game):
+    """``game`` unless its Hessian operations are approximations (engine-only views), which
+    no fixed-point analysis may use as if they were the game's."""
+    if check_game(game).approximate:
+        raise NotSupportedError(f"{type(game).__name__} approximates Hessian operations for the "
+                                "iteration engine; analyse the underlying game instead")
+    return game
+
+
 def _solve_checked(ops, M, r, name):
     if ops is backend.SYMPY:
         if M.det() == 0:
@@ -316,11 +327,6 @@ def _to_expr(expr, xs, ys, params=()):
     return expr
 
 
-def _short_value(value):
-    from ..linalg import short
-    return short(value)
-
-
 def _substitute(expr, params, values):
     """``expr`` with numbers for named parameters; each name must be a declared parameter."""
     by_name = {p.name: p for p in params}
@@ -331,7 +337,7 @@ def _substitute(expr, params, values):
             from ..errors import unknown_name
             raise unknown_name("parameter", key, by_name)
         if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating, sp.Number)):
-            raise InputError(f"parameter {key} must be given a real number, got {_short_value(value)}")
+            raise InputError(f"parameter {key} must be given a real number, got {short(value)}")
         real_number(value, f"parameter {key}")
         table[by_name[key]] = (sp.Rational(repr(float(value))) if isinstance(value, (float, np.floating))
                                else sp.sympify(value))
@@ -627,25 +633,13 @@ class _CheckedOperator(spla.LinearOperator):
         self.op, self.name = op, name
 
     def _call(self, method, v, shape):
-        try:
-            out = getattr(self.op, method)(v)
-        except StabilityError:
-            raise
-        except Exception as exc:
-            raise InputError(f"the operator {self.name} raised {type(exc).__name__}: {exc}") from exc
-        try:
-            arr = np.asarray(out)
-            arr = arr.reshape(shape) if arr.size == int(np.prod(shape)) else arr
-        except (TypeError, ValueError):
-            arr = None
-        if arr is None or arr.shape != shape:
-            got = getattr(np.asarray(out, dtype=object), "shape", None)
-            raise ShapeError(f"the operator {self.name} returned shape {got} for an input of shape "
+        what = f"operator {self.name}"
+        arr = _user_array(_call_user(getattr(self.op, method), what, v), what)
+        if arr.size == int(np.prod(shape)):  # (k,) and (k, 1) are the same product
+            arr = arr.reshape(shape)
+        if arr.shape != shape:
+            raise ShapeError(f"{what} returned shape {arr.shape} for an input of shape "
                              f"{np.shape(v)}; expected {shape}")
-        from ..linalg import real_array
-        arr = real_array(arr, f"the product of operator {self.name}")
-        if not np.all(np.isfinite(arr)):
-            raise NonFiniteError(f"the operator {self.name} returned NaN or infinite values")
         return arr
 
     def _matvec(self, v):
