@@ -4,18 +4,25 @@
 >>> game = stability.games.get("g1")
 >>> stability.classify(game, [0, 0]).strict_local_minimax
 True
+
+Layout (docs/ARCHITECTURE.md): :mod:`~stability.games` (the oracle, one module per
+representation) → :mod:`~stability.equilibria` (critical points, classification) →
+:mod:`~stability.algorithms` (update maps, Jacobians, spectra) → :mod:`~stability.spectral`
+(rates, sweeps, tables, stable sets, tuning), :mod:`~stability.matrixfree`,
+:mod:`~stability.engine`; :mod:`~stability.linalg` and :mod:`~stability.config` underneath.
 """
 
-from . import algorithms, backend, games, matrixfree
+from . import algorithms, backend, config, games, matrixfree
 from .engine import Trajectory, run
-from .equilibria import Classification, CriticalPoint, classify, critical_points
-from .errors import (ConvergenceError, DenseTooLargeError, FormulaError, InputError,
-                     NonFiniteError, NotCriticalError, NotSupportedError, ShapeError,
+from .equilibria import (Classification, CriticalPoint, CriticalPoints, StackelbergClassification, classify,
+                         critical_points)
+from .errors import (ArgumentError, ConvergenceError, DenseTooLargeError, FormulaError, InputError,
+                     NonFiniteError, NotCriticalError, NotSupportedError, OutputError, ShapeError,
                      SingularBlockError, StabilityError, TimeLimitError, UnknownNameError)
 from .games import Game
 from .linalg import StabilityWarning
 from .diagnostics import critical_ratio, path_angle, rotation
-from .spectral import (Optimum, StableSet, Sweep, gda_step_size_bound, iterations_to_tolerance,
+from .spectral import (Optimum, Row, StableSet, Sweep, Table, gda_step_size_bound, iterations_to_tolerance,
                        optimize, rate, spectral_radius, spectrum, stability_verdict, stable_step_sizes, sweep,
                        symbolic_stable_set, table, tables)
 

@@ -123,11 +123,11 @@ class SecantInverse(Algorithm):
     """``inner`` with ``Hyy⁻¹ ≈ ⟨∇y f(x, y) − ∇y f(x, y₋), y − y₋⟩ / ‖…‖² · I`` (HessianFR eq. 3.33,
     "DG"). On the first step (``y = y₋``) the estimate is 0, so the correction terms vanish."""
 
-    blocks = 4
-    fixed_point_jacobian = False
+    copies = 2
+    stationary = False
 
     def __init__(self, inner):
-        if inner.blocks != 2:
+        if inner.copies != 1:
             raise InputError(f"the DG estimate wraps a memoryless algorithm, not {inner.name}")
         self.inner, self.hp, self.name = inner, dict(inner.hp), f"{inner.name}-dg"
 
@@ -152,12 +152,12 @@ class Adaptive(Algorithm):
     ``z⁺ = z − lr · m̂ / (√v̂ + eps)`` (Adam; RMSprop uses ``d`` for ``m̂`` and no bias correction).
     State: ``(z, m, v, t)``."""
 
-    fixed_point_jacobian = False
+    stationary = False
 
     def __init__(self, inner, kind="adam", lr=1e-3, b1=0.9, b2=0.999, eps=1e-8):
         if kind not in ("adam", "rmsprop"):
             raise InputError(f"kind must be 'adam' or 'rmsprop', got {kind!r}")
-        if inner.blocks != 2:
+        if inner.copies != 1:
             raise InputError(f"{kind} wraps a memoryless algorithm, not {inner.name}")
         checks = {"lr > 0": lr > 0, "0 <= b1 < 1": 0 <= b1 < 1, "0 < b2 < 1": 0 < b2 < 1,
                   "eps > 0": eps > 0}

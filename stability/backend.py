@@ -8,6 +8,8 @@ differentiates for the symbolic Jacobian (sympy, one row) are the same code.
 import numpy as np
 import sympy as sp
 
+from .errors import NonFiniteError
+
 
 class NumpyBlocks:
     """Batched numpy: vectors are ``(..., k)``, matrices ``(..., k, l)``."""
@@ -106,7 +108,6 @@ def symmetric_eigenvalues(M):
     """Ascending real eigenvalues of a symmetric matrix (``eigvalsh``)."""
     xp = namespace(M)
     if not bool(xp.all(xp.isfinite(M))):
-        from .errors import NonFiniteError
         raise NonFiniteError("a symmetric matrix whose eigenvalues are needed has non-finite entries")
     return xp.linalg.eigvalsh(symmetrize(M))
 
@@ -125,7 +126,6 @@ def general_eigenvalues(M):
     provides ``linalg.eigvals`` (detected, not assumed), else on the host."""
     xp = namespace(M)
     if not bool(xp.all(xp.isfinite(M))):
-        from .errors import NonFiniteError
         raise NonFiniteError("a matrix whose eigenvalues are needed has non-finite entries (the "
                              "hyperparameters make it overflow)")
     if getattr(getattr(xp, "linalg", None), "eigvals", None) is not None:

@@ -15,7 +15,7 @@ import scipy.sparse as sps
 from . import algorithms, games, matrixfree
 from .engine import run
 from .games import Game
-from .spectral import DEFAULT_TABLE, _with, sweep, table
+from .spectral import DEFAULT_TABLE, sweep, table
 
 
 def spiked_game(n, seed=0, sparse=True):
@@ -53,7 +53,7 @@ def _rel(a, b):
 
 def _with_lr(name, lr):
     """The algorithm with its step size(s) set to ``lr`` (complex momentum: α = lr)."""
-    return _with(algorithms.get(name), "lr", lr)
+    return algorithms.get(name).with_hyperparameter("lr", lr)
 
 
 def _naive_radius(alg, game, point):
@@ -68,7 +68,7 @@ def bench_table(n):
     ours, t_ours = _timed(lambda: table(game, point, DEFAULT_TABLE, lr=0.05))
     naive, t_naive = _timed(lambda: {name: _naive_radius(_with_lr(name, 0.05), game, point)
                                      for name in DEFAULT_TABLE})
-    diff = max(_rel(ours[k], naive[k]) for k in DEFAULT_TABLE)
+    diff = max(_rel(ours[k].radius, naive[k]) for k in DEFAULT_TABLE)
     return {"name": "table", "n": n, "ours_s": t_ours, "naive_s": t_naive, "ratio": t_naive / t_ours,
             "max_rel_diff": diff}
 

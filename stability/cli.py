@@ -11,11 +11,12 @@ import sys
 
 import numpy as np
 
-from . import algorithms, games, spectral
+from . import games, spectral
 from .config import defaults
 from .equilibria import classify
-from .errors import StabilityError
+from .errors import StabilityError, save_figure, writable_directory
 from .games import Game
+from .linalg import StabilityWarning
 
 TOY_GAMES = ("g1", "g2", "g3")
 
@@ -24,43 +25,22 @@ def analyze_game(game, lr):
     """Critical points, their classification and the spectral table, as plain data. Every
     row states the hyperparameters that produced it, and the search says how it was done."""
     import warnings
-    from .linalg import StabilityWarning
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", StabilityWarning)
         cps = game.critical_points()
     out = {"search": {"method": cps.method, "complete": cps.complete,
                       **{k: v for k, v in cps.coverage.items() if k != "hits"}},
            "warnings": [str(w.message) for w in caught], "points": []}
-    hp = {"lr": lr}
-    algs = {name: algorithms.get(name, **spectral._applicable(name, hp)) for name in spectral.DEFAULT_TABLE}
     for cp in cps:
         cls = classify(game, cp)
-        radii = spectral.table(game, cp.point, lr=lr)
+        rows = spectral.table(game, cp.point, lr=lr)
         out["points"].append({
             "classification": cls.to_dict(),
             "exact": None if cp.exact is None else [str(v) for v in cp.exact],
             "isolated": cp.isolated,
             "free_directions": None if cp.isolated else cp.free_directions.tolist(),
-            "spectral_radius": radii,
-            "algorithms": {name: {"rho": radii[name],
-                                  "stable": None if isinstance(radii[name], str) else spectral.stability_verdict(radii[name]),
-                                  "hyperparameters": _hyperparameters(alg)}
-                           for name, alg in algs.items()}})
-    return out
-
-
-def _hyperparameters(alg):
-    """An algorithm's hyperparameters as JSON-friendly values (complex as [re, im])."""
-    out = {}
-    for k, v in alg.hp.items():
-        if v is None:
-            out[k] = None
-        elif isinstance(v, complex):
-            out[k] = [v.real, v.imag]
-        elif isinstance(v, np.ndarray):
-            out[k] = v.tolist()
-        else:
-            out[k] = v
+            "spectral_radius": {name: row.radius for name, row in rows.items()},
+            "algorithms": {name: row.to_dict() for name, row in rows.items()}})
     return out
 
 
@@ -95,15 +75,15 @@ def _print_report(title, report):
         print(f"    {'algorithm':<18}{'ρ':>10}  {'stable':<7}hyperparameters")
         for name, row in entry["algorithms"].items():
             rho = row["rho"]
-            if isinstance(rho, str):
-                print(f"    {name:<18}{'—':>10}  {'':<7}{_fmt_hp(row['hyperparameters'])}  ({rho})")
+            if row["error"] is not None:
+                print(f"    {name:<18}{'—':>10}  {'':<7}{_fmt_hp(row['hyperparameters'])}  ({row['error']})")
             else:
                 verdict = {True: "yes", False: "no", None: "≈1 ?"}[row["stable"]]
                 shown = f"{rho:>10.6f}" if rho < 1e4 else f"{rho:>10.4g}"
                 print(f"    {name:<18}{shown}  {verdict:<7}"
                       f"{_fmt_hp(row['hyperparameters'])}")
-        if any(row["stable"] is None and not isinstance(row["rho"], str) for row in entry["algorithms"].values()):
-            print(f"    ≈1 ?: |ρ − 1| ≤ {defaults['rho_margin']:.2g}, below the accuracy of a computed "
+        if any(row["stable"] is None and row["error"] is None for row in entry["algorithms"].values()):
+            print(f"    ≈1 ?: |ρ − 1| ≤ {defaults['spectral.rho_margin']:.2g}, below the accuracy of a computed "
                   "eigenvalue: stability is not decided")
 
 
@@ -118,14 +98,13 @@ def write_toy_figures(directory):
     import matplotlib.pyplot as plt
     from .figures import figure_radius, figure_toy
 
-    from .errors import save_figure, writable_directory
     directory = writable_directory(directory)
     written = []
     for name in TOY_GAMES:
         for stem, draw in (("trajectories", figure_toy), ("radius", figure_radius)):
-            fig, ax = plt.subplots(figsize=defaults["figsize"])
+            fig, ax = plt.subplots(figsize=defaults["plotting.figsize"])
             draw(name, ax=ax)
-            written.append(save_figure(fig, directory / f"{stem}_{name}.png", defaults["dpi"]))
+            written.append(save_figure(fig, directory / f"{stem}_{name}.png", defaults["plotting.dpi"]))
     return written
 
 
@@ -160,7 +139,7 @@ def _build_parser():
     p.add_argument("formula", nargs="?", help="f(x, y), e.g. '-3*x**2 - y**2 + 4*x*y'")
     p.add_argument("--x", default="x", help="leader (minimising) variables, comma separated")
     p.add_argument("--y", default="y", help="follower (maximising) variables, comma separated")
-    p.add_argument("--lr", type=_positive_float, default=defaults["toy_lr"],
+    p.add_argument("--lr", type=_positive_float, default=defaults["figures.toy_lr"],
                    help="step size for the table (every algorithm's step: ηx = ηy, CM's α)")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.add_argument("--figures", default="figures", help="where the main job writes figures")

@@ -9,6 +9,7 @@ from . import algorithms as _algorithms
 from .algorithms.base import JacobianContext
 from .errors import DenseTooLargeError, InputError, StabilityError, checked_call
 from .games.base import require_zero_sum
+from .spectral.tables import applicable, check_table_hyperparameters, table_names
 from .linalg import as_finite_array
 
 MAX_KRONECKER = 60
@@ -70,14 +71,13 @@ def rotation(game, point, names=None, **hp):
     """Largest ``|Im λ / Re λ|`` of the game Jacobian V and of each update map's effective
     field ``I − J`` (``inf`` for a purely imaginary eigenvalue). Parts below ``1e-12·max|λ|``
     count as zero."""
-    from .spectral import _applicable, check_table_hyperparameters, table_names
     names = table_names(names)
     check_table_hyperparameters(names, hp)  # a keyword no algorithm has raises
     require_zero_sum(game, "rotation (the game Jacobian V of f)")
     ctx = JacobianContext(game, point)
     out = {"game": _max_ratio(np.linalg.eigvals(ctx.V))}
     for name in names:
-        alg = _algorithms.get(name, **_applicable(name, hp))
+        alg = _algorithms.get(name, **applicable(name, hp))
         try:
             out[name] = _max_ratio(1 - alg.spectrum(game, point))
         except StabilityError as exc:  # as in table(): a map undefined here (FR with singular Hyy)
@@ -115,7 +115,7 @@ def path_angle(game, z, z_star, alphas=np.linspace(0.6, 1.2, 121), algorithm=Non
         gx, gy = game.grad(*game.split(pts))
         v = np.concatenate([gx, -gy], axis=-1)
     else:
-        if algorithm.blocks != 2:
+        if algorithm.copies != 1:
             raise InputError(f"path_angle needs a memoryless map; {algorithm.name} has memory")
         v = pts - algorithm.step(game, pts)
     d = z_star - z

@@ -7,9 +7,12 @@ import numpy as np
 import difflib
 import time
 
+from .algorithms import as_algorithm
 from .config import defaults
-from .errors import InputError, NonFiniteError, checked_call
+from .errors import ArgumentError, InputError, NonFiniteError, UnknownNameError, checked_call
+from .games import Game
 from .linalg import as_finite_array, count, gib, real_number, short
+from .plotting import plot_convergence
 
 CONVERGED, DIVERGED, MAX_STEPS = "converged", "diverged", "max_steps"
 INTERRUPTED, TIME_LIMIT = "interrupted", "time_limit"
@@ -35,6 +38,19 @@ class Trajectory:
     @property
     def interrupted(self):
         return bool(np.any(self.stop == INTERRUPTED))
+
+    def to_dict(self):
+        """Plain data (JSON-ready; NaN after a point stopped becomes None)."""
+        clean = lambda a: np.where(np.isfinite(a), a, np.nan).tolist()
+        nan_to_none = lambda v: [nan_to_none(x) for x in v] if isinstance(v, list) else (None if v != v else v)
+        return {"iterates": nan_to_none(clean(self.iterates)), "grad_norm": nan_to_none(clean(self.grad_norm)),
+                "distance": nan_to_none(clean(self.distance)), "stop": [str(s) for s in self.stop],
+                "stop_step": [int(s) for s in self.stop_step]}
+
+    def plot(self, ax=None, which="distance"):
+        """Distance to the target (or gradient norm) per step, log scale; see
+        :func:`stability.plotting.plot_convergence`."""
+        return plot_convergence(self, ax=ax, which=which)
 
     @checked_call
     def empirical_rate(self, index=0, tail=0.5):
@@ -77,12 +93,9 @@ def run(algorithm, game, z0, steps=1000, tol=1e-10, target=None, divergence=1e6,
         Seconds after which the run stops (reason ``time_limit``) and returns what it has.
 
     The whole trajectory is stored: ``(steps + 1) · B · (n + m)`` numbers, at most
-    ``config.defaults["max_array_bytes"]`` bytes. Ctrl-C stops the run cleanly; the result
+    ``config.defaults["linalg.max_array_bytes"]`` bytes. Ctrl-C stops the run cleanly; the result
     holds the iterates computed so far (reason ``interrupted``).
     """
-    from .algorithms.base import as_algorithm
-    from .errors import ArgumentError, UnknownNameError
-    from .games import Game
     try:
         algorithm = as_algorithm(algorithm, **hp)
     except UnknownNameError as exc:  # a misspelt argument of run() lands in hp: say so
@@ -95,7 +108,7 @@ def run(algorithm, game, z0, steps=1000, tol=1e-10, target=None, divergence=1e6,
         raise
     if not isinstance(game, Game):
         raise InputError(f"game must be a stability Game, got {type(game).__name__}")
-    algorithm._require_numeric()
+    algorithm.require_numeric()
     z0 = as_finite_array(z0, "z0")
     z0 = np.atleast_2d(z0)
     game.split(z0)
@@ -108,10 +121,10 @@ def run(algorithm, game, z0, steps=1000, tol=1e-10, target=None, divergence=1e6,
     max_time = None if max_time is None else real_number(max_time, "max_time", 0.0)
     N, B = game.n + game.m, z0.shape[0]
     size = (steps + 1) * B * (N + 2) * 8
-    if size > defaults["max_array_bytes"]:
+    if size > defaults["linalg.max_array_bytes"]:
         raise InputError(f"storing {short(steps)} steps of {B} points of size {N} needs {gib(int(size))} "
-                         f"(limit config.defaults['max_array_bytes'] = "
-                         f"{defaults['max_array_bytes'] / 2**30:.3g} GiB); use fewer steps or points")
+                         f"(limit config.defaults['linalg.max_array_bytes'] = "
+                         f"{defaults['linalg.max_array_bytes'] / 2**30:.3g} GiB); use fewer steps or points")
     state = algorithm.init_state(game, z0)
     iterates = np.full((steps + 1, B, N), np.nan)
     grad_norm = np.full((steps + 1, B), np.nan)

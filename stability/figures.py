@@ -7,6 +7,7 @@ import numpy as np
 
 from . import algorithms, games
 from .config import defaults
+from .errors import InputError, save_figure, writable_directory
 from .engine import run
 from .plotting import plot_eigenvalue_paths, plot_trajectories
 from .spectral import optimize, spectral_radius, sweep
@@ -21,11 +22,10 @@ TOY_ALGORITHMS = {  # FR App. D.1: η = 0.05, λ = 1 for SGA, γ = 0.1 for CO on
 
 def _axes(ax, **kw):
     if ax is not None and not hasattr(ax, "plot"):
-        from .errors import InputError
         raise InputError(f"ax must be a matplotlib Axes, got {type(ax).__name__}")
     if ax is None:
         import matplotlib.pyplot as plt
-        _, ax = plt.subplots(figsize=kw.get("figsize", defaults["figsize"]))
+        _, ax = plt.subplots(figsize=kw.get("figsize", defaults["plotting.figsize"]))
     return ax
 
 
@@ -222,18 +222,17 @@ def make_all(directory="figures", quick=False):
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    from .errors import save_figure, writable_directory
     directory = writable_directory(directory)
     written = []
 
     def save(fig, name):
-        written.append(save_figure(fig, directory / name, defaults["dpi"]))
+        written.append(save_figure(fig, directory / name, defaults["plotting.dpi"]))
 
     for name in ("g1", "g2", "g3"):
-        fig, ax = plt.subplots(figsize=defaults["figsize"])
+        fig, ax = plt.subplots(figsize=defaults["plotting.figsize"])
         figure_toy(name, ax=ax, quick=quick)
         save(fig, f"trajectories_{name}.png")
-        fig, ax = plt.subplots(figsize=defaults["figsize"])
+        fig, ax = plt.subplots(figsize=defaults["plotting.figsize"])
         figure_radius(name, ax=ax, quick=quick)
         save(fig, f"radius_{name}.png")
     fig, axes = plt.subplots(1, 2, figsize=(12, 4.5))
@@ -244,7 +243,7 @@ def make_all(directory="figures", quick=False):
                      ("numerics_fig1_consensus.png", figure_numerics_co),
                      ("lead_fig3_gamma_sweep.png", figure_lead_gamma_sweep),
                      ("interaction_fig1_bilinear.png", figure_interaction_fig1)):
-        fig, ax = plt.subplots(figsize=defaults["figsize"])
+        fig, ax = plt.subplots(figsize=defaults["plotting.figsize"])
         fn(ax=ax, quick=quick)
         save(fig, name)
     fig, axes = plt.subplots(1, 2, figsize=(11, 4))

@@ -1,4 +1,4 @@
-"""Progress on stderr for long sweeps and optimisations (``config.defaults["progress"]``;
+"""Progress on stderr for long sweeps and optimisations (``config.defaults["progress.enabled"]``;
 the environment variable ``STABILITY_PROGRESS=0`` switches it off)."""
 
 import os
@@ -14,7 +14,7 @@ class Progress:
 
     def __init__(self, label, total):
         self.label, self.total = label, total
-        self.enabled = defaults["progress"] and os.environ.get("STABILITY_PROGRESS", "1") != "0"
+        self.enabled = defaults["progress.enabled"] and os.environ.get("STABILITY_PROGRESS", "1") != "0"
         self.start = self.last = time.monotonic()
         self.shown = False
 

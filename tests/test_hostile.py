@@ -366,12 +366,12 @@ def test_settings_are_checked_when_assigned():
     from stability.config import defaults, reset_defaults
     try:
         with pytest.raises(InputError, match="max_array_bytes"):
-            defaults["max_array_bytes"] = "x"  # used to surface as "bad parameters for game 'g1'"
-        with pytest.raises(InputError, match="did you mean 'progress'"):
+            defaults["linalg.max_array_bytes"] = "x"  # used to surface as "bad parameters for game 'g1'"
+        with pytest.raises(InputError, match="did you mean 'progress.enabled'"):
             defaults["progres"] = False
     finally:
         reset_defaults()
-    assert defaults["max_array_bytes"] == 2 ** 31
+    assert defaults["linalg.max_array_bytes"] == 2 ** 31
 
 
 def test_undefined_sweep_values_plot_and_stable_sets_check_their_argument(tmp_path):

@@ -2,7 +2,9 @@
 
 import numpy as np
 
-from .base import Algorithm, Param, register
+from .base import Algorithm
+from .params import Param
+from .registry import register
 from .gda import LR
 
 
@@ -15,6 +17,7 @@ class CO(Algorithm):
     """
 
     name = "co"
+    example_hyperparameters = {'gamma': 0.7}
     reference = "Mescheder et al. 2017 (Numerics of GANs) §4; Liang & Stokes 2019 Thm 6"
     params = {"lr": Param(LR, doc="step size η"), "gamma": Param(0.1, "nonnegative", "consensus weight γ")}
 
@@ -24,7 +27,7 @@ class CO(Algorithm):
         hx, hy = game.hvp(x, y, gx, gy)
         return [x - self.lr * (gx + self.gamma * hx), y - self.lr * (-gy + self.gamma * hy)]
 
-    def _closed_form(self, ctx):
+    def closed_form(self, ctx):
         return ctx.I() - self.lr * (ctx.V + self.gamma * ctx.V.T @ ctx.V)
 
 
@@ -37,6 +40,7 @@ class SGA(Algorithm):
     """
 
     name = "sga"
+    example_hyperparameters = {'lam': 0.8}
     reference = "Balduzzi et al. 2018 (zero-sum form; Interaction Matters' \"SGA\" is simultaneous GDA)"
     params = {"lr": Param(LR, doc="step size η"), "lam": Param(1.0, "real", "adjustment λ")}
 
@@ -47,7 +51,7 @@ class SGA(Algorithm):
         hyx_gx = game.hvp(x, y, gx, 0 * gy)[1]
         return [x - self.lr * (gx + self.lam * hxy_gy), y - self.lr * (-gy + self.lam * hyx_gx)]
 
-    def _closed_form(self, ctx):
+    def closed_form(self, ctx):
         return ctx.I() - self.lr * (ctx.I() + self.lam * ctx.A.T) @ ctx.V
 
 
@@ -61,6 +65,7 @@ class CGD(Algorithm):
     """
 
     name = "cgd"
+    example_hyperparameters = {'lr': 0.3}
     reference = "Schäfer & Anandkumar 2019; LEAD Table 6"
     params = {"lr": Param(LR, doc="step size η")}
 
@@ -74,7 +79,7 @@ class CGD(Algorithm):
         dy = eta * ops.solve(ops.eye(game.m) + eta ** 2 * (hyx @ hxy), gy - eta * ops.mv(hyx, gx))
         return [x + dx, y + dy]
 
-    def _closed_form(self, ctx):
+    def closed_form(self, ctx):
         eta = self.lr
         P = np.block([[ctx.I(ctx.n), eta * ctx.Hxy], [-eta * ctx.Hyx, ctx.I(ctx.m)]])
         return ctx.I() - eta * np.linalg.solve(P, ctx.V)

@@ -6,7 +6,9 @@ from .. import backend
 from ..errors import ConvergenceError, SingularBlockError
 from ..linalg import check_invertible
 from ..backend import quadratic_roots
-from .base import Param, companion, register
+from .context import companion
+from .params import Param
+from .registry import register
 from .gda import LR, STEP_SIZES, DVFunction
 
 
@@ -28,9 +30,13 @@ class EG(DVFunction):
         gx, gy = game.grad(x - self.lr_x * gx, y + self.lr_y * gy)
         return [x - self.lr_x * gx, y + self.lr_y * gy]
 
-    def _closed_form(self, ctx):
+    def closed_form(self, ctx):
         DV = ctx.D(self.lr_x, self.lr_y)[:, None] * ctx.V
         return ctx.I() - DV + DV @ DV
+
+    def jvp(self, blocks):
+        DV = blocks.DV(self.lr_x, self.lr_y)
+        return lambda v: v - DV(v) + DV(DV(v))
 
     def map_eigenvalues(self, lam):
         return 1 - lam + lam * lam
@@ -48,7 +54,7 @@ class OGDA(DVFunction):
     name, aliases = "ogda", ("omd",)
     reference = "Daskalakis et al. 2018; Liang & Stokes 2019 (Interaction Matters) Thm 3"
     params = STEP_SIZES
-    blocks = 4
+    copies = 2
 
     def update(self, game, parts):
         x, y, xp, yp = parts
@@ -56,9 +62,13 @@ class OGDA(DVFunction):
         gxp, gyp = game.grad(xp, yp)
         return [x - self.lr_x * (2 * gx - gxp), y + self.lr_y * (2 * gy - gyp), x, y]
 
-    def _closed_form(self, ctx):
+    def closed_form(self, ctx):
         DV = ctx.D(self.lr_x, self.lr_y)[:, None] * ctx.V
         return companion(ctx.I() - 2 * DV, DV)
+
+    def jvp(self, blocks):
+        DV, N = blocks.DV(self.lr_x, self.lr_y), blocks.n + blocks.m
+        return lambda v: np.concatenate([v[:N] - 2 * DV(v[:N]) + DV(v[N:]), v[:N]])
 
     def map_eigenvalues(self, lam):
         return quadratic_roots(1 - 2 * lam, -lam)
@@ -73,6 +83,7 @@ class PM(DVFunction):
     """
 
     name = "pm"
+    example_hyperparameters = {'gamma': 0.3}
     reference = "Liang & Stokes 2019 (Interaction Matters) eq. 7, Thm 4"
     params = {"lr": Param(LR, doc="step size η"), "gamma": Param(LR, doc="predictive step γ")}
 
@@ -88,7 +99,7 @@ class PM(DVFunction):
         gx, gy = game.grad(x - self.gamma * gx, y + self.gamma * gy)
         return [x - self.lr * gx, y + self.lr * gy]
 
-    def _closed_form(self, ctx):
+    def closed_form(self, ctx):
         return ctx.I() - self.lr * ctx.V + self.lr * self.gamma * ctx.V @ ctx.V
 
     def map_eigenvalues(self, lam):  # lam = ηλ
@@ -134,14 +145,14 @@ class IU(DVFunction):
         raise ConvergenceError(f"implicit update: Newton did not converge in {self.newton_steps} steps "
                                f"(residual {np.abs(F).max():.3g}); try a smaller step size")
 
-    def _symbolic_update_jacobian(self, sg, row, syms, at):
+    def symbolic_update_jacobian(self, sg, row, syms, at):
         # Implicit function theorem on F(w, z) = w - z + D v(w): J = (I + D V(w))⁻¹ at w = z*.
         x, y = self.split_state(sg, row)
         gx, gy = sg.grad(x, y)
         G = sg.ops.hstack([x + self.lr_x * gx, y - self.lr_y * gy])
         return G.jacobian(syms).xreplace(at).inv()
 
-    def _closed_form(self, ctx):
+    def closed_form(self, ctx):
         M = ctx.I() + ctx.D(self.lr_x, self.lr_y)[:, None] * ctx.V
         check_invertible(M, "I + D·V (the implicit update)")
         return np.linalg.inv(M)

@@ -3,8 +3,11 @@
 import numpy as np
 
 from .. import backend
+from ..errors import InputError
 
-from .base import Algorithm, Param, register
+from .base import Algorithm
+from .params import Param
+from .registry import register
 
 LR = 0.05
 STEP_SIZES = {"lr_x": Param(LR, doc="leader step size ηx"), "lr_y": Param(LR, doc="follower step size ηy")}
@@ -18,7 +21,6 @@ class DVFunction(Algorithm):
     def dv_ratio(self):
         ratio = self.lr_y / self.lr_x
         if not (np.isfinite(ratio) and ratio > 0):
-            from ..errors import InputError
             raise InputError(f"the step-size ratio lr_y/lr_x = {self.lr_y!r}/{self.lr_x!r} is not a "
                              "finite positive number")
         return ratio
@@ -27,13 +29,13 @@ class DVFunction(Algorithm):
     def dv_scale(self):
         return self.lr_x
 
-    def _spectral_key(self):
+    def spectral_key(self):
         return ("dv", self.dv_ratio)  # eigenvalues of diag(I, cI)V: the ratio c only
 
-    def _spectral_data(self, ctx):
+    def spectral_data(self, ctx):
         return backend.general_eigenvalues(backend.game_jacobian(*ctx.blocks, ratio=self.dv_ratio))
 
-    def _spectrum_from(self, data):
+    def spectrum_from(self, data):
         return self.map_eigenvalues(self.dv_scale * data)
 
     def map_eigenvalues(self, lam):
@@ -60,8 +62,12 @@ class GDA(DVFunction):
         gx, gy = game.grad(x, y)
         return [x - self.lr_x * gx, y + self.lr_y * gy]
 
-    def _closed_form(self, ctx):
+    def closed_form(self, ctx):
         return ctx.I() - ctx.D(self.lr_x, self.lr_y)[:, None] * ctx.V
+
+    def jvp(self, blocks):
+        DV = blocks.DV(self.lr_x, self.lr_y)
+        return lambda v: v - DV(v)
 
     def map_eigenvalues(self, lam):
         return 1 - lam
@@ -85,7 +91,7 @@ class AltGDA(Algorithm):
         x_new = x - self.lr_x * game.grad(x, y)[0]
         return [x_new, y + self.lr_y * game.grad(x_new, y)[1]]
 
-    def _closed_form(self, ctx):
+    def closed_form(self, ctx):
         ex, ey = self.lr_x, self.lr_y
         top = ctx.I(ctx.n) - ex * ctx.Hxx
         return np.block([[top, -ex * ctx.Hxy],
@@ -102,6 +108,7 @@ class GDAk(Algorithm):
     """
 
     name = "gdak"
+    example_hyperparameters = {'k': 3}
     reference = "Gao et al. (HessianFR) App. A, Thm A.2"
     params = {**STEP_SIZES, "k": Param(5, "count", "follower steps per leader step", high=10 ** 6)}
 
@@ -112,7 +119,7 @@ class GDAk(Algorithm):
             y = y + self.lr_y * game.grad(x, y)[1]
         return [x_new, y]
 
-    def _closed_form(self, ctx):
+    def closed_form(self, ctx):
         B = ctx.I(ctx.m) + self.lr_y * ctx.Hyy
         acc, power = _geometric(B, self.k)
         return np.block([[ctx.I(ctx.n) - self.lr_x * ctx.Hxx, -self.lr_x * ctx.Hxy],

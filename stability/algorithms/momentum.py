@@ -7,7 +7,10 @@ from .. import backend
 from ..errors import NotSupportedError
 
 from ..backend import quadratic_roots
-from .base import Algorithm, Param, companion, register
+from .base import Algorithm
+from .context import companion
+from .params import Param
+from .registry import register
 from .gda import GDA, LR, DVFunction
 
 
@@ -20,7 +23,7 @@ class HeavyBall(Algorithm):
     """
 
     inner_cls = None
-    blocks = 4
+    copies = 2
 
     def __init__(self, **hp):
         super().__init__(**hp)
@@ -31,26 +34,26 @@ class HeavyBall(Algorithm):
         nx, ny = self.inner.update(game, [x, y])
         return [nx + self.beta * (x - xp), ny + self.beta * (y - yp), x, y]
 
-    def _closed_form(self, ctx):
-        J1 = self.inner._closed_form(ctx)
+    def closed_form(self, ctx):
+        J1 = self.inner.closed_form(ctx)
         I = np.eye(J1.shape[0])
         return companion(self.beta * I + J1, -self.beta * I)
 
-    def _spectral_key(self):
+    def spectral_key(self):
         # β only enters the final map; with a structured inner map the data is the inner's own
         if self.inner.has_shortcut:
-            return self.inner._spectral_key()
-        return ("inner-jacobian",) + self.inner._spectral_key()
+            return self.inner.spectral_key()
+        return ("inner-jacobian",) + self.inner.spectral_key()
 
-    def _spectral_data(self, ctx):
+    def spectral_data(self, ctx):
         if self.inner.has_shortcut:
-            return self.inner._spectral_data(ctx)
+            return self.inner.spectral_data(ctx)
         if ctx.xp is not None:
             raise NotSupportedError(f"{self.inner.name} has no structured spectrum in namespace {ctx.xp}")
-        return np.linalg.eigvals(self.inner._closed_form(ctx))
+        return np.linalg.eigvals(self.inner.closed_form(ctx))
 
-    def _spectrum_from(self, data):
-        r = self.inner._spectrum_from(data) if self.inner.has_shortcut else data
+    def spectrum_from(self, data):
+        r = self.inner.spectrum_from(data) if self.inner.has_shortcut else data
         return quadratic_roots(self.beta + r, self.beta)
 
 
@@ -63,6 +66,7 @@ class HB(HeavyBall):
     :math:`μ^2 - (1 + β - λ)μ + β = 0`.
     """
     name, aliases = "hb", ("hb-gda",)
+    example_hyperparameters = {'beta': -0.3}
     reference = "Polyak 1964; Gidel et al. 2019 (negative momentum)"
     inner_cls = GDA
     params = {**GDA.params, "beta": Param(0.5, "momentum", "momentum β (negative: negative momentum)")}
@@ -78,11 +82,12 @@ class LEAD(Algorithm):
     """
 
     name = "lead"
+    example_hyperparameters = {'alpha': 0.3, 'beta': 0.2}
     reference = "Hemmat et al. (LEAD, TMLR) Alg. 1, Thm 2"
     params = {"lr": Param(LR, doc="step size η"),
               "alpha": Param(0.05, "real", "coupling α"),
               "beta": Param(0.0, "momentum", "momentum β")}
-    blocks = 4
+    copies = 2
 
     def update(self, game, parts):
         x, y, xp, yp = parts
@@ -93,7 +98,7 @@ class LEAD(Algorithm):
         return [x + self.beta * dx - self.lr * gx - self.alpha * hxy_dy,
                 y + self.beta * dy + self.lr * gy + self.alpha * hyx_dx, x, y]
 
-    def _closed_form(self, ctx):
+    def closed_form(self, ctx):
         I, b, a = ctx.I(), self.beta, self.alpha
         return companion((1 + b) * I - self.lr * ctx.V - a * ctx.A, -b * I + a * ctx.A)
 
@@ -117,17 +122,18 @@ class ComplexMomentum(DVFunction):
     """
 
     name, aliases = "complex-momentum", ("cm",)
+    example_hyperparameters = {'alpha': (0.1+0.05j), 'beta': (0.7+0.3j)}
     reference = "Lorraine, Acuna, Vicol, Duvenaud 2022; LEAD §7.1"
     params = {"alpha": Param(LR, "complex", "step size α (complex)"),
               "beta": Param(0.8 * np.exp(1j * np.pi / 8), "complex", "momentum β (complex)")}
-    blocks = 6
+    copies = 3
     step_param = "alpha"
 
     def init_state(self, game, z0):
         z0 = np.asarray(z0, dtype=float)
         return np.concatenate([z0, np.zeros_like(z0), np.zeros_like(z0)], axis=-1)
 
-    def _symbolic_fixed_state(self, values):
+    def symbolic_fixed_state(self, values):
         return list(values) + [0] * (2 * len(values))
 
     def update(self, game, parts):
@@ -156,7 +162,7 @@ class ComplexMomentum(DVFunction):
                 xp.stack([zero, b2 * one, b * one], axis=-1)]
         return xp.reshape(backend.general_eigenvalues(xp.stack(rows, axis=-2)), (-1,))
 
-    def _closed_form(self, ctx):
+    def closed_form(self, ctx):
         a, a2 = _re_im(self.alpha)
         b, b2 = _re_im(self.beta)
         I, Z = ctx.I(), np.zeros((ctx.N, ctx.N))

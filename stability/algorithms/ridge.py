@@ -3,11 +3,12 @@
 import numpy as np
 import sympy as sp
 
-from .. import backend
 from ..backend import concat, congruent_eigenvalues, namespace, symmetric_eigenvalues
 from ..errors import InputError
 from ..linalg import check_invertible
-from .base import Algorithm, Param, register
+from .base import Algorithm
+from .params import Param
+from .registry import register
 from .gda import STEP_SIZES
 from .momentum import HeavyBall
 
@@ -31,6 +32,8 @@ class FR(Algorithm):
     """
 
     name = "fr"
+    real_spectrum = True
+    inverts_hyy = True
     reference = "Wang, Zhang, Ba 2020 (Follow-the-Ridge) Alg. 1, Thm 1, Props. 5–6"
     params = {**STEP_SIZES,
               "P_x": Param(None, "spd", "leader preconditioner P1 (n×n, positive definite)"),
@@ -57,23 +60,28 @@ class FR(Algorithm):
         ridge = game.solve_yy(x, y, game.hvp(x, y, px, 0 * py)[1])  # K P1 ∇x f
         return [x - self.lr_x * px, y + self.lr_y * py + self.lr_x * ridge]
 
-    def _closed_form(self, ctx):
+    def closed_form(self, ctx):
         self._check_sizes(ctx.game)
         c = self.lr_y / self.lr_x
         M = np.block([[ctx.Hxx, ctx.Hxy], [-c * ctx.Hyx, -c * ctx.Hyy]])
         return ctx.I() - self.lr_x * ctx.L @ _block_diag(self.P_x, self.P_y, ctx) @ M
 
-    def _spectral_key(self):
+    def spectral_key(self):
         return ("ridge", repr(self.P_x), repr(self.P_y))  # spec(P1 S), spec(P2 Hyy)
 
-    def _spectral_data(self, ctx):
+    def spectral_data(self, ctx):
         self._check_sizes(ctx.game)
         Hyy = ctx.blocks[2]
         return congruent_eigenvalues(ctx.S_xp, self.P_x), congruent_eigenvalues(Hyy, self.P_y)
 
-    def _spectrum_from(self, data):
+    def spectrum_from(self, data):
         eig_s, eig_yy = data
         return concat([1 - self.lr_x * eig_s, 1 + self.lr_y * eig_yy])
+
+    def symmetric_parts(self, blocks):
+        if self.P_x is not None or self.P_y is not None:
+            return None  # spec(P S) is real too, but P S is not symmetric: the general path
+        return [(blocks.S, blocks.n, "S", -self.lr_x), (blocks.hyy, blocks.m, "Hyy", self.lr_y)]
 
 
 @register
@@ -86,6 +94,8 @@ class FRMomentum(HeavyBall):
     from :math:`1 - 1/(2κ^2)`-type to :math:`1 - 1/(\sqrt 2 κ)`-type.
     """
     name = "fr-momentum"
+    inverts_hyy = True
+    example_hyperparameters = {'beta': 0.6}
     reference = "Wang, Zhang, Ba 2020 (Follow-the-Ridge) eq. 3, Thm 2"
     inner_cls = FR
     params = {**FR.params, "beta": Param(0.5, "momentum", "momentum γ")}
@@ -104,6 +114,9 @@ class HessianFR(Algorithm):
     """
 
     name = "hessianfr"
+    real_spectrum = True
+    inverts_hyy = True
+    example_hyperparameters = {'lr_y2': 0.4}
     reference = "Gao et al. (HessianFR) Alg. 3.1, Thm 3.2, Prop. 3.3"
     params = {**STEP_SIZES, "lr_y2": Param(0.5, "nonnegative", "Newton step ηy2 of the follower"),
               "P_x": FR.params["P_x"], "P_y": FR.params["P_y"]}
@@ -119,19 +132,19 @@ class HessianFR(Algorithm):
         newton = game.solve_yy(x, y, self.lr_x * hyx_px - self.lr_y2 * py)
         return [x - self.lr_x * px, y + self.lr_y * py + newton]
 
-    def _closed_form(self, ctx):
+    def closed_form(self, ctx):
         self._check_sizes(ctx.game)
         c1, c2 = self.lr_y / self.lr_x, self.lr_y2 / self.lr_x
         M = np.block([[ctx.I(ctx.n), np.zeros((ctx.n, ctx.m))],
                       [-ctx.K, -c1 * ctx.I(ctx.m) + c2 * ctx.Hyy_inv]])
         return ctx.I() - self.lr_x * M @ _block_diag(self.P_x, self.P_y, ctx) @ ctx.H
 
-    def _spectral_key(self):
+    def spectral_key(self):
         if self.P_y is None:  # the same data as FR's: spec(P1 S), spec(Hyy)
             return ("ridge", repr(self.P_x), repr(None))
         return ("hessianfr", repr(self.P_x), repr(self.P_y), self.lr_y2 / self.lr_y)
 
-    def _spectral_data(self, ctx):
+    def spectral_data(self, ctx):
         self._check_sizes(ctx.game)
         check_invertible(ctx.Hyy, "Hyy")
         Hyy = ctx.blocks[2]
@@ -142,7 +155,7 @@ class HessianFR(Algorithm):
         shifted = Hyy - (self.lr_y2 / self.lr_y) * xp.eye(ctx.m, dtype=Hyy.dtype)
         return congruent_eigenvalues(ctx.S_xp, self.P_x), congruent_eigenvalues(shifted, self.P_y)
 
-    def _spectrum_from(self, data):
+    def spectrum_from(self, data):
         eig_s, eig_y = data
         follower = (1 - self.lr_y2) + self.lr_y * eig_y if self.P_y is None else 1 + self.lr_y * eig_y
         return concat([1 - self.lr_x * eig_s, follower])
@@ -167,6 +180,8 @@ class GDN(Algorithm):
     """
 
     name = "gdn"
+    real_spectrum = True
+    inverts_hyy = True
     reference = "Gao et al. (HessianFR) §3, eqs. 3.7–3.12"
     params = {"lr_x": STEP_SIZES["lr_x"]}
 
@@ -175,17 +190,17 @@ class GDN(Algorithm):
         x_new = x - self.lr_x * game.grad(x, y)[0]
         return [x_new, y - game.solve_yy(x_new, y, game.grad(x_new, y)[1])]
 
-    def _closed_form(self, ctx):
+    def closed_form(self, ctx):
         top = ctx.I(ctx.n) - self.lr_x * ctx.Hxx
         return np.block([[top, -self.lr_x * ctx.Hxy], [-ctx.K @ top, self.lr_x * ctx.K @ ctx.Hxy]])
 
-    def _spectral_key(self):
+    def spectral_key(self):
         return ("gdn",)
 
-    def _spectral_data(self, ctx):
+    def spectral_data(self, ctx):
         return symmetric_eigenvalues(ctx.S_xp), ctx.m
 
-    def _spectrum_from(self, data):
+    def spectrum_from(self, data):
         eig_s, m = data
         xp = namespace(eig_s)
         return concat([1 - self.lr_x * eig_s, xp.zeros(m, dtype=eig_s.dtype)])
@@ -203,6 +218,8 @@ class StackelbergFR(Algorithm):
     """
 
     name = "stackelberg-fr"
+    real_spectrum = True
+    inverts_hyy = True
     reference = "Wang, Zhang, Ba 2020 (Follow-the-Ridge) Alg. 2, Thm 3, App. C.2"
     params = STEP_SIZES
     general_sum = True
@@ -225,25 +242,23 @@ class StackelbergFR(Algorithm):
         # zero-sum: G = −H, and at a critical point ∂Dxf = [S, 0]
         return -ctx.Hxy, -ctx.Hyy, ctx.S, np.zeros((ctx.n, ctx.m))
 
-    def _closed_form(self, ctx):
+    def closed_form(self, ctx):
         Gxy, Gyy, Dx, Dy = self._follower_blocks(ctx)
         check_invertible(Gyy, "Gyy")
         c = self.lr_y / self.lr_x
         L = np.block([[ctx.I(ctx.n), np.zeros((ctx.n, ctx.m))], [-np.linalg.solve(Gyy, Gxy.T), ctx.I(ctx.m)]])
         return ctx.I() - self.lr_x * L @ np.block([[Dx, Dy], [c * Gxy.T, c * Gyy]])
 
-    def _spectral_key(self):
+    def spectral_key(self):
         return ("stackelberg",)
 
-    def _spectral_data(self, ctx):
-        Gxy, Gyy, Dx, Dy = self._follower_blocks(ctx)
-        check_invertible(Gyy, "Gyy")
-        if ctx.xp is not None:
-            Gxy, Gyy, Dx, Dy = (backend.to_namespace(b, ctx.xp) for b in (Gxy, Gyy, Dx, Dy))
-        xp = namespace(Gyy)
-        Ht = Dx - Dy @ xp.linalg.solve(Gyy, xp.matrix_transpose(Gxy))
+    def spectral_data(self, ctx):
+        if ctx.game.is_general_sum:  # the game owns H̃xx (games/general_sum.py)
+            Ht, Gyy = (ctx.asarray(b) for b in ctx.game.stackelberg_blocks(ctx.point))
+        else:  # zero-sum: g = −f, so H̃xx = S and Gyy = −Hyy
+            Ht, Gyy = ctx.S_xp, -ctx.blocks[2]
         return symmetric_eigenvalues(Ht), symmetric_eigenvalues(Gyy)
 
-    def _spectrum_from(self, data):
+    def spectrum_from(self, data):
         eig_h, eig_g = data
         return concat([1 - self.lr_x * eig_h, 1 - self.lr_y * eig_g])

@@ -7,6 +7,7 @@ import numpy as np
 import sympy as sp
 
 from ..errors import InputError, unknown_name
+from ..linalg import as_finite_array, count
 from .base import Game
 
 
@@ -55,7 +56,6 @@ def get(name, **params):
 
 def _size(value, name, high):
     """A dimension parameter: an integer in [1, high] (checked before anything is allocated)."""
-    from ..linalg import count
     return count(value, name, 1, high)
 
 
@@ -98,7 +98,6 @@ def fr_e2_diagonal():
 
 
 def _matrix(M, name):
-    from ..linalg import as_finite_array
     M = np.atleast_2d(as_finite_array(M, name))
     if M.ndim != 2:
         raise InputError(f"{name} must be a matrix, got shape {M.shape}")

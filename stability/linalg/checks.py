@@ -1,16 +1,14 @@
-"""Small dense linear-algebra helpers with the package's error conventions."""
+"""Checks on values and small dense helpers with the package's error conventions: real,
+finite arrays and numbers, counts and intervals, invertibility, inertia, warnings."""
 
 import numbers
 import warnings
 
 import numpy as np
 
-from .errors import InputError, NonFiniteError, ShapeError, SingularBlockError
+from ..config import defaults
+from ..errors import InputError, NonFiniteError, ShapeError, SingularBlockError
 
-COND_WARN = 1e8
-"""Condition number above which inverting a block warns (results lose ~8 digits)."""
-COND_ERROR = 1e13
-"""Condition number above which a block counts as singular (fewer than ~3 digits left)."""
 
 
 class StabilityWarning(UserWarning):
@@ -22,7 +20,7 @@ def warn(message):
     outside this package (so the reported file and line are the user's, however deep the call)."""
     import os
     import sys
-    package = os.path.dirname(os.path.abspath(__file__))
+    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # stability/
     frame, level = sys._getframe(1), 2  # level 1 is this function
     while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(package + os.sep):
         frame, level = frame.f_back, level + 1
@@ -73,11 +71,11 @@ def check_invertible(M, name):
     if M.shape[0] == 0:
         return 1.0
     cond = np.linalg.cond(M)
-    if not np.isfinite(cond) or cond > COND_ERROR:
+    if not np.isfinite(cond) or cond > defaults["linalg.cond_error"]:
         raise SingularBlockError(
-            f"{name} is singular (condition number {cond:.3g} > {COND_ERROR:.0e}); "
+            f"{name} is singular (condition number {cond:.3g} > {defaults['linalg.cond_error']:.0e}); "
             "an algorithm or concept that inverts it is not defined here")
-    if cond > COND_WARN:
+    if cond > defaults["linalg.cond_warn"]:
         warn(f"{name} is ill-conditioned (condition number {cond:.3g}); "
              "results that invert it may lose digits")
     return cond

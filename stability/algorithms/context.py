@@ -1,0 +1,133 @@
+"""The Hessian blocks at a fixed point and the matrices the closed-form Jacobians are built
+from (docs/MATHEMATICS.md §1, §3), in numpy and — for the structured spectra — in any array
+namespace."""
+
+from functools import cached_property
+import numbers
+
+import numpy as np
+import sympy as sp
+
+from .. import backend
+from ..config import defaults
+from ..equilibria import require_critical
+from ..errors import DenseTooLargeError, InputError, ShapeError
+from ..games.base import check_game, full_hessian
+from ..linalg import as_finite_array, check_invertible, real_number
+
+
+def sympy_point(point, size):
+    if hasattr(point, "exact") and getattr(point, "exact") is not None:
+        values = list(point.exact)
+    else:
+        point = getattr(point, "point", point)
+        raw = np.asarray(point, dtype=object)
+        if raw.ndim != 1:
+            raise ShapeError(f"point must be a vector of n + m = {size} numbers, got shape {raw.shape}")
+        values = [v if isinstance(v, sp.Basic) else _exact_number(v) for v in raw]
+    if len(values) != size:
+        raise ShapeError(f"point must have n + m = {size} entries, got {len(values)}")
+    return values
+
+
+def _exact_number(v):
+    """A plain number as an exact sympy number (floats as the decimals they print as)."""
+    if isinstance(v, (bool, np.bool_)) or not isinstance(v, numbers.Real):
+        raise ShapeError(f"point coordinates must be real numbers, got {v!r}")
+    v = real_number(v, "point coordinate")
+    return sp.Integer(int(v)) if v.is_integer() else sp.Rational(repr(v))
+
+
+class JacobianContext:
+    """Hessian blocks at a fixed point and the derived matrices the closed forms need.
+    ``blocks`` and ``S_xp`` are the same in the namespace ``xp`` (numpy when None), for the
+    structured spectra."""
+
+    def __init__(self, game, point, xp=None, allow_noncritical=False):
+        check_game(game)
+        if game.n + game.m > defaults["linalg.max_dense"]:
+            raise DenseTooLargeError(
+                f"n + m = {game.n + game.m} exceeds config.defaults['linalg.max_dense'] = "
+                f"{defaults['linalg.max_dense']} for dense Hessian blocks; use stability.matrixfree")
+        self.game = game
+        point = getattr(point, "point", point)
+        self.point = as_finite_array(point, "point", ndim=1)
+        if self.point.shape != (game.n + game.m,):
+            raise ShapeError(f"point must have n + m = {game.n + game.m} entries "
+                             f"(x: {game.n}, y: {game.m}), got shape {self.point.shape}")
+        self.Hxx, self.Hxy, self.Hyy = game.blocks_at(self.point)
+        require_critical(game, self.point, allow_noncritical=allow_noncritical,
+                         H=full_hessian(self.Hxx, self.Hxy, self.Hyy))
+        self.Hyx = self.Hxy.T
+        self.n, self.m = game.n, game.m
+        self.N = self.n + self.m
+        if xp is not None and not (hasattr(xp, "asarray") and hasattr(xp, "linalg")):
+            raise InputError(f"xp must be an array namespace module (numpy, cupy, array_api_strict), got {xp!r}")
+        self.xp = xp
+
+    @cached_property
+    def blocks(self):
+        """``(Hxx, Hxy, Hyy)`` in the context's namespace (numpy by default)."""
+        if self.xp is None:
+            return self.Hxx, self.Hxy, self.Hyy
+        return tuple(backend.to_namespace(b, self.xp) for b in (self.Hxx, self.Hxy, self.Hyy))
+
+    def asarray(self, block):
+        """A numpy block in the context's namespace."""
+        return block if self.xp is None else backend.to_namespace(block, self.xp)
+
+    @cached_property
+    def S_xp(self):
+        """``S`` in the context's namespace."""
+        if self.xp is None:
+            return self.S
+        check_invertible(self.Hyy, "Hyy")
+        return backend.schur_complement(*self.blocks)
+
+    def I(self, k=None):
+        return np.eye(self.N if k is None else k)
+
+    @cached_property
+    def H(self):
+        """The Hessian ``[[Hxx, Hxy], [Hyx, Hyy]]``."""
+        return full_hessian(self.Hxx, self.Hxy, self.Hyy)
+
+    @cached_property
+    def V(self):
+        """The game Jacobian ``V = [[Hxx, Hxy], [−Hyx, −Hyy]]`` (docs/MATHEMATICS.md §1)."""
+        return backend.game_jacobian(self.Hxx, self.Hxy, self.Hyy)
+
+    @cached_property
+    def A(self):
+        Z = np.zeros
+        return np.block([[Z((self.n, self.n)), self.Hxy], [-self.Hyx, Z((self.m, self.m))]])
+
+    @cached_property
+    def Hyy_inv(self):
+        check_invertible(self.Hyy, "Hyy")
+        return np.linalg.inv(self.Hyy)
+
+    @cached_property
+    def K(self):
+        """``K = Hyy⁻¹ Hyx``: the slope of the follower's best response (the ridge)."""
+        return self.Hyy_inv @ self.Hyx
+
+    @cached_property
+    def S(self):
+        """The Schur complement ``S = Hxx − Hxy Hyy⁻¹ Hyx``."""
+        check_invertible(self.Hyy, "Hyy")
+        return backend.schur_complement(self.Hxx, self.Hxy, self.Hyy)
+
+    def D(self, lr_x, lr_y):
+        """The diagonal of the step sizes ``diag(ηx I, ηy I)``, as a vector."""
+        return np.concatenate([np.full(self.n, lr_x), np.full(self.m, lr_y)])
+
+    @cached_property
+    def L(self):
+        return np.block([[np.eye(self.n), np.zeros((self.n, self.m))], [-self.K, np.eye(self.m)]])
+
+
+def companion(top_left, top_right):
+    """``[[top_left, top_right], [I, 0]]``: the Jacobian of a one-step-memory map."""
+    N = top_left.shape[0]
+    return np.block([[top_left, top_right], [np.eye(N), np.zeros((N, N))]])

@@ -1,0 +1,176 @@
+"""The one eigen-solver: extreme eigenvalues of an operator, residual-checked, with fallback.
+
+Every eigenvalue reported from an iterative solver is checked by its *relative residual*
+
+    r(λ, v) = ‖A v − λ v‖ / (max(|λ|, tiny) · ‖v‖),
+
+the one definition used everywhere (dense Jacobians of the spectral table and matrix-free
+operators alike), against the one tolerance ``config.defaults["linalg.eigen_residual"]``.
+A residual ``r`` means ``λ`` is an exact eigenvalue of ``A − r|λ| u vᵀ`` for unit ``u``, ``v``
+(backward error ``r|λ|``; docs/NUMERICS.md §2). Small operators (fewer rows than
+``linalg.dense_below``) are made dense and solved exactly: ARPACK needs ``k < n − 1`` and gains
+nothing there.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse.linalg as spla
+
+from ..config import defaults
+from ..errors import NonFiniteError
+
+
+@dataclass(frozen=True)
+class Eigen:
+    """One eigenvalue with its provenance: ``method`` ("dense", "arpack", "power", …),
+    ``converged``, the relative residual it was checked with, and the operator products
+    (``matvecs``) it cost."""
+
+    value: complex
+    converged: bool
+    residual: float
+    method: str
+    matvecs: int
+
+    def to_dict(self):
+        v = complex(self.value)
+        return {"value": v.real if v.imag == 0 else [v.real, v.imag], "converged": self.converged,
+                "residual": self.residual, "method": self.method, "matvecs": self.matvecs}
+
+
+class CountedOperator(spla.LinearOperator):
+    """A real square operator from a function ``v ↦ A v`` that counts its products and refuses
+    non-finite results (named after ``name`` in the error)."""
+
+    def __init__(self, matvec, n, dtype=float, name="operator"):
+        super().__init__(dtype=np.dtype(dtype), shape=(n, n))
+        self._fn, self.count, self.name = matvec, 0, name
+
+    def _matvec(self, v):
+        self.count += 1
+        v = np.asarray(v).ravel()
+        if np.iscomplexobj(v):  # the operators are real: apply to both parts
+            out = self._fn(np.ascontiguousarray(v.real)) + 1j * self._fn(np.ascontiguousarray(v.imag))
+        else:
+            out = self._fn(v)
+        if not np.all(np.isfinite(out)):
+            raise NonFiniteError(f"the {self.name} product returned NaN or infinite values "
+                                 "(the game's hvp/solve at this point is not finite)")
+        return out
+
+    def dense(self):
+        """The operator as a dense matrix (``n`` products)."""
+        return np.column_stack([self.matvec(e) for e in np.eye(self.shape[0])])
+
+
+def relative_residual(op, vec, lam):
+    """``‖A v − λ v‖ / (max(|λ|, tiny) ‖v‖)``: the one residual of an eigenpair."""
+    vec = vec / np.linalg.norm(vec)
+    return float(np.linalg.norm(op.matvec(vec) - lam * vec) / max(abs(lam), np.finfo(float).tiny))
+
+
+def _seed_vector(n, seed):
+    return np.random.default_rng(seed).standard_normal(n)
+
+
+def _small(op):
+    return op.shape[0] < defaults["linalg.dense_below"]
+
+
+def largest_magnitude(op, *, k=1, seed=0, tol=1e-10, maxiter=None, matrix=None):
+    """The eigenvalue of largest modulus of a square operator, as an :class:`Eigen`.
+
+    ARPACK (``eigs``, ``k`` eigenvalues of largest modulus, seeded start) and a residual check
+    of each of them. When ARPACK fails (no convergence, or a residual above tolerance) and a
+    dense ``matrix`` of the operator is given, the full dense eigensolver decides; without
+    one, a non-convergence falls back to a power iteration (reported, never as converged).
+    """
+    n = op.shape[0]
+    count = lambda: getattr(op, "count", 0)
+    if matrix is None and _small(op):
+        matrix = op.dense()
+    if matrix is not None and (n < defaults["linalg.dense_below"] or k >= n - 1):
+        return _dense_largest(matrix, count())
+    v0 = _seed_vector(n, seed)
+    try:
+        vals, vecs = spla.eigs(op, k=k, which="LM", v0=v0, tol=tol, ncv=min(n - 1, max(40, 4 * k + 20)),
+                               maxiter=maxiter or max(1000, n))
+    except spla.ArpackNoConvergence:
+        if matrix is not None:
+            return _dense_largest(matrix, count())
+        return _power(op, v0, maxiter or max(1000, n))
+    except spla.ArpackError as exc:  # a breakdown: the zero operator, or an invariant start
+        return _after_breakdown(op, seed, exc)
+    res = max(relative_residual(op, vecs[:, i], vals[i]) for i in range(len(vals)))
+    lam = complex(vals[np.argmax(np.abs(vals))])
+    if res <= defaults["linalg.eigen_residual"]:
+        return Eigen(lam, True, res, "arpack", count())
+    if matrix is not None:
+        return _dense_largest(matrix, count())
+    return Eigen(lam, False, res, "arpack", count())
+
+
+def extreme_symmetric(op, which, *, seed=0, tol=1e-10, maxiter=None):
+    """The largest (``which="LA"``) or smallest (``"SA"``) eigenvalue of a symmetric operator
+    (``eigsh``, seeded start, residual-checked), as an :class:`Eigen`."""
+    n = op.shape[0]
+    if _small(op):
+        D = op.dense()
+        vals = np.linalg.eigvalsh((D + D.T) / 2)
+        return Eigen(float(vals[-1] if which == "LA" else vals[0]), True, 0.0, "dense", op.count)
+    v0 = _seed_vector(n, seed)
+    try:
+        vals, vecs = spla.eigsh(op, k=1, which=which, v0=v0, tol=tol, maxiter=maxiter or max(1000, n),
+                                ncv=min(n - 1, 40))
+    except spla.ArpackNoConvergence as exc:
+        if len(exc.eigenvalues):
+            lam, vec = float(exc.eigenvalues[0]), exc.eigenvectors[:, 0]
+            return Eigen(lam, False, relative_residual(op, vec, lam), "arpack (not converged)", op.count)
+        return Eigen(float("nan"), False, float("nan"), "arpack (not converged)", op.count)
+    except spla.ArpackError as exc:
+        return _after_breakdown(op, seed, exc)
+    lam = float(vals[0])
+    res = relative_residual(op, vecs[:, 0], lam)
+    return Eigen(lam, res <= defaults["linalg.eigen_residual"], res, "arpack", op.count)
+
+
+def _dense_largest(matrix, matvecs):
+    vals = np.linalg.eigvals(matrix)
+    return Eigen(complex(vals[np.argmax(np.abs(vals))]), True, 0.0, "dense", matvecs)
+
+
+def _power(op, v0, maxiter):
+    """Power iteration: ``‖Aᵏv‖^(1/k) → ρ`` even when the dominant eigenvalues are a complex
+    pair, but only like ``1/k``: reported as an estimate, never as converged."""
+    v = v0 / np.linalg.norm(v0)
+    log_growth, estimate = 0.0, 0.0
+    for k in range(1, maxiter + 1):
+        w = op.matvec(v)
+        norm = np.linalg.norm(w)
+        if norm == 0:
+            return Eigen(0.0, True, 0.0, "power", op.count)
+        log_growth += np.log(norm)
+        v = w / norm
+        estimate = np.exp(log_growth / k)
+    return Eigen(complex(estimate), False, float("nan"), "power (estimate)", op.count)
+
+
+def _after_breakdown(op, seed, exc):
+    """ARPACK stopped with an error (e.g. "starting vector is zero" after A·v₀ = 0): the zero
+    operator has the exact eigenvalue 0; otherwise the eigenvalue is reported as unknown."""
+    probes = np.random.default_rng(seed + 1).standard_normal((3, op.shape[0]))
+    if all(not np.any(op.matvec(v)) for v in probes):
+        return Eigen(0.0, True, 0.0, "zero operator", getattr(op, "count", 0))
+    return Eigen(float("nan"), False, float("nan"), f"arpack error ({exc})", getattr(op, "count", 0))
+
+
+def dense_radius(J):
+    """ρ of a dense matrix: for at least ``linalg.arnoldi_min`` rows the 6 eigenvalues of
+    largest modulus from ARPACK, each residual-checked, else (or when that fails) the full
+    eigensolver."""
+    n = J.shape[0]
+    if n < defaults["linalg.arnoldi_min"]:
+        return float(np.max(np.abs(np.linalg.eigvals(J)))) if n else 0.0
+    op = spla.aslinearoperator(J)
+    return abs(largest_magnitude(op, k=6, tol=1e-13, matrix=J).value)

@@ -1,0 +1,23 @@
+"""Spectra of update maps at fixed points, and what they say.
+
+- :mod:`~stability.spectral.rates`: eigenvalues, ρ, rate, iterations, the three-valued verdict;
+- :mod:`~stability.spectral.cache`: :class:`SpectrumCache`, shared structured precomputations;
+- :mod:`~stability.spectral.sweeps`: :class:`Sweep`, spectra over one hyperparameter;
+- :mod:`~stability.spectral.tables`: :class:`Table`, ρ of many algorithms at one point;
+- :mod:`~stability.spectral.stable_sets`: :class:`StableSet`, where ρ < 1; GDA's bound;
+- :mod:`~stability.spectral.symbolic`: exact stable sets (Schur–Cohn);
+- :mod:`~stability.spectral.tuning`: :class:`Optimum`, the hyperparameters minimising ρ.
+"""
+
+from .cache import SpectrumCache
+from .rates import iterations_to_tolerance, rate, spectral_radius, spectrum, stability_verdict
+from .stable_sets import StableSet, gda_step_size_bound, stable_step_sizes
+from .sweeps import Sweep, sweep
+from .symbolic import symbolic_stable_set
+from .tables import DEFAULT_TABLE, Row, Table, applicable, table, table_names, tables
+from .tuning import Optimum, optimize
+
+__all__ = ["DEFAULT_TABLE", "Optimum", "Row", "SpectrumCache", "StableSet", "Sweep", "Table",
+           "applicable", "gda_step_size_bound", "iterations_to_tolerance", "optimize", "rate",
+           "spectral_radius", "spectrum", "stability_verdict", "stable_step_sizes", "sweep",
+           "symbolic_stable_set", "table", "table_names", "tables"]
