@@ -16,21 +16,19 @@ Capabilities are class attributes, so tests and tools derive their tables from t
 ``real_spectrum``, ``inverts_hyy``, ``general_sum``, ``stationary``.
 """
 
-import copy
-
 import numpy as np
 import sympy as sp
 
 from .. import backend
 from ..config import defaults
-from ..equilibria import require_critical
-from ..errors import (DenseTooLargeError, InputError, NonFiniteError, NotCriticalError, NotSupportedError,
+from ..errors import (DenseTooLargeError, InputError, NonFiniteError, NotSupportedError,
                       ShapeError, StabilityError, checked_call, unknown_name)
 from ..games.base import check_game, require_exact_game
-from ..linalg import as_finite_array, real_number, warn
+from ..linalg import as_finite_array, warn
 from ..linalg.eigen import dense_radius
-from .context import JacobianContext, sympy_point
-from .params import document, signature
+from . import linearization
+from .context import JacobianContext
+from .params import accepts, document, resolve_step_sizes, signature
 
 
 class Algorithm:
@@ -96,33 +94,8 @@ class Algorithm:
         hyperparameter (complex momentum's ``alpha``), that one. Unknown names raise."""
         return cls(**cls.resolve(hp))
 
-    @classmethod
-    def resolve(cls, hp, ratio=None):
-        """``hp`` with ``lr`` translated to this algorithm's own step-size names; with
-        ``ratio``, ``lr`` sets ``lr_x = lr`` and ``lr_y = ratio · lr`` (a two-time-scale
-        method keeps its ratio). Unknown names raise :class:`UnknownNameError`."""
-        hp = dict(hp)
-        if "lr" in hp and "lr" not in cls.params:
-            lr = hp.pop("lr")
-            targets = [k for k in ("lr_x", "lr_y") if k in cls.params] or (
-                [cls.step_param] if cls.step_param else [])
-            if not targets:
-                raise InputError(f"{cls.name} has no step size for lr to set "
-                                 f"(hyperparameters: {', '.join(cls.params) or 'none'})")
-            for key in targets:
-                if key in hp:
-                    raise InputError(f"give either lr or {key}, not both")
-                hp[key] = ratio * lr if (key == "lr_y" and ratio is not None) else lr
-        unknown = [k for k in hp if k not in cls.params]
-        if unknown:
-            raise unknown_name(f"hyperparameter of {cls.name}", unknown[0], list(cls.params) + ["lr"])
-        return hp
-
-    @classmethod
-    def accepts(cls, key):
-        """Whether ``key`` (a hyperparameter name or ``lr``) means something to this algorithm."""
-        return key in cls.params or (key == "lr" and (any(k in cls.params for k in ("lr_x", "lr_y"))
-                                                      or cls.step_param is not None))
+    resolve = classmethod(resolve_step_sizes)
+    accepts = classmethod(accepts)
 
     def replace(self, **changes):
         """A copy with some hyperparameters changed (``lr`` sets every step size)."""
@@ -284,17 +257,7 @@ class Algorithm:
         All ``2K`` perturbed states advance in one batched step. Truncation error is
         ``O(h²)`` (zero for maps that are affine, e.g. on quadratic games). ``point`` must be
         critical (it is a fixed point of the map only then), unless ``allow_noncritical``."""
-        check_game(game)
-        point = as_finite_array(getattr(point, "point", point), "point", ndim=1)
-        game.split(point)  # the right length
-        require_critical(game, point, allow_noncritical=allow_noncritical)
-        h = real_number(h, "h", 0.0)
-        state = self.fixed_point_state(game, point)
-        K = state.shape[-1]
-        steps = h * np.maximum(1.0, np.abs(state))
-        E = np.diag(steps)
-        out = self.step(game, np.concatenate([state + E, state - E]))
-        return ((out[:K] - out[K:]) / (2 * steps[:, None])).T
+        return linearization.fd_jacobian(self, game, point, h, allow_noncritical)
 
     def jvp(self, blocks):
         """``v ↦ J v`` at the fixed point of ``blocks`` (a
@@ -302,15 +265,7 @@ class Algorithm:
         directional derivative of :meth:`step` by central differences (exact up to rounding on
         quadratic games, where the map is affine); maps with a closed form in Hessian
         products override it."""
-        game = blocks.game
-        state = self.fixed_point_state(game, blocks.point)
-        scale = 1e-5 * max(1.0, np.abs(state).max())  # step of the central difference: O(h²) error
-
-        def apply(v):
-            h = scale / max(np.abs(v).max(), np.finfo(float).tiny)
-            out = self.step(game, np.stack([state + h * v, state - h * v]))
-            return (out[0] - out[1]) / (2 * h)
-        return apply
+        return linearization.fd_jvp(self, blocks)
 
     def symmetric_parts(self, blocks):
         """For a map whose spectrum is ``∪ᵢ (1 + cᵢ spec(Aᵢ))`` with symmetric ``Aᵢ``: the list
@@ -325,31 +280,7 @@ class Algorithm:
         Hyperparameters may be sympy symbols; the point is a sequence of numbers or sympy values.
         A numeric point must be critical (checked in floating point), unless ``allow_noncritical``.
         """
-        if not self.stationary:
-            raise NotSupportedError(f"{self.name} has no stationary update map, hence no fixed-point Jacobian")
-        self._require_kind(game)
-        sg = check_game(game).symbolic()
-        values = sympy_point(point, game.n + game.m)
-        if not allow_noncritical:
-            if all(v.is_number for v in values) and not getattr(game, "params", None):
-                require_critical(game, [float(v) for v in values])
-            else:  # symbolic parameters or coordinates: the gradient must vanish identically
-                if not game.has_expressions:
-                    raise NotSupportedError("symbolic points need a formula game")
-                at = dict(zip(game.xs + game.ys, values))
-                residual = [sp.simplify(e.xreplace(at)) for e in game.stationarity_exprs()]
-                if any(r != 0 for r in residual):
-                    raise NotCriticalError(f"the gradient at {values} is {residual}, not identically 0; "
-                                           "pass allow_noncritical=True to differentiate the map there")
-        exact = copy.copy(self)  # floats read as the exact decimals they print as
-        exact.hp = {k: (sp.Rational(repr(v)) if isinstance(v, float) else
-                        sp.Rational(repr(v.real)) + sp.I * sp.Rational(repr(v.imag)) if isinstance(v, complex)
-                        else v) for k, v in self.hp.items()}
-        K = self.state_size(game)
-        syms = [sp.Dummy(f"s{i}", real=True) for i in range(K)]  # cannot clash with user names
-        row = sp.Matrix([list(syms)])
-        state = exact.symbolic_fixed_state(values)
-        return exact.symbolic_update_jacobian(sg, row, syms, dict(zip(syms, state)))
+        return linearization.symbolic_jacobian(self, game, point, allow_noncritical)
 
     def symbolic_update_jacobian(self, sg, row, syms, at):
         """The Jacobian of the update map run on the sympy view ``sg`` at the state symbols

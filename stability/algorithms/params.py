@@ -8,7 +8,7 @@ import numbers
 import numpy as np
 import sympy as sp
 
-from ..errors import InputError
+from ..errors import InputError, unknown_name
 from ..linalg import as_finite_array, real_number, short
 
 
@@ -105,5 +105,35 @@ def document(cls):
               "Examples", "--------",
               ">>> from stability import algorithms, games",
               f">>> alg = algorithms.get({example})",
-              ">>> rho = alg.spectrum(games.get('g1'), [0.0, 0.0])"]
+              ">>> eigenvalues = alg.spectrum(games.get('g1'), [0.0, 0.0])"]
     return "\n".join(lines)
+
+
+# --- the lr rule: the one place it lives (Algorithm.build, .resolve, .replace use it) ---
+def resolve_step_sizes(cls, hp, ratio=None):
+    """``hp`` for the algorithm class ``cls`` with ``lr`` translated to its own step-size
+    names: both players' (``lr_x``, ``lr_y``) or ``cls.step_param`` (complex momentum's α);
+    with ``ratio``, ``lr_x = lr`` and ``lr_y = ratio · lr`` (a two-time-scale method keeps its
+    ratio). Unknown names raise :class:`~stability.errors.UnknownNameError`."""
+    hp = dict(hp)
+    if "lr" in hp and "lr" not in cls.params:
+        lr = hp.pop("lr")
+        targets = [k for k in ("lr_x", "lr_y") if k in cls.params] or (
+            [cls.step_param] if cls.step_param else [])
+        if not targets:
+            raise InputError(f"{cls.name} has no step size for lr to set "
+                             f"(hyperparameters: {', '.join(cls.params) or 'none'})")
+        for key in targets:
+            if key in hp:
+                raise InputError(f"give either lr or {key}, not both")
+            hp[key] = ratio * lr if (key == "lr_y" and ratio is not None) else lr
+    unknown = [k for k in hp if k not in cls.params]
+    if unknown:
+        raise unknown_name(f"hyperparameter of {cls.name}", unknown[0], list(cls.params) + ["lr"])
+    return hp
+
+
+def accepts(cls, key):
+    """Whether ``key`` (a hyperparameter name or ``lr``) means something to this algorithm."""
+    return key in cls.params or (key == "lr" and (any(k in cls.params for k in ("lr_x", "lr_y"))
+                                                  or cls.step_param is not None))
