@@ -29,9 +29,11 @@ def _axes(ax, **kw):
     return ax
 
 
-def toy_trajectories(name, steps=3000, start=TOY_START, lr=0.05):
-    """Trajectories of the FR Fig. 3 / HessianFR Fig. 1 algorithms on ``g1``, ``g2`` or ``g3``."""
+def toy_trajectories(name, steps=3000, start=TOY_START, lr=None):
+    """Trajectories of the FR Fig. 3 / HessianFR Fig. 1 algorithms on ``g1``, ``g2`` or ``g3``
+    (``lr`` defaults to ``config.defaults["figures.toy_lr"]``, FR App. D.1's η = 0.05)."""
     game = games.get(name)
+    lr = defaults["figures.toy_lr"] if lr is None else lr
     return game, {label: run(algorithms.get(alg, lr=lr, **hp), game, start, steps=steps, tol=1e-8,
                              target=[0.0, 0.0])
                   for label, (alg, hp) in TOY_ALGORITHMS.items()}
@@ -43,7 +45,7 @@ def figure_toy(name, ax=None, quick=False):
     plot_trajectories(game, trajs, ax=ax, bounds=(-6, 6, -6, 6))
     kind = {"g1": "(0, 0) is a local minimax", "g2": "(0, 0) is NOT a local minimax",
             "g3": "(0, 0) is a local minimax"}[name]
-    ax.set_title(f"{name}: {kind}; start {TOY_START}, η = 0.05 (FR Fig. 3)")
+    ax.set_title(f"{name}: {kind}; start {TOY_START}, η = {defaults['figures.toy_lr']:g} (FR Fig. 3)")
     ax.plot(*TOY_START, "r^", ms=8)
     return trajs
 

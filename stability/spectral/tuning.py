@@ -100,13 +100,13 @@ def optimize(algorithm, game, point, bounds, num=25, fixed=None, refine=True, st
     overlap = sorted(set(fixed) & set(names))
     if overlap:
         raise InputError(f"hyperparameter(s) {', '.join(overlap)} both tuned (bounds) and fixed")
-    _algorithms.get(algorithm, **_hyperparameters(names, (lows + highs) / 2, fixed))  # names checked
+    _build(algorithm, names, (lows + highs) / 2, fixed)  # names checked
     spectra, evaluations = SpectrumCache(game, point, allow_noncritical), [0]
 
     def radius(u):
         theta = lows + np.clip(u, 0.0, 1.0) * (highs - lows)
         try:
-            alg = _algorithms.get(algorithm, **_hyperparameters(names, theta, fixed))
+            alg = _build(algorithm, names, theta, fixed)
         except InputError:  # e.g. a momentum of exactly ±1 on the boundary
             return np.inf
         rho = spectra.radius(alg)
@@ -139,7 +139,7 @@ def optimize(algorithm, game, point, bounds, num=25, fixed=None, refine=True, st
             u, rho = _nelder_mead(radius, axis[list(index)], 1.0 / (num - 1))
             if rho < best_rho:
                 best_u, best_rho = u, rho
-    alg = _algorithms.get(algorithm, **_hyperparameters(names, lows + best_u * (highs - lows), fixed))
+    alg = _build(algorithm, names, lows + best_u * (highs - lows), fixed)
     grid = {"names": names, "axes": [lows[i] + axis * (highs[i] - lows[i]) for i in range(dims)],
             "radius": values}
     return Optimum(alg, best_rho, evaluations[0], interrupted, grid)
@@ -179,10 +179,18 @@ def _hyperparameters(names, theta, fixed):
             z = p.get("abs", abs(z)) * np.exp(1j * p.get("arg", np.angle(z)))
         z = complex(p.get("real", z.real), p.get("imag", z.imag))
         hp[base] = z
-    if "ratio" in hp:
-        ratio = hp.pop("ratio")
-        lr_x = hp.pop("lr", hp.get("lr_x"))
-        if lr_x is None:
+    ratio = hp.pop("ratio", None)
+    if ratio is not None and "lr" not in hp:
+        if "lr_x" not in hp:
             raise InputError("'ratio' needs 'lr' or 'lr_x' (in bounds or fixed)")
-        hp["lr_x"], hp["lr_y"] = lr_x, ratio * lr_x
-    return hp
+        hp["lr"] = hp.pop("lr_x")
+    return hp, ratio
+
+
+def _build(algorithm, names, theta, fixed):
+    """The algorithm at the hyperparameters ``theta`` (``lr`` with ``ratio``: the lr rule of
+    :func:`~stability.algorithms.params.resolve_step_sizes` with that ratio)."""
+    hp, ratio = _hyperparameters(names, theta, fixed)
+    if ratio is not None:
+        hp = _algorithms.describe(algorithm).resolve(hp, ratio)
+    return _algorithms.get(algorithm, **hp)
