@@ -85,6 +85,8 @@ _SETTINGS = {
     "equilibria.max_exact_nullity": (12, _POSITIVE_INT, "largest null space whose free directions are decided exactly"),
     "equilibria.exact_free_seconds": (10.0, _POSITIVE, "time limit of an exact free-direction decision"),
     "equilibria.max_non_isolated": (8, _POSITIVE_INT, "representatives of non-isolated sets probed"),
+    "equilibria.rational_rtol": (1e-9, _TOLERANCE, "a coordinate rounds to a rational within this (exact points)"),
+    "equilibria.component_rtol": (1e-6, _TOLERANCE, "points this close (relative) are one critical point"),
     "equilibria.mp_refinements": (8, _POSITIVE_INT, "candidates refined in 50-digit arithmetic per search"),
     # spectra
     "spectral.rho_margin": (2 ** -26, (_unit, "a number in [0, 1)"),

@@ -10,10 +10,9 @@ from .algorithms.base import JacobianContext
 from .errors import DenseTooLargeError, InputError, StabilityError, checked_call
 from .games.base import require_zero_sum
 from .spectral.tables import applicable, check_table_hyperparameters, table_names
+from .config import defaults
 from .linalg import as_finite_array
 
-MAX_KRONECKER = 60
-"""Largest n + m for the Kronecker-sum pencil of :func:`critical_ratio` (size (n+m)²)."""
 
 
 @dataclass
@@ -43,9 +42,9 @@ def critical_ratio(game, point):
     """
     require_zero_sum(game, "critical_ratio (two-time-scale GDA on f)")
     ctx = JacobianContext(game, point)
-    if ctx.N > MAX_KRONECKER:
+    if ctx.N > defaults['diagnostics.max_kronecker']:
         raise DenseTooLargeError(f"the Kronecker-sum pencil has size (n+m)² = {ctx.N ** 2}; "
-                                 f"critical_ratio supports n + m <= {MAX_KRONECKER}")
+                                 f"critical_ratio supports n + m <= {defaults['diagnostics.max_kronecker']}")
     J0 = np.zeros((ctx.N, ctx.N)); J0[:ctx.n] = ctx.V[:ctx.n]
     J1 = np.zeros((ctx.N, ctx.N)); J1[ctx.n:] = ctx.V[ctx.n:]
     I = np.eye(ctx.N)

@@ -18,6 +18,7 @@ import math
 
 import sympy as sp
 
+from .config import defaults
 from .errors import FormulaError, unknown_name
 
 FUNCTIONS = {
@@ -33,17 +34,12 @@ analysis needs second derivatives, so non-smooth functions (abs, max, relu) are 
 
 CONSTANTS = {"pi": sp.pi, "E": sp.E}
 
-MAX_LENGTH = 20_000
-MAX_EXPONENT = 100
-"""Largest absolute numeric exponent; bounds the work (``x**10**9`` would not end)."""
-MAX_DEGREE = 1000
-"""Largest growth (total degree for polynomials, e.g. ``((x+y)**100)**10``) of a formula:
-nested powers multiply their exponents, so the per-exponent cap alone does not bound them."""
-MAX_NODES = 100_000
-"""Largest number of nodes of a sympy expression accepted as a game."""
-MAX_DEPTH = 60
-"""Deepest nesting of a sympy expression accepted as a game: sympy differentiates and
-evaluates recursively, and its second derivatives nest about three times deeper."""
+# The bounds on formulas are config.defaults["formula.*"] (docs/NUMERICS.md): max_length
+# characters; max_exponent, the largest absolute numeric exponent (x**10**9 would not end);
+# max_degree, the largest growth of nested powers (they multiply their exponents, so the
+# per-exponent cap alone does not bound them); max_nodes and max_depth of an expression (sympy
+# differentiates recursively, and second derivatives nest about three times deeper);
+# max_magnitude, the largest absolute value of a number after sympy's constant folding.
 
 _BINARY = {
     ast.Add: lambda a, b: a + b, ast.Sub: lambda a, b: a - b,
@@ -83,8 +79,8 @@ def parse_formula(text, symbols):
     """
     if not isinstance(text, str):
         raise FormulaError(f"a formula must be a string, got {type(text).__name__}")
-    if len(text) > MAX_LENGTH:
-        raise FormulaError(f"formula is {len(text)} characters long; the limit is {MAX_LENGTH}")
+    if len(text) > defaults['formula.max_length']:
+        raise FormulaError(f"formula is {len(text)} characters long; the limit is {defaults['formula.max_length']}")
     if not text.strip():
         raise FormulaError("formula is empty")
     if "#" in text:
@@ -108,8 +104,6 @@ def parse_formula(text, symbols):
     return expr
 
 
-MAX_MAGNITUDE = 1e300
-"""Largest absolute value of a number in a formula (after sympy's constant folding)."""
 
 
 def check_real(expr, source):
@@ -118,9 +112,9 @@ def check_real(expr, source):
     if expr.has(sp.I) or any(not a.is_real for a in expr.atoms(sp.Number)):
         raise FormulaError(f"formula {source!r} is not real-valued")
     for number in expr.atoms(sp.Number):
-        if number.is_finite and abs(number) > MAX_MAGNITUDE:
+        if number.is_finite and abs(number) > defaults['formula.max_magnitude']:
             raise FormulaError(f"number {sp.Float(number, 3)} in formula {source!r} exceeds "
-                               f"{MAX_MAGNITUDE:.0e} in magnitude")
+                               f"{defaults['formula.max_magnitude']:.0e} in magnitude")
     if expr.has(sp.zoo, sp.oo, -sp.oo, sp.nan):
         raise FormulaError(f"formula {source!r} contains an infinite or undefined constant")
 
@@ -157,7 +151,7 @@ class _Builder:
             raise FormulaError(f"literal {type(value).__name__} is not allowed in a formula (numbers only)")
         if isinstance(value, int) and value.bit_length() > 997:  # beyond 1e300: never formatted
             raise FormulaError(f"an integer literal with about {int(value.bit_length() * 0.30103)} "
-                               f"digits exceeds {MAX_MAGNITUDE:.0e} in magnitude")
+                               f"digits exceeds {defaults['formula.max_magnitude']:.0e} in magnitude")
         if isinstance(value, float):
             if not math.isfinite(value):
                 raise FormulaError(f"number {value!r} is not finite")
@@ -202,9 +196,9 @@ def _bounded(expr):
     towers never materialise)."""
     if expr.is_number and expr.is_finite is not False and not expr.is_Integer:
         if _magnitude_log10(expr) > 300:
-            raise FormulaError(f"a number in the formula exceeds {MAX_MAGNITUDE:.0e} in magnitude")
+            raise FormulaError(f"a number in the formula exceeds {defaults['formula.max_magnitude']:.0e} in magnitude")
     elif expr.is_Integer and abs(expr) > 10 ** 300:
-        raise FormulaError(f"a number in the formula exceeds {MAX_MAGNITUDE:.0e} in magnitude")
+        raise FormulaError(f"a number in the formula exceeds {defaults['formula.max_magnitude']:.0e} in magnitude")
     return expr
 
 
@@ -213,17 +207,17 @@ def _power(base, exponent):
         e = exponent if exponent.is_Number else sp.N(exponent, 15)
         if not e.is_real:
             raise FormulaError("a complex exponent is not allowed in a formula")
-        if abs(e) > MAX_EXPONENT:
-            raise FormulaError(f"an exponent is larger than {MAX_EXPONENT} in magnitude")
+        if abs(e) > defaults['formula.max_exponent']:
+            raise FormulaError(f"an exponent is larger than {defaults['formula.max_exponent']} in magnitude")
         if base == 0 and e < 0:
             raise FormulaError("zero raised to a negative power in formula")
         if base.is_number:
             if abs(float(e)) * abs(_magnitude_log10(base)) > 300:
-                raise FormulaError(f"a power of a number in the formula exceeds {MAX_MAGNITUDE:.0e} "
+                raise FormulaError(f"a power of a number in the formula exceeds {defaults['formula.max_magnitude']:.0e} "
                                    "(or falls below its inverse) in magnitude")
-        elif abs(float(e)) * growth(base) > MAX_DEGREE:
+        elif abs(float(e)) * growth(base) > defaults['formula.max_degree']:
             raise FormulaError(f"nested powers give a degree of {abs(float(e)) * growth(base):.0f}, "
-                               f"more than {MAX_DEGREE}")
+                               f"more than {defaults['formula.max_degree']}")
     return _bounded(base ** exponent)
 
 
@@ -264,10 +258,10 @@ def check_expression(expr, source):
     while stack:  # size and depth first, iteratively: sympy's own walks recurse
         node, depth = stack.pop()
         nodes += 1
-        if nodes > MAX_NODES:
-            raise FormulaError(f"expression has more than {MAX_NODES} nodes")
-        if depth > MAX_DEPTH:
-            raise FormulaError(f"expression is nested more than {MAX_DEPTH} levels deep "
+        if nodes > defaults['formula.max_nodes']:
+            raise FormulaError(f"expression has more than {defaults['formula.max_nodes']} nodes")
+        if depth > defaults['formula.max_depth']:
+            raise FormulaError(f"expression is nested more than {defaults['formula.max_depth']} levels deep "
                                f"({source[:60]!r}); its derivatives could not be built")
         stack.extend((a, depth + 1) for a in node.args)
     for node in sp.preorder_traversal(expr):
@@ -284,5 +278,5 @@ def check_expression(expr, source):
         raise FormulaError(f"{name} is not allowed in a game ({source[:60]!r}): only numbers, "
                            "symbols, pi, E, + - * / ** and the smooth functions "
                            f"{', '.join(sorted(FUNCTIONS))}")
-    if growth(expr) > MAX_DEGREE:
-        raise FormulaError(f"expression has degree {growth(expr):.0f}, more than {MAX_DEGREE}")
+    if growth(expr) > defaults['formula.max_degree']:
+        raise FormulaError(f"expression has degree {growth(expr):.0f}, more than {defaults['formula.max_degree']}")

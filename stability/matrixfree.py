@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .algorithms import as_algorithm
-from .config import defaults
+from .config import Default, defaults, resolve
 from .errors import (checked_call, ConvergenceError, InputError, NonFiniteError, NotCriticalError,
                      NotSupportedError, SingularBlockError)
 from .games.base import require_exact_game, require_zero_sum
@@ -24,7 +24,7 @@ class HessianProducts:
     """The Hessian blocks at a point as matrix-free products and solves (what an algorithm's
     :meth:`~stability.algorithms.Algorithm.jvp` is built from)."""
 
-    def __init__(self, game, point, allow_noncritical=False, gtol=1e-8):
+    def __init__(self, game, point, allow_noncritical=False, gtol=Default("equilibria.gtol")):
         require_exact_game(require_zero_sum(game, "matrix-free analysis"))
         z = as_finite_array(getattr(point, "point", point), "point", ndim=1)
         self.game = game
@@ -32,6 +32,7 @@ class HessianProducts:
         self.point = z
         self.n, self.m = game.n, game.m
         self.scale = self._scale()
+        gtol = resolve(gtol)
         if not allow_noncritical:
             res = float(np.linalg.norm(game.gradient_at(z)))
             limit = gtol * self.scale * max(1.0, float(np.linalg.norm(z)))

@@ -10,10 +10,14 @@ from .gda import LR
 
 @register
 class CO(Algorithm):
-    r"""Consensus optimisation.
+    r"""Consensus optimisation (Numerics of GANs §4).
 
     Update: :math:`z^+ = z - η(v + γ V^\top v)` (:math:`V^\top v = H∇f = ∇\tfrac12\|v\|^2`).
     Jacobian: :math:`I - η(V + γ V^\top V)`.
+    Spectrum: dense (no structured shortcut).
+    Guarantee: converges locally to every local Nash point whose game Jacobian is invertible,
+    for small η (Numerics of GANs Cor. 8, with the invertibility the printed statement omits;
+    docs/THEOREMS.md). Mathematics: docs/MATHEMATICS.md §3.3.
     """
 
     name = "co"
@@ -37,6 +41,9 @@ class SGA(Algorithm):
 
     Update: :math:`z^+ = z - η(I + λA^\top)v`, A the off-diagonal part of V.
     Jacobian: :math:`I - η(I + λA^\top)V`.
+    Spectrum: dense (no structured shortcut).
+    Guarantee: none is tested here; on the toy games it converges on g1 and cycles on g3
+    (docs/THEOREMS.md, Experiments). Mathematics: docs/MATHEMATICS.md §3.3.
     """
 
     name = "sga"
@@ -57,11 +64,15 @@ class SGA(Algorithm):
 
 @register
 class CGD(Algorithm):
-    r"""Competitive gradient descent (LEAD Table 6).
+    r"""Competitive gradient descent (LEAD Table 6): each player plays the Nash point of the
+    local bilinear approximation.
 
     Update: :math:`Δx = -η(I + η^2 H_{xy}H_{yx})^{-1}(∇_x f + ηH_{xy}∇_y f)`,
     :math:`Δy = η(I + η^2 H_{yx}H_{xy})^{-1}(∇_y f - ηH_{yx}∇_x f)`.
     Jacobian: :math:`I - η [[I, ηH_{xy}], [-ηH_{yx}, I]]^{-1} V`.
+    Spectrum: dense (no structured shortcut).
+    Guarantee: converges on :math:`γ(x^2 - y^2)` for every tested γ (LEAD App. J, Fig. 9;
+    docs/THEOREMS.md). Mathematics: docs/MATHEMATICS.md §3.3.
     """
 
     name = "cgd"

@@ -17,7 +17,10 @@ class EG(DVFunction):
     r"""Extragradient.
 
     Update: :math:`z_{1/2} = z - D v(z),\; z^+ = z - D v(z_{1/2})`.
-    Jacobian: :math:`I - DV + (DV)^2`; each eigenvalue λ of DV maps to :math:`1 - λ + λ^2`.
+    Jacobian: :math:`I - DV + (DV)^2`.
+    Spectrum: each eigenvalue λ of DV maps to :math:`1 - λ + λ^2`.
+    Guarantee: with real spectra EG is never faster than two-time-scale GDA (HessianFR Thm A.3
+    as corrected in docs/THEOREMS.md). Mathematics: docs/MATHEMATICS.md §3.2, §4.1.
     """
 
     name = "eg"
@@ -47,8 +50,10 @@ class OGDA(DVFunction):
     r"""Optimistic GDA / optimistic mirror descent (OMD).
 
     Update: :math:`z^+ = z - 2D v(z_t) + D v(z_{t-1})` on the state :math:`(z_t, z_{t-1})`.
-    Jacobian: :math:`[[I - 2DV, DV], [I, 0]]`; each λ of DV gives the roots of
-    :math:`μ^2 - (1 - 2λ)μ - λ = 0`. Interaction Matters Thm 3 gives its rate on bilinear games.
+    Jacobian: :math:`[[I - 2DV, DV], [I, 0]]`.
+    Spectrum: each λ of DV gives the roots of :math:`μ^2 - (1 - 2λ)μ - λ = 0`.
+    Guarantee: on bilinear games, linear convergence at η = 1/(2√(2λmax(CCᵀ)))
+    (Interaction Matters Thm 3). Mathematics: docs/MATHEMATICS.md §3.2, §4.1.
     """
 
     name, aliases = "ogda", ("omd",)
@@ -79,7 +84,10 @@ class PM(DVFunction):
     r"""Predictive method (Interaction Matters eq. 7).
 
     Update: :math:`z_{1/2} = z - γ v(z),\; z^+ = z - η v(z_{1/2})`.
-    Jacobian: :math:`I - ηV + ηγV^2`; each eigenvalue λ of V maps to :math:`1 - ηλ + ηγλ^2`.
+    Jacobian: :math:`I - ηV + ηγV^2`.
+    Spectrum: each eigenvalue λ of V maps to :math:`1 - ηλ + ηγλ^2`.
+    Guarantee: on bilinear games, linear convergence at the step sizes of Interaction Matters
+    Thm 4 (it coincides with CO there, Thm 6). Mathematics: docs/MATHEMATICS.md §3.2, §4.1.
     """
 
     name = "pm"
@@ -112,7 +120,10 @@ class IU(DVFunction):
 
     Update: :math:`z^+ = z - D v(z^+)`, solved by Newton's method on
     :math:`F(w) = w - z + D v(w)` (one step on quadratic games).
-    Jacobian: :math:`(I + DV)^{-1}`; each eigenvalue λ of DV maps to :math:`1/(1 + λ)`.
+    Jacobian: :math:`(I + DV)^{-1}` (undefined where I + DV is singular).
+    Spectrum: each eigenvalue λ of DV maps to :math:`1/(1 + λ)`.
+    Guarantee: on bilinear games, linear convergence at η = 1/√λmax(CCᵀ) (Interaction
+    Matters Thm 5). Mathematics: docs/MATHEMATICS.md §3.2, §4.1.
     """
 
     name = "iu"

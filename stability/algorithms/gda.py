@@ -47,10 +47,12 @@ class DVFunction(Algorithm):
 class GDA(DVFunction):
     r"""Simultaneous gradient descent-ascent; two-time-scale when ``lr_x != lr_y``.
 
-    Update: :math:`x^+ = x - \eta_x \nabla_x f,\; y^+ = y + \eta_y \nabla_y f`.
-    Jacobian at a fixed point: :math:`I - DV`. Spectrum: :math:`1 - \lambda(DV)`.
-    Guarantee: locally convergent iff every eigenvalue of DV lies in the disc
-    :math:`|1 - \lambda| < 1` (Numerics of GANs, Lemma 4).
+    Update: :math:`x^+ = x - η_x ∇_x f,\; y^+ = y + η_y ∇_y f`.
+    Jacobian: :math:`I - DV`.
+    Spectrum: :math:`1 - λ` for each eigenvalue λ of DV.
+    Guarantee: strictly stable iff every eigenvalue λ of :math:`\mathrm{diag}(I, cI)V` has
+    Re λ > 0 and :math:`η_x < 2\,\mathrm{Re}\,λ/|λ|^2` (Numerics of GANs Lemma 4; see
+    ``gda_step_size_bound``). Mathematics: docs/MATHEMATICS.md §3.1, §4.1.
     """
 
     name, aliases = "gda", ("ttsgda",)
@@ -77,9 +79,13 @@ class GDA(DVFunction):
 class AltGDA(Algorithm):
     r"""Alternating GDA: the follower responds to the leader's new iterate.
 
-    Update: :math:`x^+ = x - \eta_x \nabla_x f(x, y),\; y^+ = y + \eta_y \nabla_y f(x^+, y)`.
-    Jacobian: :math:`[[I - \eta_x H_{xx}, -\eta_x H_{xy}], [\eta_y H_{yx}(I - \eta_x H_{xx}),
-    I + \eta_y H_{yy} - \eta_x\eta_y H_{yx}H_{xy}]]`.
+    Update: :math:`x^+ = x - η_x ∇_x f(x, y),\; y^+ = y + η_y ∇_y f(x^+, y)`.
+    Jacobian: :math:`[[I - η_x H_{xx}, -η_x H_{xy}], [η_y H_{yx}(I - η_x H_{xx}),
+    I + η_y H_{yy} - η_xη_y H_{yx}H_{xy}]]`.
+    Spectrum: dense (no structured shortcut).
+    Guarantee: on bilinear games its spectrum lies on the unit circle for η < 2/σ: never
+    strictly stable, which the verdict reports as undecided (docs/NUMERICS.md §2.2).
+    Mathematics: docs/MATHEMATICS.md §3.1.
     """
 
     name = "altgda"
@@ -102,9 +108,13 @@ class AltGDA(Algorithm):
 class GDAk(Algorithm):
     r"""GDA-k: one leader step, then ``k`` follower ascent steps at the old leader iterate.
 
-    Jacobian with :math:`B = I + \eta_y H_{yy}`:
-    :math:`[[I - \eta_x H_{xx}, -\eta_x H_{xy}], [\eta_y \sum_{j<k} B^j H_{yx}, B^k]]`.
-    As ``k → ∞`` its stable points approach the local minimax points (HessianFR Thm A.2).
+    Update: :math:`x^+ = x - η_x ∇_x f(x, y)`; then k times :math:`y ← y + η_y ∇_y f(x, y)`.
+    Jacobian: with :math:`B = I + η_y H_{yy}`,
+    :math:`[[I - η_x H_{xx}, -η_x H_{xy}], [η_y \sum_{j<k} B^j H_{yx}, B^k]]`.
+    Spectrum: dense (no structured shortcut).
+    Guarantee: its stable points approach the local minimax points as k → ∞ (HessianFR
+    Thm A.2, which holds only with the correction recorded in docs/THEOREMS.md).
+    Mathematics: docs/MATHEMATICS.md §3.1.
     """
 
     name = "gdak"

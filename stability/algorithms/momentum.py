@@ -18,8 +18,9 @@ class HeavyBall(Algorithm):
     r"""Heavy-ball momentum around a memoryless update map ``inner``.
 
     Update: :math:`z^+ = \mathrm{inner}(z) + β (z - z_{t-1})`.
-    Jacobian: :math:`[[βI + J_1, -βI], [I, 0]]` with :math:`J_1` the inner Jacobian; each
-    eigenvalue r of :math:`J_1` gives the roots of :math:`μ^2 - (β + r)μ + β = 0`.
+    Jacobian: :math:`[[βI + J_1, -βI], [I, 0]]` with :math:`J_1` the inner Jacobian.
+    Spectrum: each eigenvalue r of :math:`J_1` gives the roots of :math:`μ^2 - (β + r)μ + β = 0`.
+    Guarantee: that of the inner map at β = 0. Mathematics: docs/MATHEMATICS.md §3.4.
     """
 
     inner_cls = None
@@ -62,8 +63,11 @@ class HB(HeavyBall):
     __doc__ = r"""Heavy-ball GDA (β > 0 positive, β < 0 negative momentum).
 
     Update: :math:`z^+ = z - D v(z) + β (z - z_{t-1})`.
-    Jacobian: :math:`[[(1+β)I - DV, -βI], [I, 0]]`; each λ of DV gives the roots of
-    :math:`μ^2 - (1 + β - λ)μ + β = 0`.
+    Jacobian: :math:`[[(1+β)I - DV, -βI], [I, 0]]`.
+    Spectrum: each λ of DV gives the roots of :math:`μ^2 - (1 + β - λ)μ + β = 0`.
+    Guarantee: on a strongly convex–concave quadratic, tuned, Polyak's rate
+    :math:`(\sqrt κ - 1)/(\sqrt κ + 1)` at a double root (the LEAD Fig. 3 tests compare the
+    tuner with it). Mathematics: docs/MATHEMATICS.md §3.4, §4.1.
     """
     name, aliases = "hb", ("hb-gda",)
     example_hyperparameters = {'beta': -0.3}
@@ -79,6 +83,10 @@ class LEAD(Algorithm):
     Update, with :math:`Δx = x - x_{t-1}`:
     :math:`x^+ = x + βΔx - η∇_x f - α H_{xy} Δy,\; y^+ = y + βΔy + η∇_y f + α H_{yx} Δx`.
     Jacobian: :math:`[[(1+β)I - ηV - αA, -βI + αA], [I, 0]]`, A the off-diagonal part of V.
+    Spectrum: dense; on LEAD's eq. 13 the closed form of Thm 2
+    :math:`μ_± = (1 - (η+α)λ + β - ηh ± \sqrt Δ)/2` (tested).
+    Guarantee: ∂ρ/∂α < 0 at α = 0 iff η ∈ (0, 1/Im λmax) (Prop. 3 as corrected in
+    docs/THEOREMS.md). Mathematics: docs/MATHEMATICS.md §3.4.
     """
 
     name = "lead"
@@ -112,13 +120,16 @@ def _re_im(value):
 
 @register
 class ComplexMomentum(DVFunction):
-    r"""Complex momentum (Lorraine et al. 2022), as compared in LEAD §7.1. Its Jacobian is a
-    function of V, so one eigendecomposition of V gives its spectrum (3 eigenvalues per λ).
+    r"""Complex momentum (Lorraine et al. 2022), as compared in LEAD §7.1.
 
     Update: :math:`μ^+ = βμ - v(z),\; z^+ = z + \mathrm{Re}(α μ^+)` with complex α, β;
-    real state :math:`(x, y, \mathrm{Re}\,μ, \mathrm{Im}\,μ)`. Jacobian (a, a', b, b' the real
-    and imaginary parts of α, β):
+    real state :math:`(x, y, \mathrm{Re}\,μ, \mathrm{Im}\,μ)`.
+    Jacobian (a, a', b, b' the real and imaginary parts of α, β):
     :math:`[[I - aV, (ab - a'b')I, -(ab' + a'b)I], [-V, bI, -b'I], [0, b'I, bI]]`.
+    Spectrum: a function of V: each eigenvalue λ of V gives the 3 eigenvalues of
+    :math:`[[1 - aλ, ab - a'b', -(ab' + a'b)], [-λ, b, -b'], [0, b', b]]`.
+    Guarantee: none is tested here beyond the spectrum (LEAD §7.1 compares it tuned).
+    Mathematics: docs/MATHEMATICS.md §3.4, §4.1.
     """
 
     name, aliases = "complex-momentum", ("cm",)

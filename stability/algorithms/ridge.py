@@ -25,10 +25,11 @@ class FR(Algorithm):
 
     Update: :math:`x^+ = x - η_x P_1 ∇_x f,\; y^+ = y + η_y P_2 ∇_y f + η_x H_{yy}^{-1}H_{yx} P_1 ∇_x f`.
     Jacobian: :math:`I - η_x L\,\mathrm{diag}(P_1, P_2)[[H_{xx}, H_{xy}], [-cH_{yx}, -cH_{yy}]]`,
-    :math:`L = [[I, 0], [-K, I]]`. Spectrum (real):
-    :math:`\mathrm{spec}(I - η_x P_1 S) ∪ \mathrm{spec}(I + η_y P_2 H_{yy})`.
+    :math:`L = [[I, 0], [-K, I]]`.
+    Spectrum (real): :math:`\mathrm{spec}(I - η_x P_1 S) ∪ \mathrm{spec}(I + η_y P_2 H_{yy})`.
     Guarantee (FR Thm 1): for small step sizes the strictly stable points are exactly the
     strict local minimax points. ``beta`` adds heavy-ball momentum (``FRMomentum``).
+    Mathematics: docs/MATHEMATICS.md §3.5, §4.1.
     """
 
     name = "fr"
@@ -88,10 +89,12 @@ class FR(Algorithm):
 class FRMomentum(HeavyBall):
     __doc__ = r"""Follow-the-Ridge with heavy-ball momentum γ (FR eq. 3, Thm 2).
 
-    Update: the FR step :math:`+ γ(z - z_{t-1})`. Jacobian :math:`[[γI + J_1, -γI], [I, 0]]`;
-    each (real) eigenvalue r of the FR Jacobian gives the roots of :math:`μ^2 - (γ + r)μ + γ`.
-    FR Thm 2: with :math:`η = 1/(2κβ)` and :math:`γ = 1 + 1/(2κ^2) - \sqrt 2/κ` the rate improves
-    from :math:`1 - 1/(2κ^2)`-type to :math:`1 - 1/(\sqrt 2 κ)`-type.
+    Update: the FR step :math:`+ γ(z - z_{t-1})`.
+    Jacobian: :math:`[[γI + J_1, -γI], [I, 0]]`, :math:`J_1` the FR Jacobian.
+    Spectrum: each (real) eigenvalue r of :math:`J_1` gives the roots of :math:`μ^2 - (γ + r)μ + γ`.
+    Guarantee (FR Thm 2): with :math:`η = 1/(2κβ)` and :math:`γ = 1 + 1/(2κ^2) - \sqrt 2/κ`,
+    :math:`ρ ≤ 1 - 1/(2\sqrt 2 κ)` instead of FR's :math:`1 - 1/(2κ^2)`.
+    Mathematics: docs/MATHEMATICS.md §3.5, §4.1.
     """
     name = "fr-momentum"
     inverts_hyy = True
@@ -110,7 +113,10 @@ class HessianFR(Algorithm):
     :math:`y^+ = y + η_{y1}P_2∇_y f - η_{y2}H_{yy}^{-1}P_2∇_y f + η_x H_{yy}^{-1}H_{yx}P_1∇_x f`.
     Jacobian: :math:`I - η_x [[I, 0], [-K, -c_1 I + c_2 H_{yy}^{-1}]]\,\mathrm{diag}(P_1, P_2) H`.
     Spectrum (without ``P_y``): :math:`\mathrm{spec}(I - η_x P_1 S) ∪ \mathrm{spec}((1 - η_{y2})I + η_{y1} H_{yy})`;
-    with ``P_y`` the follower block is :math:`I + (η_{y1}H_{yy} - η_{y2}I)P_2` (real spectrum, Prop. 5).
+    with ``P_y`` the follower block is :math:`I + (η_{y1}H_{yy} - η_{y2}I)P_2` (real, Prop. 5).
+    Guarantee: under :math:`η_x < 2/\max(λ_{max}(S), λ_{max}(-c_1H_{yy} + c_2I))` every strict
+    local minimax is strictly stable (Thm 3.2; its converse needs the correction of
+    docs/THEOREMS.md). Mathematics: docs/MATHEMATICS.md §3.5, §4.1.
     """
 
     name = "hessianfr"
@@ -177,6 +183,8 @@ class GDN(Algorithm):
     Update: :math:`x^+ = x - η_x∇_x f(x, y),\; y^+ = y - H_{yy}^{-1}∇_y f(x^+, y)`.
     Jacobian: :math:`[[I - η_xH_{xx}, -η_xH_{xy}], [-K(I - η_xH_{xx}), η_x K H_{xy}]]`.
     Spectrum: :math:`\mathrm{spec}(I - η_x S) ∪ \{0\}^m`.
+    Guarantee: strictly stable iff :math:`0 < η_x λ(S) < 2` (its spectrum); HessianFR
+    eqs. 3.11–3.12 match its rate. Mathematics: docs/MATHEMATICS.md §3.5, §4.1.
     """
 
     name = "gdn"
@@ -212,9 +220,11 @@ class StackelbergFR(Algorithm):
 
     Update, with the total derivative :math:`D_x f = ∇_x f - G_{xy}G_{yy}^{-1}∇_y f`:
     :math:`x^+ = x - η_x D_x f,\; y^+ = y - η_y ∇_y g + η_x G_{yy}^{-1}G_{yx} D_x f`.
-    Jacobian: :math:`I - η_x [[I, 0], [-G_{yy}^{-1}G_{yx}, I]] [[∂_x D_x f, ∂_y D_x f], [cG_{yx}, cG_{yy}]]`;
-    eigenvalues (FR Thm 3, real): :math:`\mathrm{spec}(I - η_x\tilde H_{xx}) ∪ \mathrm{spec}(I - η_y G_{yy})`.
-    On a zero-sum game g = −f.
+    Jacobian: :math:`I - η_x [[I, 0], [-G_{yy}^{-1}G_{yx}, I]] [[∂_x D_x f, ∂_y D_x f], [cG_{yx}, cG_{yy}]]`.
+    Spectrum (real, FR Thm 3): :math:`\mathrm{spec}(I - η_x\tilde H_{xx}) ∪ \mathrm{spec}(I - η_y G_{yy})`.
+    Guarantee (FR Thm 3): for suitable step sizes, strictly stable iff a differential
+    Stackelberg equilibrium. On a zero-sum game g = −f.
+    Mathematics: docs/MATHEMATICS.md §2.3, §3.5, §4.1.
     """
 
     name = "stackelberg-fr"

@@ -102,7 +102,7 @@ def exact_point(game, point):
     values = []
     for v in z:
         r = sp.Rational(float(v)).limit_denominator(10 ** 6)
-        if abs(float(r) - v) > 1e-9 * max(1.0, abs(v)):
+        if abs(float(r) - v) > defaults["equilibria.rational_rtol"] * max(1.0, abs(v)):
             return None
         values.append(r)
     at = dict(zip(game.xs + game.ys, values))

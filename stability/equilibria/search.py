@@ -258,7 +258,7 @@ def _same_component(p, z):
     """``z`` is ``p``'s point (to 1e-6 relative) or lies on the flat through ``p`` spanned by
     ``p``'s free directions."""
     d = z - p.point
-    scale = 1e-6 * max(1.0, float(np.linalg.norm(z)))
+    scale = defaults["equilibria.component_rtol"] * max(1.0, float(np.linalg.norm(z)))
     if not p.isolated:
         d = d - p.free_directions.T @ (p.free_directions @ d)
     return float(np.linalg.norm(d)) <= scale
