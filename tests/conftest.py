@@ -1,7 +1,68 @@
+"""Shared fixtures, games, strategies and tables of the tests.
+
+The tables of algorithms are derived from the registry (its capability flags and each class's
+``example_hyperparameters``), so a new algorithm is tested everywhere by being registered.
+Every random draw is seeded (``numpy.random.default_rng(seed)``; seeds computed from test
+parameters use ``zlib.crc32``, never the salted ``hash()``)."""
+
+import zlib
+
 import numpy as np
 import pytest
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
 
-from stability import Game
+from stability import Game, algorithms
+from stability.algorithms.registry import canonical_names
+
+# --- tables from the registry ---------------------------------------------------------------
+CLASSES = {name: algorithms.describe(name) for name in canonical_names()}
+ALGORITHMS = {name: dict(cls.example_hyperparameters) for name, cls in CLASSES.items()}
+"""name -> hyperparameters (besides the step sizes) that exercise every term of its map."""
+SHORTCUTS = sorted(name for name, cls in CLASSES.items() if cls.has_shortcut)
+REAL_SPECTRUM = sorted(name for name, cls in CLASSES.items() if cls.real_spectrum)
+INVERTS_HYY = sorted(name for name, cls in CLASSES.items() if cls.inverts_hyy)
+MEMORYLESS = sorted(name for name, cls in CLASSES.items() if cls.copies == 1)
+
+
+def two_time_scale(name, lr_x=0.1, lr_y=0.3):
+    """The example hyperparameters of ``name`` with distinct step sizes where it has two."""
+    hp = dict(ALGORITHMS[name])
+    if {"lr_x", "lr_y"} <= set(CLASSES[name].params):
+        hp.update(lr_x=lr_x, lr_y=lr_y)
+    return hp
+
+
+def stable_seed(*parts):
+    """A seed from test parameters that is the same in every process."""
+    return zlib.crc32(repr(parts).encode())
+
+
+def multiset_close(a, b, tol):
+    """Complex multisets equal within tol (greedy matching of nearest eigenvalues)."""
+    a, b = list(np.asarray(a, complex)), list(np.asarray(b, complex))
+    assert len(a) == len(b)
+    for value in a:
+        i = int(np.argmin([abs(value - w) for w in b]))
+        assert abs(value - b[i]) <= tol, (value, b[i])
+        b.pop(i)
+
+
+@st.composite
+def quadratic_games(draw, max_size=4):
+    """Hypothesis strategy: quadratic games with entries in [−10, 10] and Hyy scaled by 10^k,
+    k ∈ [−3, 3] (ill-conditioned between the players)."""
+    n = draw(st.integers(1, max_size))
+    m = draw(st.integers(1, max_size))
+    elements = st.floats(-10, 10, allow_nan=False, width=64)
+    Hxx = draw(hnp.arrays(float, (n, n), elements=elements))
+    Hxy = draw(hnp.arrays(float, (n, m), elements=elements))
+    Hyy = draw(hnp.arrays(float, (m, m), elements=elements))
+    scale = 10.0 ** draw(st.integers(-3, 3))
+    return Game.quadratic((Hxx + Hxx.T) / 2, Hxy, scale * (Hyy + Hyy.T) / 2)
+
+
+# --- games -----------------------------------------------------------------------------------
 
 
 def random_quadratic(n, m, seed, definite=False):

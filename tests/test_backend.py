@@ -5,8 +5,7 @@ import numpy as np
 import pytest
 
 from stability import algorithms, backend
-from conftest import random_minimax
-from test_algorithms import multiset_close
+from conftest import SHORTCUTS, multiset_close, random_minimax, two_time_scale
 
 
 def namespaces():
@@ -22,16 +21,11 @@ def namespaces():
     return out
 
 
-SHORTCUTS = {"gda": {"lr_x": 0.1, "lr_y": 0.3}, "eg": {}, "ogda": {}, "pm": {"gamma": 0.2}, "iu": {},
-             "hb": {"beta": 0.4}, "fr": {"lr_x": 0.1, "lr_y": 0.2}, "fr-momentum": {"beta": 0.5},
-             "hessianfr": {"lr_y2": 0.3}, "gdn": {}, "stackelberg-fr": {}}
-
-
 @pytest.mark.parametrize("xp", namespaces())
-@pytest.mark.parametrize("name", sorted(SHORTCUTS))
+@pytest.mark.parametrize("name", SHORTCUTS)
 def test_structured_spectrum_in_every_namespace(xp, name):
     game = random_minimax(3, 4, seed=5)
-    alg = algorithms.get(name, **SHORTCUTS[name])
+    alg = algorithms.get(name, **two_time_scale(name))
     point = np.zeros(7)
     reference = alg.spectrum(game, point)
     ours = alg.spectrum(game, point, xp=xp)

@@ -11,6 +11,8 @@ import scipy.sparse.linalg as spla
 from hypothesis import HealthCheck, assume, given, settings, strategies as st
 from hypothesis.extra import numpy as hnp
 
+from conftest import ALGORITHMS, INVERTS_HYY, quadratic_games
+
 from stability import (Game, StabilityError, StabilityWarning, algorithms, classify, games, run,
                        spectral_radius)
 from stability.errors import (ConvergenceError, DenseTooLargeError, NonFiniteError,
@@ -104,19 +106,6 @@ def test_divergence_is_a_stop_reason_without_warnings():
 # --- fuzzed invariants -------------------------------------------------------------------------
 
 EPS = np.finfo(float).eps
-INVERTS_HYY = {"fr", "fr-momentum", "hessianfr", "gdn", "stackelberg-fr"}
-
-
-@st.composite
-def quadratic_games(draw, max_size=4):
-    n = draw(st.integers(1, max_size))
-    m = draw(st.integers(1, max_size))
-    elements = st.floats(-10, 10, allow_nan=False, width=64)
-    Hxx = draw(hnp.arrays(float, (n, n), elements=elements))
-    Hxy = draw(hnp.arrays(float, (n, m), elements=elements))
-    Hyy = draw(hnp.arrays(float, (m, m), elements=elements))
-    scale = 10.0 ** draw(st.integers(-3, 3))  # ill-conditioned between the players
-    return Game.quadratic((Hxx + Hxx.T) / 2, Hxy, scale * (Hyy + Hyy.T) / 2)
 
 
 def _tolerance(name, game, J, K):
@@ -132,7 +121,7 @@ def _tolerance(name, game, J, K):
     return 1e3 * K * EPS * max(1.0, np.abs(J).max()) * cond * max(1.0, np.abs(Hxy).max())
 
 
-ALGS = sorted({algorithms.describe(n).name for n in algorithms.names()})
+ALGS = sorted(ALGORITHMS)
 
 
 @given(game=quadratic_games(), name=st.sampled_from(ALGS))
@@ -235,7 +224,7 @@ def test_fuzz_algorithm_arguments_only_raise_package_errors():
     """Hyperparameters of every algorithm, hostile values included (subnormal, beyond float,
     NaN, complex, huge counts): only package errors, and most examples analyse a game."""
     counts = {"examples": 0, "built": 0, "analysed": 0}
-    names = sorted({algorithms.describe(n).name for n in algorithms.names()})
+    names = sorted(ALGORITHMS)
 
     @st.composite
     def arguments(draw):
