@@ -5,15 +5,24 @@ The tables of algorithms are derived from the registry (its capability flags and
 Every random draw is seeded (``numpy.random.default_rng(seed)``; seeds computed from test
 parameters use ``zlib.crc32``, never the salted ``hash()``)."""
 
+import os
 import zlib
 
 import numpy as np
 import pytest
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, settings, strategies as st
 from hypothesis.extra import numpy as hnp
 
 from stability import Game, algorithms
 from stability.algorithms.registry import canonical_names
+
+# The default profile is derandomized: every run (and every xdist worker) draws the same
+# examples, so a failure reproduces; HYPOTHESIS_PROFILE=deep explores 1000 random examples.
+settings.register_profile("default", max_examples=40, deadline=None, derandomize=True,
+                          suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("deep", max_examples=1000, deadline=None,
+                          suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 # --- tables from the registry ---------------------------------------------------------------
 CLASSES = {name: algorithms.describe(name) for name in canonical_names()}

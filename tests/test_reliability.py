@@ -2,13 +2,12 @@
 
 Set HYPOTHESIS_PROFILE=deep for many more examples (the default profile keeps CI fast)."""
 
-import os
 import warnings
 
 import numpy as np
 import pytest
 import scipy.sparse.linalg as spla
-from hypothesis import HealthCheck, assume, given, settings, strategies as st
+from hypothesis import assume, given, settings, strategies as st
 from hypothesis.extra import numpy as hnp
 
 from conftest import ALGORITHMS, INVERTS_HYY, quadratic_games
@@ -18,11 +17,6 @@ from stability import (Game, StabilityError, StabilityWarning, algorithms, class
 from stability.errors import (ConvergenceError, DenseTooLargeError, NonFiniteError,
                               NotCriticalError, ShapeError, SingularBlockError, InputError)
 
-settings.register_profile("default", max_examples=40, deadline=None,
-                          suppress_health_check=[HealthCheck.too_slow])
-settings.register_profile("deep", max_examples=1000, deadline=None,
-                          suppress_health_check=[HealthCheck.too_slow])
-settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 # --- the battery of bad inputs -------------------------------------------------------------
 
