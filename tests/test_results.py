@@ -1,0 +1,160 @@
+"""Results as data objects (``to_dict`` and ``.plot``), the settings in ``config``, and the
+protocol pieces the house rests on: the lr rule, ``jvp``, equality of algorithms."""
+
+import inspect
+import json
+
+import matplotlib
+import numpy as np
+import pytest
+
+matplotlib.use("Agg")
+
+import stability  # noqa: E402
+from stability import (Game, algorithms, config, games, matrixfree, optimize, run, stable_step_sizes,  # noqa: E402
+                       sweep, table)
+from stability.errors import InputError, UnknownNameError  # noqa: E402
+
+
+def _plain(data):
+    """JSON with NaN/inf refused: plain data means no silent NaN."""
+    return json.loads(json.dumps(data, allow_nan=False))
+
+
+# --- config ------------------------------------------------------------------------------------
+def test_temporary_settings_are_checked_and_always_restored():
+    before = dict(config.defaults)
+    with config.temporary({"equilibria.rtol": 1e-6, "linalg.max_dense": 100}):
+        assert config.defaults["equilibria.rtol"] == 1e-6
+    assert dict(config.defaults) == before
+    with pytest.raises(RuntimeError):
+        with config.temporary({"equilibria.rtol": 1e-3}):
+            raise RuntimeError
+    assert dict(config.defaults) == before
+    with pytest.raises(InputError, match="equilibria.rtol"):
+        with config.temporary({"equilibria.rtol": -1}):
+            pass
+    assert dict(config.defaults) == before
+
+
+def test_old_short_names_point_to_their_keys_and_defaults_show_in_signatures():
+    with pytest.raises(UnknownNameError, match="'linalg.max_dense'"):
+        config.defaults["max_dense"]
+    with pytest.raises(UnknownNameError, match="'spectral.rho_margin'"):
+        config.defaults["rho_margin"] = 0.1
+    assert "rtol=config.defaults['equilibria.rtol']" in str(inspect.signature(stability.classify))
+    assert all(isinstance(v[1], str) and v[1] for v in config.defaults.describe().values())
+
+
+def test_a_changed_default_is_what_the_next_call_uses():
+    g = games.get("g1")
+    strict = stability.classify(g, [0, 0]).tol
+    with config.temporary({"equilibria.rtol": 1e-3}):
+        assert stability.classify(g, [0, 0]).tol == pytest.approx(strict * 1e6)
+
+
+# --- the table ------------------------------------------------------------------------------------
+def test_table_is_rows_with_radius_or_error_never_mixed():
+    t = table(games.get("bilinear", p=2, q=2), np.zeros(4), names=["gda", "fr", "eg"], lr=0.1)
+    assert list(t) == ["gda", "fr", "eg"] and len(t) == 3
+    assert t["fr"].radius is None and "SingularBlockError" in t["fr"].error and t["fr"].stable is None
+    assert set(t.radius) == {"gda", "eg"} and set(t.errors) == {"fr"}
+    assert all(isinstance(v, float) for v in t.radius.values())
+    assert t["eg"].algorithm == algorithms.get("eg", lr=0.1)
+    data = _plain(t.to_dict())
+    assert data["rows"]["fr"]["rho"] is None and data["rows"]["gda"]["hyperparameters"]["lr_x"] == 0.1
+    bars = t.plot()
+    assert len(bars) == 3
+    assert "undefined" in str(t)
+
+
+# --- results: to_dict and plot -----------------------------------------------------------------
+def test_results_export_plain_data_and_draw_on_the_given_axes():
+    import matplotlib.pyplot as plt
+    g = games.get("g1")
+    s = sweep("iu", g, [0, 0], "lr", [0.25, 0.5, 0.75])
+    d = _plain(s.to_dict())
+    assert d["radius"][1] is None and d["undefined"] == [0.5] and d["eigenvalues"][1] is None
+    with pytest.warns(stability.StabilityWarning, match="within"):  # ρ = 1 exactly at η = 1
+        st = stable_step_sizes("fr", g, [0, 0], num=200)
+    d = _plain(st.to_dict())
+    assert d["intervals"] == [[pytest.approx(a), pytest.approx(b)] for a, b in st.intervals]
+    _, ax = plt.subplots()
+    line = st.plot(ax=ax)
+    assert line.axes is ax and len(ax.patches) == len(st.intervals) + len(st.marginal)
+    o = optimize("gda", games.get("g2"), [0, 0], {"lr": (0.1, 0.9)}, num=9)
+    d = _plain(o.to_dict())
+    assert d["name"] == "gda" and len(d["grid"]["axes"][0]) == 9 and d["radius"] == o.radius
+    assert o.plot().get_xdata().shape == (9,)
+    o2 = optimize("hb", games.get("g2"), [0, 0], {"lr": (0.1, 0.9), "beta": (0.0, 0.5)}, num=5, refine=False)
+    assert o2.plot().get_array().size == 25
+    traj = run("fr", g, [[1.0, 2.0], [0.5, 0.5]], steps=50, target=[0, 0])
+    d = _plain(traj.to_dict())
+    assert len(d["stop"]) == 2 and len(d["iterates"]) == 51
+    assert len(traj.plot()) == 2
+    cps = g.critical_points()
+    assert _plain(cps.to_dict())["points"][0]["exact"] == ["0", "0"]
+    e = matrixfree.spectral_radius("gda", g, [0, 0])
+    assert _plain(e.to_dict())["method"] == "dense"
+    plt.close("all")
+
+
+# --- the lr rule, jvp, equality -----------------------------------------------------------------
+def test_one_lr_rule_replace_sets_both_and_a_sweep_keeps_the_ratio():
+    tts = algorithms.get("gda", lr_x=0.1, lr_y=0.3)
+    assert tts.replace(lr=0.2).hp == {"lr_x": 0.2, "lr_y": 0.2}
+    assert tts.with_hyperparameter("lr", 0.2).hp == pytest.approx({"lr_x": 0.2, "lr_y": 0.6})
+    assert algorithms.get("complex-momentum").with_hyperparameter("lr", 0.2).alpha == 0.2
+    with pytest.raises(UnknownNameError):
+        tts.with_hyperparameter("lrr", 0.2)
+
+
+def test_jacobian_vector_products_come_from_the_algorithm():
+    """GDA, EG and OGDA have exact product forms; any other map (a user's too) is differenced
+    along v. Both agree with the dense Jacobian (quadratic game: the map is affine, so central
+    differences are exact up to rounding, ~1e-10 relative at step 1e-5)."""
+
+    class Damped(algorithms.Algorithm):  # a user's map with no closed form and no jvp
+        name = ""
+        params = {"lr": algorithms.Param(0.1)}
+
+        def update(self, game, parts):
+            x, y = parts
+            gx, gy = game.grad(x, y)
+            return [x - self.lr * gx, y + 0.5 * self.lr * gy]
+
+    game = Game.quadratic(np.diag([2.0, 1.0]), np.array([[1.0], [0.5]]), np.array([[-1.0]]))
+    rng = np.random.default_rng(0)
+    for alg in (algorithms.get("gda", lr=0.1), algorithms.get("eg", lr=0.1), algorithms.get("ogda", lr=0.1),
+                algorithms.get("lead", lr=0.1, alpha=0.2), Damped()):
+        op = matrixfree.jacobian_operator(alg, game, np.zeros(3))
+        with pytest.warns(stability.StabilityWarning) if alg.name == "" else _nothing():
+            J = alg.jacobian(game, np.zeros(3))
+        v = rng.standard_normal(J.shape[0])
+        np.testing.assert_allclose(op @ v, J @ v, rtol=1e-8, atol=1e-10)
+
+
+class _nothing:
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+
+def test_preconditioned_fr_takes_the_general_matrix_free_path_and_agrees():
+    from stability.bench import spiked_game
+    game = spiked_game(40, sparse=False)
+    P = np.diag(np.linspace(1.0, 2.0, 40))
+    alg = algorithms.get("fr", lr=0.1, P_x=P)
+    assert alg.symmetric_parts(None) is None
+    mf = matrixfree.spectral_radius(alg, game, np.zeros(80))
+    assert mf.value == pytest.approx(stability.spectral_radius(alg, game, np.zeros(80)), rel=1e-8)
+
+
+def test_algorithms_are_values():
+    assert algorithms.get("fr", lr=0.1) == algorithms.get("fr", lr_x=0.1, lr_y=0.1)
+    assert algorithms.get("fr", lr=0.1) != algorithms.get("fr", lr=0.2)
+    P = np.eye(2)
+    assert algorithms.get("fr", P_x=P) == algorithms.get("fr", P_x=P.copy())
+    assert algorithms.get("gda") != algorithms.get("eg")
