@@ -12,19 +12,22 @@ import time
 import numpy as np
 import scipy.sparse as sps
 
-from . import algorithms, games, matrixfree
+from . import algorithms, backend, games, matrixfree
 from .engine import run
 from .games import Game
 from .spectral import DEFAULT_TABLE, sweep, table
 
 
-def spiked_game(n, seed=0, sparse=True):
-    """A sparse n = m game with a bulk spectrum in [1, 2] and a few outlying eigenvalues (the
-    shape of GAN Hessians, FR App. E.3): tridiagonal Hxx, −Hyy and a bidiagonal coupling."""
+def spiked_game(n, seed=0, sparse=True, spikes=True):
+    """A sparse n = m game with a bulk spectrum in [1, 2] and (with ``spikes``) a few outlying
+    eigenvalues (the shape of GAN Hessians, FR App. E.3): tridiagonal Hxx, −Hyy and a
+    bidiagonal coupling. Its origin is a strict local Nash (hence minimax) point. Without
+    spikes the spectrum has no outliers: the hard case for Krylov methods."""
     rng = np.random.default_rng(seed)
     dx = rng.uniform(1.0, 2.0, n)
     dy = rng.uniform(1.0, 2.0, n)
-    dx[:3], dy[:3] = [0.3, 3.0, 4.0], [0.5, 2.5, 3.5]
+    if spikes:
+        dx[:3], dy[:3] = [0.3, 3.0, 4.0], [0.5, 2.5, 3.5]
     off = 0.1 * rng.standard_normal(n - 1)
     Hxx = sps.diags([dx, off, off], [0, 1, -1], format="csr")
     Hyy = -sps.diags([dy, off, off], [0, 1, -1], format="csr")
@@ -32,6 +35,23 @@ def spiked_game(n, seed=0, sparse=True):
     if sparse:
         return Game.quadratic(Hxx, Hxy, Hyy)
     return Game.quadratic(Hxx.toarray(), Hxy.toarray(), Hyy.toarray())
+
+
+def minimax_dense_game(n, seed=0):
+    """A dense n = m game whose origin is a strict local minimax (not Nash) with no spectral
+    outliers: Hyy = −Q diag(U[1, 2]) Qᵀ, S = Q' diag(U[0.5, 2]) Q'ᵀ, Hxy ~ N(0, 1/n), and Hxx
+    what makes Hxx − Hxy Hyy⁻¹ Hyx = S. At η = 0.05 the spectra of most maps cluster near the
+    unit circle — the case users bring, and the hard one for Krylov methods."""
+    rng = np.random.default_rng(seed)
+
+    def spd(lo, hi):
+        Q, _ = np.linalg.qr(rng.standard_normal((n, n)))
+        return (Q * rng.uniform(lo, hi, n)) @ Q.T
+    Hyy = -spd(1.0, 2.0)
+    S = spd(0.5, 2.0)
+    Hxy = rng.standard_normal((n, n)) / np.sqrt(n)
+    Hxx = S + Hxy @ np.linalg.solve(Hyy, Hxy.T)
+    return Game.quadratic((Hxx + Hxx.T) / 2, Hxy, Hyy)
 
 
 def random_dense_game(n, seed=0):
@@ -60,17 +80,28 @@ def _naive_radius(alg, game, point):
     return float(np.max(np.abs(np.linalg.eigvals(alg.jacobian(game, point)))))
 
 
+def _floor(game, point):
+    """The least work a table needs: one ``eigvals`` of V and ``eigvalsh`` of S and Hyy."""
+    Hxx, Hxy, Hyy = game.blocks_at(point)
+    V = backend.game_jacobian(Hxx, Hxy, Hyy)
+    np.linalg.eigvals(V)
+    np.linalg.eigvalsh(backend.schur_complement(Hxx, Hxy, Hyy))
+    np.linalg.eigvalsh(Hyy)
+
+
 def bench_table(n):
-    """Every algorithm's ρ on a dense random quadratic game: one shared structured cache vs a
-    dense eigensolve of each algorithm's full Jacobian."""
-    game, point = random_dense_game(n), np.zeros(2 * n)
+    """Every algorithm's ρ on a dense game with a strict local minimax (no outliers): the table
+    (one shared structured cache) against the floor — ``eigvals(V)`` plus ``eigvalsh`` of S and
+    Hyy, timed in the same run — and against a dense eigensolve of each full Jacobian."""
+    game, point = minimax_dense_game(n), np.zeros(2 * n)
     # lr = 0.05 for every step size (complex momentum's α defaults to 0.05 as well)
     ours, t_ours = _timed(lambda: table(game, point, DEFAULT_TABLE, lr=0.05))
+    _, t_floor = _timed(lambda: _floor(game, point))
     naive, t_naive = _timed(lambda: {name: _naive_radius(_with_lr(name, 0.05), game, point)
                                      for name in DEFAULT_TABLE})
     diff = max(_rel(ours[k].radius, naive[k]) for k in DEFAULT_TABLE)
     return {"name": "table", "n": n, "ours_s": t_ours, "naive_s": t_naive, "ratio": t_naive / t_ours,
-            "max_rel_diff": diff}
+            "max_rel_diff": diff, "floor_s": t_floor, "ours_over_floor": t_ours / t_floor}
 
 
 SWEEP_ALGORITHMS = ("gda", "eg", "ogda", "pm", "iu", "hb", "complex-momentum", "fr", "fr-momentum",
@@ -98,33 +129,40 @@ def bench_sweep(n, points=200, naive_points=4):
             "naive_scaled_from": f"{naive_points} of {points} values"}
 
 
-MF_ALGORITHMS = ("gda", "eg", "ogda", "fr")
+MF_ALGORITHMS = ("gda", "eg", "ogda", "fr", "hessianfr", "lead")
+MF_TIME_LIMIT = 30.0
+"""Seconds after which a matrix-free eigenvalue of the benchmark is reported not converged."""
 
 
-def _matrix_free_run(n):
-    game, point = spiked_game(n), np.zeros(2 * n)
+def _matrix_free_run(n, spikes):
+    game, point = spiked_game(n, spikes=spikes), np.zeros(2 * n)
     start = time.perf_counter()
-    radii = {name: matrixfree.spectral_radius(algorithms.get(name, lr=0.1), game, point) for name in MF_ALGORITHMS}
-    verdict = matrixfree.classify(game, point)
+    radii = {name: matrixfree.spectral_radius(algorithms.get(name, lr=0.1), game, point, max_time=MF_TIME_LIMIT)
+             for name in MF_ALGORITHMS}
+    verdict = matrixfree.classify(game, point, max_time=MF_TIME_LIMIT)
     elapsed = time.perf_counter() - start
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    return ({k: abs(v.value) for k, v in radii.items()}, all(v.converged for v in radii.values()),
+    return ({k: abs(v.value) for k, v in radii.items()}, [k for k, v in radii.items() if not v.converged],
             verdict.converged, elapsed, peak_mb)
 
 
-def bench_matrix_free(n, check_n):
-    """Matrix-free ρ of GDA, EG, OGDA, FR plus classification on a sparse game of size n (own
-    process, so its peak memory is its own), and at ``check_n`` against dense."""
+def bench_matrix_free(n, check_n, spikes=True):
+    """Matrix-free ρ of GDA, EG, OGDA, FR, HessianFR and LEAD plus classification on a sparse
+    game of size n (own process, so its peak memory is its own), with or without spectral
+    outliers, each eigenvalue stopped after ``MF_TIME_LIMIT`` seconds; at ``check_n`` against
+    dense eigensolves."""
     with cf.ProcessPoolExecutor(max_workers=1) as pool:
-        _, ok, cls_ok, t_large, peak = pool.submit(_matrix_free_run, n).result()
-    mf, t_mf = _timed(lambda: _matrix_free_run(check_n)[0])
-    dense_game, point = spiked_game(check_n, sparse=False), np.zeros(2 * check_n)
+        _, failed, cls_ok, t_large, peak = pool.submit(_matrix_free_run, n, spikes).result()
+    (mf, failed_small, _, _, _), t_mf = _timed(lambda: _matrix_free_run(check_n, spikes))
+    dense_game, point = spiked_game(check_n, sparse=False, spikes=spikes), np.zeros(2 * check_n)
     dense, t_dense = _timed(lambda: {name: _naive_radius(algorithms.get(name, lr=0.1), dense_game, point)
                                      for name in MF_ALGORITHMS})
-    diff = max(_rel(mf[k], dense[k]) for k in MF_ALGORITHMS)
-    return {"name": "matrix_free", "n": check_n, "ours_s": t_mf, "naive_s": t_dense,
-            "ratio": t_dense / t_mf, "max_rel_diff": diff, "large_n": n, "large_s": t_large,
-            "peak_mb": peak, "converged": bool(ok and cls_ok)}
+    checked = [k for k in MF_ALGORITHMS if k not in failed_small]
+    diff = max((_rel(mf[k], dense[k]) for k in checked), default=float("nan"))
+    return {"name": "matrix_free" + ("" if spikes else "_flat"), "n": check_n, "ours_s": t_mf,
+            "naive_s": t_dense, "ratio": t_dense / t_mf, "max_rel_diff": diff, "large_n": n,
+            "large_s": t_large, "peak_mb": peak, "not_converged": failed + ([] if cls_ok else ["classify"]),
+            "not_converged_at_check_n": failed_small}
 
 
 def bench_engine(points, steps, loop_points):
@@ -143,19 +181,37 @@ def bench_engine(points, steps, loop_points):
             "naive_scaled_from": f"{loop_points} of {points} points"}
 
 
+def blas_info():
+    """The BLAS numpy uses and its thread settings (timings depend on them)."""
+    import os
+    blas = "unknown"
+    try:
+        blas = np.__config__.CONFIG["Build Dependencies"]["blas"]["name"]
+    except (AttributeError, KeyError, TypeError):
+        pass
+    threads = {k: os.environ[k] for k in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+               if k in os.environ}
+    return {"blas": blas, "threads": threads or "default (all cores)", "cpus": os.cpu_count(),
+            "numpy": np.__version__}
+
+
 def run_benchmarks(quick=False):
     if quick:
         return [bench_table(30), bench_sweep(20, points=20, naive_points=2),
-                bench_matrix_free(2000, 100), bench_engine(200, 50, 10)]
+                bench_matrix_free(2000, 100), bench_matrix_free(2000, 100, spikes=False),
+                bench_engine(200, 50, 10)]
     return [bench_table(1000), bench_sweep(500), bench_matrix_free(100_000, 2000),
-            bench_engine(10_000, 1000, 100)]
+            bench_matrix_free(100_000, 2000, spikes=False), bench_engine(10_000, 1000, 100)]
 
 
 def main(as_json=False, quick=False):
     rows = run_benchmarks(quick)
     if as_json:
-        print(json.dumps(rows, indent=1))
+        print(json.dumps({"machine": blas_info(), "rows": rows}, indent=1))
         return 0
+    machine = blas_info()
+    print(f"numpy {machine['numpy']}, BLAS {machine['blas']}, threads {machine['threads']}, "
+          f"{machine['cpus']} CPUs")
     for r in rows:
         extra = "".join(f", {k} {v}" for k, v in r.items()
                         if k not in ("name", "ours_s", "naive_s", "ratio", "max_rel_diff"))

@@ -65,6 +65,7 @@ _SETTINGS = {
     "linalg.minres_rtol": (1e-12, _TOLERANCE, "MINRES tolerance of operator solves"),
     "linalg.solve_residual": (1e-8, _TOLERANCE, "largest relative residual of an accepted iterative solve"),
     "linalg.eigen_residual": (1e-8, _TOLERANCE, "largest relative residual of an accepted eigenpair"),
+    "matrixfree.max_time": (120.0, _POSITIVE, "seconds after which a matrix-free eigenvalue is reported not converged"),
     "linalg.dense_below": (64, _POSITIVE_INT, "operators with fewer rows are solved densely"),
     "linalg.arnoldi_min": (400, _POSITIVE_INT, "dense Jacobians from this many rows get ρ from ARPACK"),
     # formulas (untrusted input: every bound is checked before the work it bounds)

@@ -9,6 +9,7 @@ result says which method produced it, whether it converged, and its relative res
 """
 
 from dataclasses import dataclass
+import time
 
 import numpy as np
 
@@ -118,7 +119,7 @@ def jacobian_operator(algorithm, game, point, allow_noncritical=False, **hp):
 
 @checked_call
 def spectral_radius(algorithm, game, point, tol=1e-10, maxiter=5000, seed=0, *, allow_noncritical=False,
-                    **hp):
+                    max_time=Default("matrixfree.max_time"), **hp):
     """``ρ`` of the update map's Jacobian without a dense matrix.
 
     An algorithm whose spectrum is an affine image of the spectra of symmetric operators
@@ -126,22 +127,25 @@ def spectral_radius(algorithm, game, point, tol=1e-10, maxiter=5000, seed=0, *, 
     1 + ηy spec(Hyy)``, real) gets ρ from their extreme eigenvalues (``eigsh``, inner ``Hyy``
     solves for S). Other algorithms: ``eigs`` on :func:`jacobian_operator`. Returns an
     :class:`~stability.linalg.eigen.Eigen` whose ``value`` is ρ. Keywords in ``hp`` set
-    hyperparameters, as for :func:`stability.spectral_radius`.
+    hyperparameters, as for :func:`stability.spectral_radius`. After ``max_time`` seconds the
+    solver stops and the result says "time limit (not converged)".
     """
     algorithm, tol, maxiter = _checked(algorithm, tol, maxiter, seed, hp)
+    max_time = real_number(resolve(max_time), "max_time", 0.0)
     b = HessianProducts(game, point, allow_noncritical)
     parts = algorithm.symmetric_parts(b)
     if parts is not None:
         ends, ops = [], []
         for apply, size, name, coefficient in parts:
-            op = CountedOperator(apply, size, name=name)
+            op = CountedOperator(apply, size, name=name, max_time=max_time)
             ops.append(op)
             ends += [(extreme_symmetric(op, w, seed=seed, tol=tol, maxiter=maxiter), coefficient)
                      for w in ("SA", "LA")]
         radius = max(abs(1 + c * e.value) for e, c in ends)
         return Eigen(radius, all(e.converged for e, _ in ends), max(e.residual for e, _ in ends),
                      f"arpack (eigsh on {' and '.join(op.name for op in ops)})", sum(op.count for op in ops))
-    op = CountedOperator(algorithm.jvp(b), algorithm.state_size(game), name=f"{algorithm.name} Jacobian")
+    op = CountedOperator(algorithm.jvp(b), algorithm.state_size(game), name=f"{algorithm.name} Jacobian",
+                         max_time=max_time)
     e = largest_magnitude(op, seed=seed, tol=tol, maxiter=maxiter)
     return Eigen(abs(e.value), e.converged, e.residual, e.method, e.matvecs)
 
@@ -164,13 +168,17 @@ class MatrixFreeClassification:
 
 
 @checked_call
-def classify(game, point, tol=1e-8, arpack_tol=1e-10, maxiter=5000, seed=0, *, allow_noncritical=False):
+def classify(game, point, tol=1e-8, arpack_tol=1e-10, maxiter=5000, seed=0, *, allow_noncritical=False,
+             max_time=Default("matrixfree.max_time")):
     """Strict local Nash / minimax / maximin from extreme eigenvalues of Hxx, Hyy, S and T,
     never forming a dense matrix. An eigenvalue counts as zero when ``|λ| ≤ tol · scale``,
     ``scale`` an estimate of ‖H‖₂ (the largest ‖Hu‖ over three unit vectors), so verdicts do
-    not change when f is multiplied by a constant."""
+    not change when f is multiplied by a constant. After ``max_time`` seconds in all, the
+    eigenvalues not yet found are reported not converged (their verdicts unknown)."""
     _, arpack_tol, maxiter = _checked("gda", arpack_tol, maxiter, seed)
     tol = real_number(tol, "tol", 0.0)
+    max_time = real_number(resolve(max_time), "max_time", 0.0)
+    deadline = time.monotonic() + max_time
     b = HessianProducts(game, point, allow_noncritical)
     tol = tol * b.scale
     ops = {"Hxx": (b.hxx, game.n), "Hyy": (b.hyy, game.m), "S": (b.S, game.n), "T": (b.T, game.m)}
@@ -178,8 +186,9 @@ def classify(game, point, tol=1e-8, arpack_tol=1e-10, maxiter=5000, seed=0, *, a
     extremes = {}
     for name, (fn, k) in ops.items():
         try:
-            extremes[name] = extreme_symmetric(CountedOperator(fn, k, name=name), needed[name], seed=seed,
-                                               tol=arpack_tol, maxiter=maxiter)
+            left = max(0.0, deadline - time.monotonic())  # one time limit for all four
+            extremes[name] = extreme_symmetric(CountedOperator(fn, k, name=name, max_time=left), needed[name],
+                                               seed=seed, tol=arpack_tol, maxiter=maxiter)
         except (NotSupportedError, SingularBlockError, ConvergenceError):
             continue  # a singular Hyy (Hxx): S (T) is undefined, so its verdicts are unknown
     def sign(name, positive):

@@ -13,6 +13,7 @@ nothing there.
 """
 
 from dataclasses import dataclass
+import time
 
 import numpy as np
 import scipy.sparse.linalg as spla
@@ -39,15 +40,24 @@ class Eigen:
                 "residual": self.residual, "method": self.method, "matvecs": self.matvecs}
 
 
-class CountedOperator(spla.LinearOperator):
-    """A real square operator from a function ``v ↦ A v`` that counts its products and refuses
-    non-finite results (named after ``name`` in the error)."""
+class OutOfTime(Exception):
+    """Raised inside a product once the operator's deadline has passed (ARPACK cannot be
+    stopped otherwise); the solvers turn it into a not-converged :class:`Eigen`."""
 
-    def __init__(self, matvec, n, dtype=float, name="operator"):
+
+class CountedOperator(spla.LinearOperator):
+    """A real square operator from a function ``v ↦ A v`` that counts its products, refuses
+    non-finite results (named after ``name`` in the error) and, with ``max_time`` seconds,
+    stops the solver using it once they have passed."""
+
+    def __init__(self, matvec, n, dtype=float, name="operator", max_time=None):
         super().__init__(dtype=np.dtype(dtype), shape=(n, n))
         self._fn, self.count, self.name = matvec, 0, name
+        self.deadline = None if max_time is None else time.monotonic() + max_time
 
     def _matvec(self, v):
+        if self.deadline is not None and time.monotonic() > self.deadline:
+            raise OutOfTime
         self.count += 1
         v = np.asarray(v).ravel()
         if np.iscomplexobj(v):  # the operators are real: apply to both parts
@@ -79,9 +89,26 @@ def _small(op):
 
 
 def largest_magnitude(op, *, k=1, seed=0, tol=1e-10, maxiter=None, matrix=None):
-    """The eigenvalue of largest modulus of a square operator, as an :class:`Eigen`.
+    """The eigenvalue of largest modulus of a square operator, as an :class:`Eigen` (see
+    :func:`_largest_magnitude`); past the operator's deadline, a not-converged result."""
+    try:
+        return _largest_magnitude(op, k=k, seed=seed, tol=tol, maxiter=maxiter, matrix=matrix)
+    except OutOfTime:
+        return _out_of_time(op)
 
-    ARPACK (``eigs``, ``k`` eigenvalues of largest modulus, seeded start) and a residual check
+
+def extreme_symmetric(op, which, *, seed=0, tol=1e-10, maxiter=None):
+    """The largest (``which="LA"``) or smallest (``"SA"``) eigenvalue of a symmetric operator
+    (``eigsh``, seeded start, residual-checked), as an :class:`Eigen`; past the operator's
+    deadline, a not-converged result."""
+    try:
+        return _extreme_symmetric(op, which, seed=seed, tol=tol, maxiter=maxiter)
+    except OutOfTime:
+        return _out_of_time(op)
+
+
+def _largest_magnitude(op, *, k=1, seed=0, tol=1e-10, maxiter=None, matrix=None):
+    """ARPACK (``eigs``, ``k`` eigenvalues of largest modulus, seeded start) and a residual check
     of each of them. When ARPACK fails (no convergence, or a residual above tolerance) and a
     dense ``matrix`` of the operator is given, the full dense eigensolver decides; without
     one, a non-convergence falls back to a power iteration (reported, never as converged).
@@ -111,9 +138,7 @@ def largest_magnitude(op, *, k=1, seed=0, tol=1e-10, maxiter=None, matrix=None):
     return Eigen(lam, False, res, "arpack", count())
 
 
-def extreme_symmetric(op, which, *, seed=0, tol=1e-10, maxiter=None):
-    """The largest (``which="LA"``) or smallest (``"SA"``) eigenvalue of a symmetric operator
-    (``eigsh``, seeded start, residual-checked), as an :class:`Eigen`."""
+def _extreme_symmetric(op, which, *, seed=0, tol=1e-10, maxiter=None):
     n = op.shape[0]
     if _small(op):
         D = op.dense()
@@ -133,6 +158,10 @@ def extreme_symmetric(op, which, *, seed=0, tol=1e-10, maxiter=None):
     lam = float(vals[0])
     res = relative_residual(op, vecs[:, 0], lam)
     return Eigen(lam, res <= defaults["linalg.eigen_residual"], res, "arpack", op.count)
+
+
+def _out_of_time(op):
+    return Eigen(float("nan"), False, float("nan"), "time limit (not converged)", getattr(op, "count", 0))
 
 
 def _dense_largest(matrix, matvecs):
