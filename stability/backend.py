@@ -18,10 +18,16 @@ class NumpyBlocks:
 
     @staticmethod
     def mv(M, v):
+        if M.shape[-2:] == (1, 1):  # scalar blocks (n = 1 or m = 1): a product, not a contraction
+            return M[..., 0] * v
         return np.einsum("...ij,...j->...i", M, v)
 
     @staticmethod
     def solve(M, v):
+        if M.shape[-2:] == (1, 1):  # a 1 × 1 system: a division (singular where the entry is 0)
+            if not np.all(M):
+                raise np.linalg.LinAlgError("Singular matrix")
+            return v / M[..., 0]
         return np.linalg.solve(M, v[..., None])[..., 0]
 
     @staticmethod

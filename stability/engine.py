@@ -1,13 +1,17 @@
-"""The iteration engine: run an update map from many initial points at once (numpy only)."""
+"""The iteration engine: run an update map from many initial points at once (numpy only).
+
+Memory is ``O(points × state)`` unless the path is requested: ``record="all"`` keeps every
+iterate, an integer ``k`` every k-th, ``"final"`` only each point's last state and its stop
+reason."""
 
 from dataclasses import dataclass
+import difflib
+import numbers
+import time
 
 import numpy as np
 
-import difflib
-import time
-
-from .algorithms import as_algorithm
+from .algorithms import Algorithm, as_algorithm
 from .config import defaults
 from .errors import ArgumentError, InputError, NonFiniteError, UnknownNameError, checked_call
 from .games import Game
@@ -22,8 +26,11 @@ INTERRUPTED, TIME_LIMIT = "interrupted", "time_limit"
 class Trajectory:
     """Iterates of a batched run.
 
-    ``iterates`` has shape ``(steps + 1, B, n + m)`` (the game part of the state; NaN after a
-    point stopped), ``grad_norm`` and ``distance`` ``(steps + 1, B)``; ``stop`` holds each
+    ``iterates`` has shape ``(R, B, n + m)`` (the game part of the state; NaN after a point
+    stopped), ``grad_norm`` and ``distance`` ``(R, B)``, recorded at the steps
+    ``recorded_steps`` (``0 … steps`` for ``record="all"``, every k-th for ``record=k``; for
+    ``record="final"`` one row holding each point's last state, and ``recorded_steps`` is
+    None). ``final`` is each point's last state whatever was recorded. ``stop`` holds each
     point's stop reason and ``stop_step`` the step at which it stopped: ``converged``,
     ``diverged``, ``max_steps`` (the step limit was reached first), ``time_limit`` (``max_time``
     ran out) or ``interrupted`` (Ctrl-C: the run returns what it computed).
@@ -34,6 +41,8 @@ class Trajectory:
     distance: np.ndarray
     stop: np.ndarray
     stop_step: np.ndarray
+    recorded_steps: np.ndarray = None
+    final: np.ndarray = None
 
     @property
     def interrupted(self):
@@ -41,11 +50,12 @@ class Trajectory:
 
     def to_dict(self):
         """Plain data (JSON-ready; NaN after a point stopped becomes None)."""
-        clean = lambda a: np.where(np.isfinite(a), a, np.nan).tolist()
-        nan_to_none = lambda v: [nan_to_none(x) for x in v] if isinstance(v, list) else (None if v != v else v)
-        return {"iterates": nan_to_none(clean(self.iterates)), "grad_norm": nan_to_none(clean(self.grad_norm)),
-                "distance": nan_to_none(clean(self.distance)), "stop": [str(s) for s in self.stop],
-                "stop_step": [int(s) for s in self.stop_step]}
+        plain = lambda a: np.where(np.isfinite(a), a, None).tolist()
+        return {"iterates": plain(self.iterates), "grad_norm": plain(self.grad_norm),
+                "distance": plain(self.distance), "stop": [str(s) for s in self.stop],
+                "stop_step": [int(s) for s in self.stop_step],
+                "recorded_steps": None if self.recorded_steps is None else self.recorded_steps.tolist(),
+                "final": plain(self.final)}
 
     def plot(self, ax=None, which="distance"):
         """Distance to the target (or gradient norm) per step, log scale; see
@@ -56,7 +66,9 @@ class Trajectory:
     def empirical_rate(self, index=0, tail=0.5):
         """``1 − ρ̂`` from a log-linear fit over the last ``tail`` of the run, of the distance to
         ``target`` when the run had one, else of the gradient norm (near a nondegenerate fixed
-        point both decay like ρᵗ)."""
+        point both decay like ρᵗ). Needs a recorded path (not ``record="final"``)."""
+        if self.recorded_steps is None:
+            raise InputError("empirical_rate needs the path: run with record='all' or record=k")
         index = count(index, "index", 0)
         if index >= self.distance.shape[1]:
             raise InputError(f"index {index} out of range for a batch of {self.distance.shape[1]}")
@@ -64,16 +76,28 @@ class Trajectory:
         d = self.distance[:, index]
         if not np.any(np.isfinite(d)):
             d = self.grad_norm[:, index]
-        d = d[np.isfinite(d) & (d > 0)]
+        keep = np.isfinite(d) & (d > 0)
+        d, t = d[keep], self.recorded_steps[keep]
         start = int(len(d) * (1 - tail))
         if len(d) - start < 3:
             raise InputError("too few finite, nonzero distances to estimate a rate")
-        slope = np.polyfit(np.arange(start, len(d)), np.log(d[start:]), 1)[0]
+        slope = np.polyfit(t[start:], np.log(d[start:]), 1)[0]
         return 1.0 - float(np.exp(slope))
 
 
+def _record_every(record, steps):
+    """``k`` for ``record`` ("all": 1, "final": None, or a positive integer k)."""
+    if isinstance(record, str) and record in ("all", "final"):
+        return 1 if record == "all" else None
+    if isinstance(record, numbers.Integral) and not isinstance(record, bool) and record >= 1:
+        return int(record)
+    raise InputError(f"record must be 'all', 'final' or a positive integer k (every k-th step), "
+                     f"got {short(record)}")
+
+
 @checked_call
-def run(algorithm, game, z0, steps=1000, tol=1e-10, target=None, divergence=1e6, max_time=None, **hp):
+def run(algorithm, game, z0, steps=1000, tol=1e-10, target=None, divergence=1e6, max_time=None,
+        record="all", **hp):
     """Iterate ``algorithm`` on ``game`` from the rows of ``z0``.
 
     Parameters
@@ -91,15 +115,18 @@ def run(algorithm, game, z0, steps=1000, tol=1e-10, target=None, divergence=1e6,
         it is then frozen, so no overflow warnings or NaNs propagate.
     max_time : float, optional
         Seconds after which the run stops (reason ``time_limit``) and returns what it has.
+    record : "all", "final" or int
+        What is kept: every iterate (default), every k-th (and the last), or only each point's
+        final state and stop reason (memory ``O(B · (n + m))``).
 
-    The whole trajectory is stored: ``(steps + 1) · B · (n + m)`` numbers, at most
+    The recorded part is ``R · B · (n + m)`` numbers (R recorded steps), at most
     ``config.defaults["linalg.max_array_bytes"]`` bytes. Ctrl-C stops the run cleanly; the result
     holds the iterates computed so far (reason ``interrupted``).
     """
     try:
         algorithm = as_algorithm(algorithm, **hp)
     except UnknownNameError as exc:  # a misspelt argument of run() lands in hp: say so
-        own = ["steps", "tol", "target", "divergence", "max_time"]
+        own = ["steps", "tol", "target", "divergence", "max_time", "record"]
         for key in hp:
             close = difflib.get_close_matches(key, own, n=1)
             if close:
@@ -108,9 +135,8 @@ def run(algorithm, game, z0, steps=1000, tol=1e-10, target=None, divergence=1e6,
         raise
     if not isinstance(game, Game):
         raise InputError(f"game must be a stability Game, got {type(game).__name__}")
-    algorithm.require_numeric()
-    z0 = as_finite_array(z0, "z0")
-    z0 = np.atleast_2d(z0)
+    algorithm.require_applicable(game, exact=False)
+    z0 = np.atleast_2d(as_finite_array(z0, "z0"))
     game.split(z0)
     steps = count(steps, "steps", 0)
     tol = real_number(tol, "tol", 0.0)
@@ -119,54 +145,107 @@ def run(algorithm, game, z0, steps=1000, tol=1e-10, target=None, divergence=1e6,
     if target is not None and target.shape != (game.n + game.m,):
         raise InputError(f"target must have n + m = {game.n + game.m} entries, got {target.shape}")
     max_time = None if max_time is None else real_number(max_time, "max_time", 0.0)
+    every = _record_every(record, steps)
     N, B = game.n + game.m, z0.shape[0]
-    size = (steps + 1) * B * (N + 2) * 8
+    rows = 1 if every is None else steps // every + 2  # the last step too (sized before allocating)
+    size = (rows * (N + 2) + algorithm.copies * N + N + 3) * B * 8
     if size > defaults["linalg.max_array_bytes"]:
-        raise InputError(f"storing {short(steps)} steps of {B} points of size {N} needs {gib(int(size))} "
-                         f"(limit config.defaults['linalg.max_array_bytes'] = "
-                         f"{defaults['linalg.max_array_bytes'] / 2**30:.3g} GiB); use fewer steps or points")
-    state = algorithm.init_state(game, z0)
-    iterates = np.full((steps + 1, B, N), np.nan)
-    grad_norm = np.full((steps + 1, B), np.nan)
-    distance = np.full((steps + 1, B), np.nan)
-    stop = np.full(B, MAX_STEPS, dtype=object)
-    stop_step = np.full(B, steps)
-    active = np.ones(B, dtype=bool)
+        raise InputError(f"storing {short(rows)} recorded steps of {B} points of size {N} needs "
+                         f"{gib(int(size))} (limit config.defaults['linalg.max_array_bytes'] = "
+                         f"{defaults['linalg.max_array_bytes'] / 2**30:.3g} GiB); record fewer steps "
+                         "(record='final' or record=k) or use fewer points")
+    recorded = None if every is None else np.unique(np.append(np.arange(0, steps + 1, every), steps))
+    return _Run(algorithm, game, z0, steps, tol, target, divergence, max_time, recorded).go()
 
-    def record(t, idx):
-        z = state[idx, :N]
-        iterates[t, idx] = z
+
+class _Run:
+    """The state of one batched run: the current state of every point, the recorded rows, and
+    each point's stop reason."""
+
+    def __init__(self, algorithm, game, z0, steps, tol, target, divergence, max_time, recorded):
+        self.alg, self.game, self.steps, self.tol = algorithm, game, steps, tol
+        self.target, self.divergence, self.max_time, self.recorded = target, divergence, max_time, recorded
+        N, B = game.n + game.m, z0.shape[0]
+        self.N = N
+        rows = 1 if recorded is None else len(recorded)
+        self.slot = {} if recorded is None else {int(t): i for i, t in enumerate(recorded)}
+        self.iterates = np.full((rows, B, N), np.nan)
+        self.grad_norm = np.full((rows, B), np.nan)
+        self.distance = np.full((rows, B), np.nan)
+        self.final = np.array(z0, dtype=float)
+        self.stop = np.full(B, MAX_STEPS, dtype=object)
+        self.stop_step = np.full(B, steps)
+        self.active = np.ones(B, dtype=bool)
+        self.state = algorithm.init_state(game, z0)
+        # the package's maps are validated once (step() checks its input every call): the engine's
+        # active rows are finite by construction; a user's map keeps step()'s own checks
+        own = type(algorithm).__module__.startswith("stability.") and type(algorithm).step is Algorithm.step
+        self.advance = (lambda s: game.ops.hstack(algorithm.update(game, algorithm.split_state(game, s)))) \
+            if own else (lambda s: algorithm.step(game, s))
+
+    def measure(self, t, idx):
+        """Gradient norm and distance of the rows ``idx`` at step ``t``; stop the points that
+        converged or diverged, and record what ``record`` asks for."""
+        everyone = idx.size == self.state.shape[0]
+        z = self.state[:, :self.N] if everyone else self.state[idx, :self.N]
+        g, d = self._norms(z)
+        measure = d if self.target is not None else g
+        bad = ~(np.isfinite(g) & (np.abs(z).max(axis=-1) <= self.divergence))
+        done = ~bad & (measure <= self.tol)
+        stopped = bad | done
+        if stopped.any():  # the last state of the points that stop now
+            for mask, reason in ((bad, DIVERGED), (done, CONVERGED)):
+                hit = idx[mask]
+                self.stop[hit], self.stop_step[hit], self.active[hit] = reason, t, False
+            self._keep_final(idx[stopped], z[stopped], g[stopped], d[stopped])
+        row = self.slot.get(t)
+        if row is not None:
+            self.iterates[row, idx], self.grad_norm[row, idx], self.distance[row, idx] = z, g, d
+
+    def _norms(self, z):
+        game = self.game
         with np.errstate(all="ignore"):
             g = np.linalg.norm(_rows(lambda s: np.concatenate(game.grad(s[:, :game.n], s[:, game.n:]), axis=-1),
-                                     z, game.n + game.m), axis=-1)
-        grad_norm[t, idx] = g
-        distance[t, idx] = np.linalg.norm(z - target, axis=-1) if target is not None else np.nan
-        measure = distance[t, idx] if target is not None else g
-        bad = ~np.isfinite(g) | (np.abs(z).max(axis=-1) > divergence)
-        done = ~bad & (measure <= tol)
-        for mask, reason in ((bad, DIVERGED), (done, CONVERGED)):
-            hit = idx[mask]
-            stop[hit], stop_step[hit], active[hit] = reason, t, False
+                                     z, self.N), axis=-1)
+        d = np.linalg.norm(z - self.target, axis=-1) if self.target is not None else np.full(len(z), np.nan)
+        return g, d
 
-    started = time.monotonic()
-    t = 0
-    try:
-        record(0, np.arange(B))
-        for t in range(1, steps + 1):
-            idx = np.flatnonzero(active)
-            if idx.size == 0:
-                break
-            if max_time is not None and time.monotonic() - started > max_time:
-                stop[idx], stop_step[idx], active[idx] = TIME_LIMIT, t - 1, False
-                break
-            with np.errstate(all="ignore"):
-                # active rows are finite: record() froze the rest
-                state[idx] = _rows(lambda s: algorithm.step(game, s), state[idx], state.shape[1])
-            record(t, idx)
-    except KeyboardInterrupt:
-        idx = np.flatnonzero(active)
-        stop[idx], stop_step[idx] = INTERRUPTED, max(t - 1, 0)
-    return Trajectory(iterates, grad_norm, distance, stop, stop_step)
+    def _keep_final(self, idx, z, g, d):
+        self.final[idx] = z
+        if self.recorded is None:  # record="final": its one row is each point's last state
+            self.iterates[0, idx], self.grad_norm[0, idx], self.distance[0, idx] = z, g, d
+
+    def go(self):
+        started, t = time.monotonic(), 0
+        B = self.state.shape[0]
+        try:
+            self.measure(0, np.arange(B))
+            for t in range(1, self.steps + 1):
+                idx = np.flatnonzero(self.active)
+                if idx.size == 0:
+                    break
+                if self.max_time is not None and time.monotonic() - started > self.max_time:
+                    self.stop[idx], self.stop_step[idx], self.active[idx] = TIME_LIMIT, t - 1, False
+                    break
+                with np.errstate(all="ignore"):
+                    # active rows are finite: measure() froze the rest
+                    if idx.size == B:
+                        self.state = _rows(self.advance, self.state, self.state.shape[1])
+                    else:
+                        self.state[idx] = _rows(self.advance, self.state[idx], self.state.shape[1])
+                self.measure(t, idx)
+        except KeyboardInterrupt:
+            idx = np.flatnonzero(self.active)
+            self.stop[idx], self.stop_step[idx] = INTERRUPTED, max(t - 1, 0)
+        # the points still running (max_steps, time_limit, interrupted): where they are now
+        left = np.flatnonzero(np.isin(self.stop, (MAX_STEPS, TIME_LIMIT, INTERRUPTED)))
+        if left.size:
+            z = self.state[left, :self.N]
+            self.final[left] = z
+            if self.recorded is None:
+                self._keep_final(left, z, *self._norms(z))
+        return Trajectory(self.iterates, self.grad_norm, self.distance, self.stop, self.stop_step,
+                          self.recorded, self.final)
 
 
 def _rows(fn, rows, width):

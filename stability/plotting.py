@@ -93,10 +93,13 @@ def plot_convergence(trajectory, ax=None, which="distance"):
     ax = _axes(ax)
     if which not in ("distance", "grad_norm"):
         raise InputError(f"which must be 'distance' or 'grad_norm', got {which!r}")
+    if trajectory.recorded_steps is None:
+        raise InputError("the run kept only final states (record='final'): there is no path to draw")
     data = getattr(trajectory, which)
     if which == "distance" and not np.any(np.isfinite(data)):
         data, which = trajectory.grad_norm, "grad_norm"
-    lines = [ax.semilogy(data[:, b], lw=1.0, label=f"point {b} ({trajectory.stop[b]})")[0]
+    steps = trajectory.recorded_steps
+    lines = [ax.semilogy(steps, data[:, b], lw=1.0, label=f"point {b} ({trajectory.stop[b]})")[0]
              for b in range(data.shape[1])]
     ax.set_xlabel("step")
     ax.set_ylabel({"distance": "distance to the target", "grad_norm": "‖∇f‖"}[which])

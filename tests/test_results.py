@@ -158,3 +158,43 @@ def test_algorithms_are_values():
     P = np.eye(2)
     assert algorithms.get("fr", P_x=P) == algorithms.get("fr", P_x=P.copy())
     assert algorithms.get("gda") != algorithms.get("eg")
+
+
+# --- the engine's memory: record= ----------------------------------------------------------------
+def test_record_keeps_what_is_asked_and_the_same_final_states():
+    """``record="final"`` keeps one row (each point's last state), ``record=k`` every k-th step
+    and the last; the states are the same as with the full path, bit for bit (the same
+    arithmetic), stop reasons included."""
+    g = games.get("g3")
+    z0 = np.random.default_rng(1).uniform(-4, 4, (50, 2))
+    full = run("fr", g, z0, steps=300, tol=1e-8, target=[0, 0], lr=0.05)
+    final = run("fr", g, z0, steps=300, tol=1e-8, target=[0, 0], lr=0.05, record="final")
+    every = run("fr", g, z0, steps=300, tol=1e-8, target=[0, 0], lr=0.05, record=40)
+    assert final.iterates.shape == (1, 50, 2) and final.recorded_steps is None
+    assert list(every.recorded_steps) == [0, 40, 80, 120, 160, 200, 240, 280, 300]
+    last = full.iterates[full.stop_step, np.arange(50)]
+    np.testing.assert_array_equal(final.final, last)
+    np.testing.assert_array_equal(final.iterates[0], last)
+    np.testing.assert_array_equal(every.final, last)
+    np.testing.assert_array_equal(every.iterates, full.iterates[every.recorded_steps])
+    assert list(final.stop) == list(full.stop) == list(every.stop)
+    assert list(final.stop_step) == list(full.stop_step)
+    assert every.empirical_rate(0) == pytest.approx(full.empirical_rate(0), rel=0.05)
+    with pytest.raises(InputError, match="path"):
+        final.empirical_rate(0)
+    with pytest.raises(InputError, match="no path"):
+        final.plot()
+    for bad in (0, -3, 2.5, "some", True):
+        with pytest.raises(InputError, match="record"):
+            run("fr", g, z0, steps=3, record=bad)
+
+
+def test_record_final_needs_no_memory_for_the_path():
+    """A run the full path would not fit (10⁹ steps of 10⁴ points) is accepted with
+    record='final' (its size check counts one row) and stops on its time limit."""
+    g = games.get("g1")
+    z0 = np.ones((10 ** 4, 2))
+    with pytest.raises(InputError, match="GiB"):
+        run("gda", g, z0, steps=10 ** 9)
+    t = run("fr", g, z0, steps=10 ** 9, tol=0.0, max_time=0.2, record="final")
+    assert set(t.stop) == {"time_limit"} and t.iterates.shape == (1, 10 ** 4, 2)
