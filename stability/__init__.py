@@ -26,4 +26,14 @@ from .spectral import (Optimum, Row, StableSet, Sweep, Table, gda_step_size_boun
                        optimize, rate, spectral_radius, spectrum, stability_verdict, stable_step_sizes, sweep,
                        symbolic_stable_set, table, tables)
 
+__all__ = ["algorithms", "backend", "config", "games", "matrixfree", "Trajectory", "run",
+           "Classification", "CriticalPoint", "CriticalPoints", "StackelbergClassification", "classify",
+           "critical_points", "ArgumentError", "ConvergenceError", "DenseTooLargeError", "FormulaError",
+           "InputError", "NonFiniteError", "NotCriticalError", "NotSupportedError", "OutputError",
+           "ShapeError", "SingularBlockError", "StabilityError", "TimeLimitError", "UnknownNameError",
+           "Game", "StabilityWarning", "critical_ratio", "path_angle", "rotation", "Optimum", "Row",
+           "StableSet", "Sweep", "Table", "gda_step_size_bound", "iterations_to_tolerance", "optimize",
+           "rate", "spectral_radius", "spectrum", "stability_verdict", "stable_step_sizes", "sweep",
+           "symbolic_stable_set", "table", "tables"]
+
 __version__ = "0.1.0"

@@ -84,6 +84,15 @@ class HessianProducts:
         a, b = self.game.hvp(self.x, self.y, v[:self.n], v[self.n:])
         return np.concatenate([a, -b])
 
+    def VT(self, v):
+        """``Vᵀ v`` (``Vᵀ = [[Hxx, −Hxy], [Hyx, −Hyy]]``): one product."""
+        a, b = self.game.hvp(self.x, self.y, v[:self.n], -v[self.n:])
+        return np.concatenate([a, b])
+
+    def A(self, v):
+        """``A v`` with A the off-diagonal part of V: ``(Hxy w, −Hyx u)``."""
+        return np.concatenate([self.hxy(v[self.n:]), -self.hyx(v[:self.n])])
+
     def DV(self, lr_x, lr_y):
         """``v ↦ D V v`` with ``D = diag(ηx I, ηy I)``."""
         D = np.concatenate([np.full(self.n, lr_x), np.full(self.m, lr_y)])

@@ -14,6 +14,7 @@ import stability  # noqa: E402
 from stability import (Game, algorithms, config, games, matrixfree, optimize, run, stable_step_sizes,  # noqa: E402
                        sweep, table)
 from stability.errors import InputError, UnknownNameError  # noqa: E402
+from conftest import ALGORITHMS  # noqa: E402
 
 
 def _plain(data):
@@ -110,8 +111,8 @@ def test_one_lr_rule_replace_sets_both_and_a_sweep_keeps_the_ratio():
 
 
 def test_jacobian_vector_products_come_from_the_algorithm():
-    """GDA, EG and OGDA have exact product forms; any other map (a user's too) is differenced
-    along v. Both agree with the dense Jacobian (quadratic game: the map is affine, so central
+    """GDA, EG, OGDA, altGDA, GDA-k, CO, SGA and LEAD have exact product forms; any other map (a
+    user's too) is differenced along v. Both agree with the dense Jacobian (quadratic game: the map is affine, so central
     differences are exact up to rounding, ~1e-10 relative at step 1e-5)."""
 
     class Damped(algorithms.Algorithm):  # a user's map with no closed form and no jvp
@@ -125,8 +126,9 @@ def test_jacobian_vector_products_come_from_the_algorithm():
 
     game = Game.quadratic(np.diag([2.0, 1.0]), np.array([[1.0], [0.5]]), np.array([[-1.0]]))
     rng = np.random.default_rng(0)
-    for alg in (algorithms.get("gda", lr=0.1), algorithms.get("eg", lr=0.1), algorithms.get("ogda", lr=0.1),
-                algorithms.get("lead", lr=0.1, alpha=0.2), Damped()):
+    exact = [algorithms.get(name, lr=0.1, **ALGORITHMS[name]) for name in
+             ("gda", "eg", "ogda", "altgda", "gdak", "co", "sga", "lead")]
+    for alg in exact + [algorithms.get("hb", lr=0.1, beta=0.3), Damped()]:
         op = matrixfree.jacobian_operator(alg, game, np.zeros(3))
         with pytest.warns(stability.StabilityWarning) if alg.name == "" else _nothing():
             J = alg.jacobian(game, np.zeros(3))
@@ -198,3 +200,17 @@ def test_record_final_needs_no_memory_for_the_path():
         run("gda", g, z0, steps=10 ** 9)
     t = run("fr", g, z0, steps=10 ** 9, tol=0.0, max_time=0.2, record="final")
     assert set(t.stop) == {"time_limit"} and t.iterates.shape == (1, 10 ** 4, 2)
+
+
+@pytest.mark.parametrize("name", ["gda", "eg", "ogda", "altgda", "gdak", "co", "sga", "lead"])
+def test_exact_jacobian_vector_products_are_exact_beyond_quadratic_games(name):
+    """On g3 (third derivatives nonzero) a central difference of the map has an O(h²) error;
+    the product forms are exact: they agree with the closed form to rounding (1e-13·‖J‖)."""
+    game = games.get("g3")
+    alg = algorithms.get(name, lr=0.1, **ALGORITHMS[name])
+    assert type(alg).jvp is not algorithms.Algorithm.jvp
+    J = alg.jacobian(game, [0.0, 0.0])
+    op = matrixfree.jacobian_operator(alg, game, [0.0, 0.0])
+    V = np.random.default_rng(2).standard_normal((J.shape[0], 3))
+    np.testing.assert_allclose(np.column_stack([op @ v for v in V.T]), J @ V, rtol=0,
+                               atol=1e-13 * np.abs(J).max() * np.abs(V).max() * J.shape[0])

@@ -25,9 +25,9 @@ from ..errors import (DenseTooLargeError, InputError, NonFiniteError, NotSupport
                       ShapeError, StabilityError, checked_call, unknown_name)
 from ..games.base import check_game, require_exact_game
 from ..linalg import as_finite_array, warn
-from ..linalg.eigen import dense_radius
+from ..linalg.eigen import CountedOperator, dense_radius, largest_magnitude
 from . import linearization
-from .context import JacobianContext
+from .context import DenseProducts, JacobianContext
 from .params import accepts, document, resolve_step_sizes, signature
 
 
@@ -336,6 +336,11 @@ class Algorithm:
             return float(np.max(np.abs(backend.to_numpy(self.context_spectrum(ctx, memo)))))
         self.require_applicable(ctx.game)
         self._require_dense_size(ctx.game)
+        size = self.state_size(ctx.game)
+        if self.copies > 1 and type(self).jvp is not Algorithm.jvp and size >= defaults["linalg.arnoldi_min"]:
+            # a map with memory: its Jacobian is (copies·N)² dense, its exact jvp a few N² products
+            op = CountedOperator(self.jvp(DenseProducts(ctx)), size, name=f"{self.name} Jacobian")
+            return abs(largest_magnitude(op, k=6, tol=1e-13, matrix=lambda: self.dense_jacobian(ctx)).value)
         return dense_radius(self.dense_jacobian(ctx))
 
     def spectral_key(self):

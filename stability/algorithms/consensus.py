@@ -34,6 +34,12 @@ class CO(Algorithm):
     def closed_form(self, ctx):
         return ctx.I() - self.lr * (ctx.V + self.gamma * ctx.V.T @ ctx.V)
 
+    def jvp(self, blocks):
+        def apply(v):
+            Vv = blocks.V(v)
+            return v - self.lr * (Vv + self.gamma * blocks.VT(Vv))
+        return apply
+
 
 @register
 class SGA(Algorithm):
@@ -60,6 +66,12 @@ class SGA(Algorithm):
 
     def closed_form(self, ctx):
         return ctx.I() - self.lr * (ctx.I() + self.lam * ctx.A.T) @ ctx.V
+
+    def jvp(self, blocks):
+        def apply(v):  # A is skew-symmetric: Aᵀ = −A
+            Vv = blocks.V(v)
+            return v - self.lr * (Vv - self.lam * blocks.A(Vv))
+        return apply
 
 
 @register

@@ -131,3 +131,40 @@ def companion(top_left, top_right):
     """``[[top_left, top_right], [I, 0]]``: the Jacobian of a one-step-memory map."""
     N = top_left.shape[0]
     return np.block([[top_left, top_right], [np.eye(N), np.zeros((N, N))]])
+
+
+class DenseProducts:
+    """The products of a :class:`JacobianContext`'s blocks under the interface of
+    :class:`~stability.matrixfree.HessianProducts` (``V``, ``VT``, ``A``, ``DV``, ``hxx`` …),
+    so an algorithm's :meth:`~stability.algorithms.Algorithm.jvp` runs on dense blocks too."""
+
+    def __init__(self, ctx):
+        self.ctx, self.game, self.point, self.n, self.m = ctx, ctx.game, ctx.point, ctx.n, ctx.m
+
+    def hxx(self, u):
+        return self.ctx.Hxx @ u
+
+    def hyy(self, w):
+        return self.ctx.Hyy @ w
+
+    def hxy(self, w):
+        return self.ctx.Hxy @ w
+
+    def hyx(self, u):
+        return self.ctx.Hxy.T @ u
+
+    def V(self, v):
+        u, w = v[:self.n], v[self.n:]
+        return np.concatenate([self.hxx(u) + self.hxy(w), -(self.hyx(u) + self.hyy(w))])
+
+    def VT(self, v):
+        u, w = v[:self.n], v[self.n:]
+        return np.concatenate([self.hxx(u) - self.hxy(w), self.hyx(u) - self.hyy(w)])
+
+    def A(self, v):
+        return np.concatenate([self.hxy(v[self.n:]), -self.hyx(v[:self.n])])
+
+    def DV(self, lr_x, lr_y):
+        D = np.concatenate([np.full(self.n, lr_x), np.full(self.m, lr_y)])
+        return lambda v: D * self.V(v)
+

@@ -103,6 +103,14 @@ class AltGDA(Algorithm):
         return np.block([[top, -ex * ctx.Hxy],
                          [ey * ctx.Hyx @ top, ctx.I(ctx.m) + ey * ctx.Hyy - ex * ey * ctx.Hyx @ ctx.Hxy]])
 
+    def jvp(self, blocks):
+        n = blocks.n
+        def apply(v):  # the follower responds to the leader's new iterate
+            u, w = v[:n], v[n:]
+            u_new = u - self.lr_x * (blocks.hxx(u) + blocks.hxy(w))
+            return np.concatenate([u_new, w + self.lr_y * (blocks.hyx(u_new) + blocks.hyy(w))])
+        return apply
+
 
 @register
 class GDAk(Algorithm):
@@ -134,6 +142,17 @@ class GDAk(Algorithm):
         acc, power = _geometric(B, self.k)
         return np.block([[ctx.I(ctx.n) - self.lr_x * ctx.Hxx, -self.lr_x * ctx.Hxy],
                          [self.lr_y * acc @ ctx.Hyx, power]])
+
+    def jvp(self, blocks):
+        n = blocks.n
+        def apply(v):  # k follower steps at the old leader iterate: k + 1 products
+            u, w = v[:n], v[n:]
+            hyx_u = blocks.hyx(u)
+            u_new = u - self.lr_x * (blocks.hxx(u) + blocks.hxy(w))
+            for _ in range(self.k):
+                w = w + self.lr_y * (hyx_u + blocks.hyy(w))
+            return np.concatenate([u_new, w])
+        return apply
 
 
 def _geometric(B, k):

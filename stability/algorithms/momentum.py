@@ -110,6 +110,13 @@ class LEAD(Algorithm):
         I, b, a = ctx.I(), self.beta, self.alpha
         return companion((1 + b) * I - self.lr * ctx.V - a * ctx.A, -b * I + a * ctx.A)
 
+    def jvp(self, blocks):
+        N, b, a, eta = blocks.n + blocks.m, self.beta, self.alpha, self.lr
+        def apply(v):
+            u, w = v[:N], v[N:]
+            return np.concatenate([(1 + b) * u - b * w - eta * blocks.V(u) + a * blocks.A(w - u), u])
+        return apply
+
 
 def _re_im(value):
     if isinstance(value, sp.Basic):

@@ -110,7 +110,8 @@ def extreme_symmetric(op, which, *, seed=0, tol=1e-10, maxiter=None):
 def _largest_magnitude(op, *, k=1, seed=0, tol=1e-10, maxiter=None, matrix=None):
     """ARPACK (``eigs``, ``k`` eigenvalues of largest modulus, seeded start) and a residual check
     of each of them. When ARPACK fails (no convergence, or a residual above tolerance) and a
-    dense ``matrix`` of the operator is given, the full dense eigensolver decides; without
+    dense ``matrix`` of the operator is given (or a function that builds it, called only
+    then), the full dense eigensolver decides; without
     one, a non-convergence falls back to a power iteration (reported, never as converged).
     """
     n = op.shape[0]
@@ -165,7 +166,7 @@ def _out_of_time(op):
 
 
 def _dense_largest(matrix, matvecs):
-    vals = np.linalg.eigvals(matrix)
+    vals = np.linalg.eigvals(matrix() if callable(matrix) else matrix)
     return Eigen(complex(vals[np.argmax(np.abs(vals))]), True, 0.0, "dense", matvecs)
 
 
