@@ -97,7 +97,7 @@ def _record_every(record, steps):
 
 @checked_call
 def run(algorithm, game, z0, steps=1000, tol=1e-10, target=None, divergence=1e6, max_time=None,
-        record="all", **hp):
+        record="all", executor=None, chunks=8, **hp):
     """Iterate ``algorithm`` on ``game`` from the rows of ``z0``.
 
     Parameters
@@ -118,6 +118,9 @@ def run(algorithm, game, z0, steps=1000, tol=1e-10, target=None, divergence=1e6,
     record : "all", "final" or int
         What is kept: every iterate (default), every k-th (and the last), or only each point's
         final state and stop reason (memory ``O(B · (n + m))``).
+    executor : concurrent.futures.Executor, optional
+        Runs the points as ``chunks`` parallel batches (a process pool, a Dask client's
+        executor); the result is the same as the serial run's.
 
     The recorded part is ``R · B · (n + m)`` numbers (R recorded steps), at most
     ``config.defaults["linalg.max_array_bytes"]`` bytes. Ctrl-C stops the run cleanly; the result
@@ -126,7 +129,7 @@ def run(algorithm, game, z0, steps=1000, tol=1e-10, target=None, divergence=1e6,
     try:
         algorithm = as_algorithm(algorithm, **hp)
     except UnknownNameError as exc:  # a misspelt argument of run() lands in hp: say so
-        own = ["steps", "tol", "target", "divergence", "max_time", "record"]
+        own = ["steps", "tol", "target", "divergence", "max_time", "record", "executor", "chunks"]
         for key in hp:
             close = difflib.get_close_matches(key, own, n=1)
             if close:
@@ -154,6 +157,13 @@ def run(algorithm, game, z0, steps=1000, tol=1e-10, target=None, divergence=1e6,
                          f"{gib(int(size))} (limit config.defaults['linalg.max_array_bytes'] = "
                          f"{defaults['linalg.max_array_bytes'] / 2**30:.3g} GiB); record fewer steps "
                          "(record='final' or record=k) or use fewer points")
+    if executor is not None:
+        if not callable(getattr(executor, "submit", None)):
+            raise InputError(f"executor must be a concurrent.futures.Executor (with submit), got {executor!r}")
+        parts = np.array_split(z0, min(count(chunks, "chunks", 1, high=10 ** 6), B))
+        futures = [executor.submit(run, algorithm, game, part, steps, tol, target, divergence, max_time, record)
+                   for part in parts]
+        return _merge([f.result() for f in futures])
     recorded = None if every is None else np.unique(np.append(np.arange(0, steps + 1, every), steps))
     return _Run(algorithm, game, z0, steps, tol, target, divergence, max_time, recorded).go()
 
@@ -246,6 +256,13 @@ class _Run:
                 self._keep_final(left, z, *self._norms(z))
         return Trajectory(self.iterates, self.grad_norm, self.distance, self.stop, self.stop_step,
                           self.recorded, self.final)
+
+
+def _merge(parts):
+    """One :class:`Trajectory` from runs of consecutive batches of points."""
+    cat = lambda name, axis: np.concatenate([getattr(p, name) for p in parts], axis=axis)
+    return Trajectory(cat("iterates", 1), cat("grad_norm", 1), cat("distance", 1), cat("stop", 0),
+                      cat("stop_step", 0), parts[0].recorded_steps, cat("final", 0))
 
 
 def _rows(fn, rows, width):

@@ -59,13 +59,14 @@ class StableSet:
 
 @checked_call
 def stable_step_sizes(algorithm, game, point, param="lr", bounds=(0.0, 2.0), num=2000,
-                      xtol=1e-12, *, allow_noncritical=False, **hp):
+                      xtol=1e-12, executor=None, chunks=8, *, allow_noncritical=False, **hp):
     """Where ``ρ(param) < 1`` within ``bounds``.
 
     ρ is continuous in the hyperparameter, so every boundary is a sign change of ``ρ − 1``:
     a grid of ``num`` values (one structured factorisation, reused) brackets each one and
     Brent's method refines it to ``xtol``. A tangency (ρ touching 1 between grid points
-    without crossing) is not an interval of stability and is correctly absent.
+    without crossing) is not an interval of stability and is correctly absent. With an
+    ``executor`` the grid runs as ``chunks`` parallel parts (see :func:`sweep`).
     """
     lo, hi = interval(bounds, "bounds")
     num = count(num, "num", 2, high=10 ** 6)
@@ -75,7 +76,8 @@ def stable_step_sizes(algorithm, game, point, param="lr", bounds=(0.0, 2.0), num
     xtol = real_number(xtol, "xtol", 0.0)
     if not xtol > 0:
         raise InputError(f"xtol must be > 0, got {xtol!r}")
-    s = sweep(algorithm, game, point, param, values, allow_noncritical=allow_noncritical, **hp)
+    s = sweep(algorithm, game, point, param, values, executor=executor, chunks=chunks,
+              allow_noncritical=allow_noncritical, **hp)
     base = as_algorithm(algorithm, **hp)
     spectra = SpectrumCache(game, point, allow_noncritical)
     def rho(v):

@@ -13,7 +13,7 @@ from ..errors import InputError, checked_call
 from ..linalg import count, interval, short
 from ..plotting import plot_optimum
 from ..progress import Progress
-from .cache import SpectrumCache
+from .cache import SpectrumCache, check_executor
 
 
 @dataclass
@@ -48,8 +48,8 @@ class Optimum:
 
 
 @checked_call
-def optimize(algorithm, game, point, bounds, num=25, fixed=None, refine=True, starts=4, *,
-             allow_noncritical=False):
+def optimize(algorithm, game, point, bounds, num=25, fixed=None, refine=True, starts=4,
+             executor=None, chunks=8, *, allow_noncritical=False):
     """Minimise ρ over hyperparameters within ``bounds``.
 
     Parameters
@@ -69,6 +69,9 @@ def optimize(algorithm, game, point, bounds, num=25, fixed=None, refine=True, st
         Refine the grid's best basins by Nelder–Mead.
     starts : int
         How many of the grid's discrete local minima (best first) are refined.
+    executor : concurrent.futures.Executor, optional
+        Evaluates the grid as ``chunks`` parallel parts (a process pool, a Dask client's
+        executor), one structured precomputation per part; the refinement runs here.
 
     Notes
     -----
@@ -118,13 +121,24 @@ def optimize(algorithm, game, point, bounds, num=25, fixed=None, refine=True, st
     axis = np.linspace(0.0, 1.0, num)
     values = np.full(shape, np.inf)
     interrupted = False
-    with Progress(f"optimize {algorithm}", values.size) as progress:
-        try:
-            for i, index in enumerate(np.ndindex(shape)):
-                values[index] = radius(axis[list(index)])
-                progress.update(i + 1)
-        except KeyboardInterrupt:
-            interrupted = True
+    check_executor(executor)
+    chunks = count(chunks, "chunks", 1, high=10 ** 6)
+    if executor is not None:
+        grid = np.array([axis[list(index)] for index in np.ndindex(shape)])
+        parts = np.array_split(np.arange(len(grid)), min(chunks, len(grid)))
+        futures = [executor.submit(_grid_part, algorithm, game, point, names, lows, highs, fixed, grid[part],
+                                   allow_noncritical) for part in parts]
+        results = [f.result() for f in futures]
+        values = np.concatenate([r for r, _ in results]).reshape(shape)
+        evaluations[0] += sum(k for _, k in results)
+    else:
+        with Progress(f"optimize {algorithm}", values.size) as progress:
+            try:
+                for i, index in enumerate(np.ndindex(shape)):
+                    values[index] = radius(axis[list(index)])
+                    progress.update(i + 1)
+            except KeyboardInterrupt:
+                interrupted = True
     if evaluations[0] == 0:
         raise KeyboardInterrupt
     best_index = np.unravel_index(np.argmin(values), shape)
@@ -143,6 +157,20 @@ def optimize(algorithm, game, point, bounds, num=25, fixed=None, refine=True, st
     grid = {"names": names, "axes": [lows[i] + axis * (highs[i] - lows[i]) for i in range(dims)],
             "radius": values}
     return Optimum(alg, best_rho, evaluations[0], interrupted, grid)
+
+
+def _grid_part(algorithm, game, point, names, lows, highs, fixed, grid, allow_noncritical):
+    """ρ at the unit-box points ``grid`` and how many were evaluated (one task of a parallel
+    grid; inf where the hyperparameters are invalid, as in the serial grid)."""
+    spectra = SpectrumCache(game, point, allow_noncritical)
+    out, evaluated = np.full(len(grid), np.inf), 0
+    for i, u in enumerate(grid):
+        try:
+            alg = _build(algorithm, names, lows + u * (highs - lows), fixed)
+        except InputError:
+            continue
+        out[i], evaluated = spectra.radius(alg), evaluated + 1
+    return out, evaluated
 
 
 def _nelder_mead(fun, u, cell, restarts=6):
