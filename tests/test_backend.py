@@ -58,3 +58,29 @@ def test_general_eigenvalues_host_fallback(monkeypatch):
     monkeypatch.delattr(xp.linalg, "eigvals", raising=False)
     ev = backend.general_eigenvalues(M)
     np.testing.assert_allclose(np.sort_complex(backend.to_numpy(ev)), [-1j, 1j])
+
+
+@pytest.mark.parametrize("xp", namespaces())
+def test_radius_sweep_table_stable_set_and_tuning_run_in_the_namespace(xp):
+    """ρ, sweeps, tables, stable sets and tuning grids take ``xp`` and agree with numpy (only ρ
+    leaves the namespace: the values are computed there); rows without a structured spectrum
+    say so instead of copying their dense fallback to the host."""
+    from stability import optimize, spectral_radius, stable_step_sizes, sweep, table
+    game, point = random_minimax(3, 4, seed=8), np.zeros(7)
+    for name in SHORTCUTS:
+        assert spectral_radius(name, game, point, xp=xp) == pytest.approx(spectral_radius(name, game, point),
+                                                                          rel=1e-12)
+    t, ref = table(game, point, xp=xp), table(game, point)
+    for name, row in t.items():
+        if xp is None or algorithms.describe(name).has_shortcut:
+            assert row.radius == pytest.approx(ref[name].radius, rel=1e-12)
+        else:
+            assert row.error.startswith("NotSupportedError")
+    etas = np.linspace(0.01, 0.5, 25)
+    np.testing.assert_allclose(sweep("hb", game, point, "lr", etas, xp=xp).radius,
+                               sweep("hb", game, point, "lr", etas).radius, rtol=1e-12)
+    a, b = stable_step_sizes("fr", game, point, num=100, xp=xp), stable_step_sizes("fr", game, point, num=100)
+    np.testing.assert_allclose(a.intervals, b.intervals, rtol=1e-10)
+    bounds = {"lr": (0.01, 0.5), "beta": (0.0, 0.9)}
+    assert optimize("hb", game, point, bounds, num=5, refine=False, xp=xp).radius == pytest.approx(
+        optimize("hb", game, point, bounds, num=5, refine=False).radius, rel=1e-12)

@@ -323,7 +323,8 @@ class Algorithm:
             data = memo[key]
         with np.errstate(all="ignore"):
             values = self.spectrum_from(data)
-        if not np.all(np.isfinite(np.asarray(backend.to_numpy(values)))):
+        xp = backend.namespace(values)  # checked where the values live: no copy to the host
+        if not bool(xp.all(xp.isfinite(values))):
             raise NonFiniteError(f"the {self.name} spectrum overflows at these hyperparameters "
                                  f"({self!r}); ρ is beyond floating point")
         return values
@@ -333,7 +334,12 @@ class Algorithm:
         the dense Jacobian by the residual-checked ARPACK helper
         (:func:`~stability.linalg.eigen.dense_radius`)."""
         if self.has_shortcut:
-            return float(np.max(np.abs(backend.to_numpy(self.context_spectrum(ctx, memo)))))
+            values = self.context_spectrum(ctx, memo)
+            xp = backend.namespace(values)
+            return float(xp.max(xp.abs(values)))  # one scalar leaves the device
+        if ctx.xp is not None:
+            raise NotSupportedError(f"{self.name} has no structured spectrum; its dense fallback runs "
+                                    "in numpy only (call without xp)")
         self.require_applicable(ctx.game)
         self._require_dense_size(ctx.game)
         size = self.state_size(ctx.game)

@@ -13,18 +13,21 @@ class SpectrumCache:
     An algorithm's :meth:`~stability.algorithms.Algorithm.spectral_data` depends only on its
     :meth:`~stability.algorithms.Algorithm.spectral_key` (e.g. the ratio ηy/ηx for the
     DV-family, nothing for FR), so it is computed once per key; algorithms without a shortcut
-    use the dense eigensolver. The cache only holds the context and the memo: the spectrum
+    use the dense eigensolver. With ``xp`` (an array namespace such as ``cupy`` or
+    ``array_api_strict``) the structured spectra are computed in it, and ρ leaves it as one
+    scalar; algorithms without a shortcut then raise NotSupportedError. The cache only holds the context and the memo: the spectrum
     itself comes from the algorithm's public protocol
     (:meth:`~stability.algorithms.Algorithm.context_spectrum`), the same route as
     ``alg.spectrum(game, point)``.
     """
 
-    def __init__(self, game, point, allow_noncritical=False):
-        self.ctx = JacobianContext(game, point, allow_noncritical=allow_noncritical)
+    def __init__(self, game, point, allow_noncritical=False, xp=None):
+        self.ctx = JacobianContext(game, point, xp=xp, allow_noncritical=allow_noncritical)
         self._memo = {}
 
     def spectrum(self, alg):
-        """The eigenvalues of ``alg``'s Jacobian at the point (complex numpy array)."""
+        """The eigenvalues of ``alg``'s Jacobian at the point, as a complex numpy array (with an
+        array namespace ``xp``, computed there and copied to the host: a sweep keeps them)."""
         return np.asarray(backend.to_numpy(alg.context_spectrum(self.ctx, self._memo)), dtype=complex)
 
     def radius(self, alg):

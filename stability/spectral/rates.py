@@ -3,6 +3,7 @@ three-valued verdict a computed ρ supports (docs/MATHEMATICS.md §4, docs/NUMER
 
 import numpy as np
 
+from .. import backend
 from ..algorithms import as_algorithm
 from ..config import defaults
 from ..errors import checked_call
@@ -10,12 +11,13 @@ from ..linalg import real_number
 
 
 @checked_call
-def spectrum(algorithm, game, point, *, allow_noncritical=False, **hp):
-    """Eigenvalues of the update map's Jacobian at ``point`` (structured shortcut when one applies).
+def spectrum(algorithm, game, point, *, allow_noncritical=False, xp=None, **hp):
+    """Eigenvalues of the update map's Jacobian at ``point`` (structured shortcut when one applies;
+    with an array namespace ``xp``, computed in it and returned as its array).
 
     ``point`` must be a critical point of the game (the fixed points of every update map
     here); :class:`~stability.errors.NotCriticalError` otherwise, unless ``allow_noncritical``."""
-    return as_algorithm(algorithm, **hp).spectrum(game, point, allow_noncritical=allow_noncritical)
+    return as_algorithm(algorithm, **hp).spectrum(game, point, xp=xp, allow_noncritical=allow_noncritical)
 
 
 @checked_call
@@ -39,11 +41,13 @@ def stability_verdict(rho, margin=None):
 
 
 @checked_call
-def spectral_radius(algorithm, game, point, *, allow_noncritical=False, **hp):
+def spectral_radius(algorithm, game, point, *, allow_noncritical=False, xp=None, **hp):
     """``ρ(J)``: the point is strictly stable iff ``ρ < 1`` (a computed ρ within
-    ``config.defaults["spectral.rho_margin"]`` of 1 decides nothing; see :func:`stability_verdict`)."""
-    values = spectrum(algorithm, game, point, allow_noncritical=allow_noncritical, **hp)
-    return float(np.max(np.abs(np.asarray(values))))
+    ``config.defaults["spectral.rho_margin"]`` of 1 decides nothing; see :func:`stability_verdict`).
+    With ``xp`` the structured spectrum is computed in that namespace and only ρ leaves it."""
+    values = spectrum(algorithm, game, point, allow_noncritical=allow_noncritical, xp=xp, **hp)
+    space = backend.namespace(values)
+    return float(space.max(space.abs(values)))
 
 
 @checked_call

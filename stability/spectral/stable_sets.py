@@ -59,7 +59,7 @@ class StableSet:
 
 @checked_call
 def stable_step_sizes(algorithm, game, point, param="lr", bounds=(0.0, 2.0), num=2000,
-                      xtol=1e-12, executor=None, chunks=8, *, allow_noncritical=False, **hp):
+                      xtol=1e-12, executor=None, chunks=8, *, allow_noncritical=False, xp=None, **hp):
     """Where ``ρ(param) < 1`` within ``bounds``.
 
     ρ is continuous in the hyperparameter, so every boundary is a sign change of ``ρ − 1``:
@@ -77,9 +77,9 @@ def stable_step_sizes(algorithm, game, point, param="lr", bounds=(0.0, 2.0), num
     if not xtol > 0:
         raise InputError(f"xtol must be > 0, got {xtol!r}")
     s = sweep(algorithm, game, point, param, values, executor=executor, chunks=chunks,
-              allow_noncritical=allow_noncritical, **hp)
+              allow_noncritical=allow_noncritical, xp=xp, **hp)
     base = as_algorithm(algorithm, **hp)
-    spectra = SpectrumCache(game, point, allow_noncritical)
+    spectra = SpectrumCache(game, point, allow_noncritical, xp)
     def rho(v):
         try:
             return spectra.radius(base.with_hyperparameter(param, v))

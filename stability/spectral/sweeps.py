@@ -53,7 +53,7 @@ class Sweep:
 
 @checked_call
 def sweep(algorithm, game, point, param, values, executor=None, chunks=8, *, allow_noncritical=False,
-          **hp):
+          xp=None, **hp):
     """Spectra over ``values`` of hyperparameter ``param`` (``lr`` keeps the ratio ηy/ηx).
 
     The algorithm's structured precomputation (e.g. one eigendecomposition of ``diag(I,cI)V``
@@ -75,11 +75,11 @@ def sweep(algorithm, game, point, param, values, executor=None, chunks=8, *, all
     check_executor(executor)
     if executor is not None:
         parts = np.array_split(values, min(count(chunks, "chunks"), len(values)))
-        futures = [executor.submit(_sweep_part, base, game, point, param, part, allow_noncritical)
+        futures = [executor.submit(_sweep_part, base, game, point, param, part, allow_noncritical, xp)
                    for part in parts]
         eigs = [e for f in futures for e in f.result()]
         return _sweep_result(base.name, param, values, eigs)
-    spectra, eigs, interrupted = SpectrumCache(game, point, allow_noncritical), [], False
+    spectra, eigs, interrupted = SpectrumCache(game, point, allow_noncritical, xp), [], False
     with Progress(f"sweep {base.name} over {param}", len(values)) as progress:
         try:
             for i, value in enumerate(values):
@@ -105,6 +105,6 @@ def _sweep_result(name, param, values, eigs, interrupted=False):
     return Sweep(name, param, values, radius, eigs, interrupted)
 
 
-def _sweep_part(base, game, point, param, values, allow_noncritical=False):
-    spectra = SpectrumCache(game, point, allow_noncritical)
+def _sweep_part(base, game, point, param, values, allow_noncritical=False, xp=None):
+    spectra = SpectrumCache(game, point, allow_noncritical, xp)
     return [_spectrum_or_none(spectra, base.with_hyperparameter(param, value)) for value in values]

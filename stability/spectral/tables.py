@@ -94,7 +94,7 @@ class Table(Mapping):
 
 
 @checked_call
-def table(game, point, names=None, executor=None, *, allow_noncritical=False, **hp):
+def table(game, point, names=None, executor=None, *, allow_noncritical=False, xp=None, **hp):
     """A :class:`Table` of ρ at default (or given) hyperparameters; an algorithm undefined at
     the point (a singular block it inverts) is a row with its error.
 
@@ -105,15 +105,17 @@ def table(game, point, names=None, executor=None, *, allow_noncritical=False, **
     One :class:`SpectrumCache` serves the whole table, so algorithms that share structure
     share its cost (one eigendecomposition of V for GDA, EG, OGDA, PM, IU, heavy ball and
     complex momentum; one of S and Hyy for FR, FR with momentum and HessianFR). With an
-    ``executor`` the algorithms run in parallel instead (each with its own cache)."""
+    ``executor`` the algorithms run in parallel instead (each with its own cache). With an
+    array namespace ``xp`` (``cupy``, ``array_api_strict``) the structured spectra are computed
+    in it; rows without a shortcut are then errors (their dense fallback is numpy only)."""
     names = table_names(names)
     check_table_hyperparameters(names, hp)
     check_executor(executor)
     if executor is not None:
-        futures = {name: executor.submit(_table_row, name, game, point, hp, None, allow_noncritical)
+        futures = {name: executor.submit(_table_row, name, game, point, hp, None, allow_noncritical, xp)
                    for name in names}
         return Table(point, [f.result() for f in futures.values()])
-    cache = SpectrumCache(game, point, allow_noncritical)  # a non-critical point raises here
+    cache = SpectrumCache(game, point, allow_noncritical, xp)  # a non-critical point raises here
     return Table(cache.ctx.point, [_table_row(name, game, point, hp, cache) for name in names])
 
 
@@ -151,7 +153,7 @@ def check_table_hyperparameters(names, hp):
 
 
 @checked_call
-def tables(items, names=None, executor=None, *, allow_noncritical=False, **hp):
+def tables(items, names=None, executor=None, *, allow_noncritical=False, xp=None, **hp):
     """One :func:`table` per ``(game, point)`` of ``items``, in order; in parallel with an executor."""
     names = table_names(names)
     check_table_hyperparameters(names, hp)
@@ -161,18 +163,18 @@ def tables(items, names=None, executor=None, *, allow_noncritical=False, **hp):
         raise InputError("items must be a sequence of (game, point) pairs") from None
     check_executor(executor)
     if executor is None:
-        return [table(game, point, names, allow_noncritical=allow_noncritical, **hp)
+        return [table(game, point, names, allow_noncritical=allow_noncritical, xp=xp, **hp)
                 for game, point in items]
-    futures = [executor.submit(table, game, point, names, None, allow_noncritical=allow_noncritical, **hp)
+    futures = [executor.submit(table, game, point, names, None, allow_noncritical=allow_noncritical, xp=xp, **hp)
                for game, point in items]
     return [f.result() for f in futures]
 
 
-def _table_row(name, game, point, hp, cache=None, allow_noncritical=False):
+def _table_row(name, game, point, hp, cache=None, allow_noncritical=False, xp=None):
     alg = _algorithms.get(name, **applicable(name, hp))  # bad values were refused before
     try:
         if cache is None:
-            rho = spectral_radius(alg, game, point, allow_noncritical=allow_noncritical)
+            rho = spectral_radius(alg, game, point, allow_noncritical=allow_noncritical, xp=xp)
         else:
             rho = cache.radius(alg)
     except StabilityError as exc:

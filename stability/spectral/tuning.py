@@ -49,7 +49,7 @@ class Optimum:
 
 @checked_call
 def optimize(algorithm, game, point, bounds, num=25, fixed=None, refine=True, starts=4,
-             executor=None, chunks=8, *, allow_noncritical=False):
+             executor=None, chunks=8, *, allow_noncritical=False, xp=None):
     """Minimise ρ over hyperparameters within ``bounds``.
 
     Parameters
@@ -104,7 +104,7 @@ def optimize(algorithm, game, point, bounds, num=25, fixed=None, refine=True, st
     if overlap:
         raise InputError(f"hyperparameter(s) {', '.join(overlap)} both tuned (bounds) and fixed")
     _build(algorithm, names, (lows + highs) / 2, fixed)  # names checked
-    spectra, evaluations = SpectrumCache(game, point, allow_noncritical), [0]
+    spectra, evaluations = SpectrumCache(game, point, allow_noncritical, xp), [0]
 
     def radius(u):
         theta = lows + np.clip(u, 0.0, 1.0) * (highs - lows)
@@ -127,7 +127,7 @@ def optimize(algorithm, game, point, bounds, num=25, fixed=None, refine=True, st
         grid = np.array([axis[list(index)] for index in np.ndindex(shape)])
         parts = np.array_split(np.arange(len(grid)), min(chunks, len(grid)))
         futures = [executor.submit(_grid_part, algorithm, game, point, names, lows, highs, fixed, grid[part],
-                                   allow_noncritical) for part in parts]
+                                   allow_noncritical, xp) for part in parts]
         results = [f.result() for f in futures]
         values = np.concatenate([r for r, _ in results]).reshape(shape)
         evaluations[0] += sum(k for _, k in results)
@@ -159,10 +159,10 @@ def optimize(algorithm, game, point, bounds, num=25, fixed=None, refine=True, st
     return Optimum(alg, best_rho, evaluations[0], interrupted, grid)
 
 
-def _grid_part(algorithm, game, point, names, lows, highs, fixed, grid, allow_noncritical):
+def _grid_part(algorithm, game, point, names, lows, highs, fixed, grid, allow_noncritical, xp=None):
     """ρ at the unit-box points ``grid`` and how many were evaluated (one task of a parallel
     grid; inf where the hyperparameters are invalid, as in the serial grid)."""
-    spectra = SpectrumCache(game, point, allow_noncritical)
+    spectra = SpectrumCache(game, point, allow_noncritical, xp)
     out, evaluated = np.full(len(grid), np.inf), 0
     for i, u in enumerate(grid):
         try:
