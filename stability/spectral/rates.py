@@ -51,16 +51,16 @@ def spectral_radius(algorithm, game, point, *, allow_noncritical=False, xp=None,
 
 
 @checked_call
-def rate(algorithm, game, point, *, allow_noncritical=False, **hp):
+def rate(algorithm, game, point, *, allow_noncritical=False, xp=None, **hp):
     """Local linear rate ``1 − ρ`` (negative: the point repels)."""
-    return 1.0 - spectral_radius(algorithm, game, point, allow_noncritical=allow_noncritical, **hp)
+    return 1.0 - spectral_radius(algorithm, game, point, allow_noncritical=allow_noncritical, xp=xp, **hp)
 
 
 @checked_call
-def iterations_to_tolerance(algorithm, game, point, eps=1e-6, *, allow_noncritical=False, **hp):
+def iterations_to_tolerance(algorithm, game, point, eps=1e-6, *, allow_noncritical=False, xp=None, **hp):
     """Iterations to shrink the error by ``eps`` asymptotically: ``log ε / log ρ`` (inf if ρ ≥ 1)."""
     eps = real_number(eps, "eps", 0.0, 1.0, inclusive=False)
-    rho = spectral_radius(algorithm, game, point, allow_noncritical=allow_noncritical, **hp)
+    rho = spectral_radius(algorithm, game, point, allow_noncritical=allow_noncritical, xp=xp, **hp)
     if rho >= 1:
         return float("inf")
     return 0.0 if rho == 0 else float(np.log(eps) / np.log(rho))
