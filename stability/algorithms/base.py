@@ -28,7 +28,8 @@ from ..linalg import as_finite_array, warn
 from ..linalg.eigen import CountedOperator, dense_radius, largest_magnitude
 from . import linearization
 from .context import DenseProducts, JacobianContext
-from .params import accepts, document, resolve_step_sizes, signature
+from .params import (accepts, document, plain_hyperparameters, resolve_step_sizes, same_hyperparameters,
+                     signature)
 
 
 class Algorithm:
@@ -116,9 +117,7 @@ class Algorithm:
     def __eq__(self, other):
         if type(self) is not type(other):
             return NotImplemented
-        same = lambda a, b: (np.array_equal(a, b) if isinstance(a, np.ndarray) or isinstance(b, np.ndarray)
-                             else a == b)
-        return self.hp.keys() == other.hp.keys() and all(same(self.hp[k], other.hp[k]) for k in self.hp)
+        return same_hyperparameters(self.hp, other.hp)
 
     def __hash__(self):
         return hash((type(self), tuple(sorted(self.hp))))
@@ -129,11 +128,7 @@ class Algorithm:
 
     def to_dict(self):
         """``{"name", "hyperparameters"}`` as plain data (complex values as [re, im])."""
-        def plain(v):
-            if isinstance(v, complex):
-                return [v.real, v.imag]
-            return v.tolist() if isinstance(v, np.ndarray) else (str(v) if isinstance(v, sp.Basic) else v)
-        return {"name": self.name, "hyperparameters": {k: plain(v) for k, v in self.hp.items()}}
+        return {"name": self.name, "hyperparameters": plain_hyperparameters(self.hp)}
 
     @property
     def symbolic_hyperparameters(self):

@@ -137,3 +137,20 @@ def accepts(cls, key):
     """Whether ``key`` (a hyperparameter name or ``lr``) means something to this algorithm."""
     return key in cls.params or (key == "lr" and (any(k in cls.params for k in ("lr_x", "lr_y"))
                                                   or cls.step_param is not None))
+
+
+def same_hyperparameters(a, b):
+    """Whether two hyperparameter dicts hold the same values (arrays compared entry by entry)."""
+    same = lambda u, v: (np.array_equal(u, v) if isinstance(u, np.ndarray) or isinstance(v, np.ndarray)
+                         else u == v)
+    return a.keys() == b.keys() and all(same(a[k], b[k]) for k in a)
+
+
+def plain_hyperparameters(hp):
+    """Hyperparameters as plain data: complex as ``[re, im]``, arrays as lists, symbols as text."""
+    def plain(v):
+        if isinstance(v, complex):
+            return [v.real, v.imag]
+        return v.tolist() if isinstance(v, np.ndarray) else (str(v) if isinstance(v, sp.Basic) else v)
+    return {k: plain(v) for k, v in hp.items()}
+
