@@ -6,7 +6,7 @@ import sympy as sp
 from ..errors import FormulaError, InputError, NotSupportedError, checked_call
 from .base import Game
 from .symbolic import SymbolicView
-from .symbols import declare_players, declare_symbols, mp_evaluate, substitute, to_expr, vectorised
+from .symbols import LastCall, declare_players, declare_symbols, mp_evaluate, substitute, to_expr, vectorised
 
 
 class ExpressionGame(Game):
@@ -40,8 +40,8 @@ class ExpressionGame(Game):
         if self.params:
             return  # symbolic only: nothing numeric to lambdify
         self._value = vectorised([self.expr], zs)
-        self._grad = vectorised(self.grad_exprs, zs)
-        self._hess = vectorised(list(self.hessian_expr), zs)
+        self._grad = LastCall(vectorised(self.grad_exprs, zs))
+        self._hess = LastCall(vectorised(list(self.hessian_expr), zs))
 
     def __reduce__(self):  # lambdified functions do not pickle: rebuild from the expression
         return (type(self), (self.expr, self.xs, self.ys, self.params))

@@ -10,7 +10,7 @@ from ..linalg import as_finite_array, check_invertible
 from ..linalg.blocks import solve_checked
 from .expression import ExpressionGame
 from .symbolic import SymbolicView
-from .symbols import mp_evaluate, to_expr, vectorised
+from .symbols import LastCall, mp_evaluate, to_expr, vectorised
 
 
 class GeneralSumGame(ExpressionGame):
@@ -27,8 +27,8 @@ class GeneralSumGame(ExpressionGame):
         self.follower_expr = to_expr(g, self.xs, self.ys)
         self.follower_grad_exprs = [sp.diff(self.follower_expr, s) for s in zs]
         self.follower_hessian_expr = sp.hessian(self.follower_expr, zs)
-        self._grad_g = vectorised(self.follower_grad_exprs, zs)
-        self._hess_g = vectorised(list(self.follower_hessian_expr), zs)
+        self._grad_g = LastCall(vectorised(self.follower_grad_exprs, zs))
+        self._hess_g = LastCall(vectorised(list(self.follower_hessian_expr), zs))
         self._total_jacobian = None
 
     def __repr__(self):
