@@ -195,13 +195,36 @@ def blas_info():
             "numpy": np.__version__}
 
 
+def _final_only_run(points, steps, record):
+    z0 = np.random.default_rng(0).uniform(-4, 4, (points, 2))
+    start = time.perf_counter()
+    traj = run(algorithms.get("fr", lr=0.05), games.get("g1"), z0, steps=steps, tol=0.0, record=record)
+    elapsed = time.perf_counter() - start
+    return traj.final, elapsed, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def bench_engine_final(points, steps, naive_points):
+    """``points`` × ``steps`` FR steps on g1 keeping only final states (own process, so its peak
+    memory is its own) against keeping the whole path (timed on ``naive_points``, scaled)."""
+    with cf.ProcessPoolExecutor(max_workers=1) as pool:
+        final, t_ours, peak = pool.submit(_final_only_run, points, steps, "final").result()
+    with cf.ProcessPoolExecutor(max_workers=1) as pool:
+        full, t_full, peak_full = pool.submit(_final_only_run, naive_points, steps, "all").result()
+    diff = float(np.max(np.abs(final[:naive_points] - full)))
+    return {"name": "engine_final", "points": points, "steps": steps, "ours_s": t_ours,
+            "naive_s": t_full * points / naive_points, "ratio": t_full * points / naive_points / t_ours,
+            "max_rel_diff": diff, "peak_mb": peak, "naive_peak_mb": peak_full,
+            "naive_scaled_from": f"record='all' on {naive_points} of {points} points"}
+
+
 def run_benchmarks(quick=False):
     if quick:
         return [bench_table(30), bench_sweep(20, points=20, naive_points=2),
                 bench_matrix_free(2000, 100), bench_matrix_free(2000, 100, spikes=False),
-                bench_engine(200, 50, 10)]
+                bench_engine(200, 50, 10), bench_engine_final(2000, 50, 200)]
     return [bench_table(1000), bench_sweep(500), bench_matrix_free(100_000, 2000),
-            bench_matrix_free(100_000, 2000, spikes=False), bench_engine(10_000, 1000, 100)]
+            bench_matrix_free(100_000, 2000, spikes=False), bench_engine(10_000, 1000, 100),
+            bench_engine_final(100_000, 1000, 10_000)]
 
 
 def main(as_json=False, quick=False):

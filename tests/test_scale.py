@@ -133,7 +133,8 @@ def test_progress_on_stderr_and_switch(monkeypatch, capsys):
 def test_bench_smoke():
     from stability.bench import run_benchmarks
     rows = run_benchmarks(quick=True)
-    assert {r["name"] for r in rows} == {"table", "sweep", "matrix_free", "matrix_free_flat", "engine"}
+    assert {r["name"] for r in rows} == {"table", "sweep", "matrix_free", "matrix_free_flat", "engine",
+                                              "engine_final"}
     for r in rows:  # the benchmark's own agreement check between ours and the naive method
         assert r["max_rel_diff"] <= 1e-6
 
