@@ -78,7 +78,9 @@ class Table(Mapping):
         return {"point": self.point.tolist(), "rows": {k: r.to_dict() for k, r in self.rows.items()}}
 
     def __repr__(self):
-        return f"Table({len(self)} rows at {np.array2string(self.point, precision=6)})"
+        rows = ", ".join(f"{k!r}: {r.radius!r}" if r.error is None else f"{k!r}: <{r.error.split(':')[0]}>"
+                         for k, r in self.rows.items())
+        return f"Table(at {np.array2string(self.point, precision=6)}, ρ {{{rows}}})"
 
     def __str__(self):
         width = max(len(k) for k in self.rows) if self.rows else 0
