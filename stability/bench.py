@@ -217,7 +217,44 @@ def bench_engine_final(points, steps, naive_points):
             "naive_scaled_from": f"record='all' on {naive_points} of {points} points"}
 
 
-def run_benchmarks(quick=False):
+def cupy_namespace():
+    """``cupy`` where it imports and finds a device, else None."""
+    try:
+        import cupy
+        return cupy if cupy.cuda.runtime.getDeviceCount() > 0 else None
+    except Exception:  # no CuPy, no driver, no device
+        return None
+
+
+def bench_gpu(n, points=200, xp=None):
+    """The structured table and step-size sweeps with ``xp=cupy`` against numpy on the same
+    strict local minimax (the shortcut algorithms: their spectra run on the device, ρ comes
+    back as one scalar). A row that says it was skipped where CuPy has no device. ``xp``: run
+    the same row in another namespace (the tests use ``array_api_strict``)."""
+    cupy = xp if xp is not None else cupy_namespace()
+    if cupy is None:
+        return {"name": "gpu", "skipped": "CuPy with a device is not available", "ours_s": None,
+                "naive_s": None, "ratio": None, "max_rel_diff": None}
+    game, point = minimax_dense_game(n), np.zeros(2 * n)
+    names = [name for name in DEFAULT_TABLE if algorithms.describe(name).has_shortcut]
+    etas = np.linspace(0.01, 0.5, points)
+    table(game, point, names, lr=0.05, xp=cupy)  # warm-up: kernels compiled, memory pooled
+
+    def both(xp):
+        return (table(game, point, names, lr=0.05, xp=xp),
+                [sweep(name, game, point, "lr", etas, xp=xp) for name in ("gda", "hb", "fr")])
+    (t_gpu, s_gpu), t_ours = _timed(lambda: both(cupy))
+    (t_cpu, s_cpu), t_naive = _timed(lambda: both(None))
+    diff = max([_rel(t_gpu[k].radius, t_cpu[k].radius) for k in names] +
+               [float(np.max(np.abs(a.radius - b.radius) / b.radius)) for a, b in zip(s_gpu, s_cpu)])
+    return {"name": "gpu", "n": n, "ours_s": t_ours, "naive_s": t_naive, "ratio": t_naive / t_ours,
+            "max_rel_diff": diff, "naive": "the same on numpy",
+            "device": str(cupy.cuda.Device()) if hasattr(cupy, "cuda") else cupy.__name__}
+
+
+def run_benchmarks(quick=False, gpu=False):
+    if gpu:
+        return [bench_gpu(30 if quick else 2000)]
     if quick:
         return [bench_table(30), bench_sweep(20, points=20, naive_points=2),
                 bench_matrix_free(2000, 100), bench_matrix_free(2000, 100, spikes=False),
@@ -227,8 +264,8 @@ def run_benchmarks(quick=False):
             bench_engine_final(100_000, 1000, 10_000)]
 
 
-def main(as_json=False, quick=False):
-    rows = run_benchmarks(quick)
+def main(as_json=False, quick=False, gpu=False):
+    rows = run_benchmarks(quick, gpu)
     if as_json:
         print(json.dumps({"machine": blas_info(), "rows": rows}, indent=1))
         return 0
@@ -236,6 +273,9 @@ def main(as_json=False, quick=False):
     print(f"numpy {machine['numpy']}, BLAS {machine['blas']}, threads {machine['threads']}, "
           f"{machine['cpus']} CPUs")
     for r in rows:
+        if "skipped" in r:
+            print(f"{r['name']:<12} skipped: {r['skipped']}")
+            continue
         extra = "".join(f", {k} {v}" for k, v in r.items()
                         if k not in ("name", "ours_s", "naive_s", "ratio", "max_rel_diff"))
         print(f"{r['name']:<12} ours {r['ours_s']:9.3f} s   naive {r['naive_s']:9.3f} s   "

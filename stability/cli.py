@@ -149,6 +149,7 @@ def _build_parser():
     b = sub.add_parser("bench", help="benchmarks against the naive methods (ratios, disagreement)")
     b.add_argument("--json", action="store_true", help="print a JSON list")
     b.add_argument("--quick", action="store_true", help="tiny sizes (smoke test)")
+    b.add_argument("--gpu", action="store_true", help="add the CuPy rows (where CuPy finds a device)")
     return parser
 
 
@@ -179,7 +180,7 @@ def main(argv=None):
 def _run(args):
     if args.command == "bench":
         from .bench import main as bench_main
-        return bench_main(as_json=args.json, quick=args.quick)
+        return bench_main(as_json=args.json, quick=args.quick, gpu=args.gpu)
     if args.command == "figures":
         from .figures import make_all
         for path in make_all(args.out, quick=args.quick):

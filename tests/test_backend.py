@@ -84,3 +84,14 @@ def test_radius_sweep_table_stable_set_and_tuning_run_in_the_namespace(xp):
     bounds = {"lr": (0.01, 0.5), "beta": (0.0, 0.9)}
     assert optimize("hb", game, point, bounds, num=5, refine=False, xp=xp).radius == pytest.approx(
         optimize("hb", game, point, bounds, num=5, refine=False).radius, rel=1e-12)
+
+
+def test_the_gpu_bench_row_runs_its_code_path_in_any_namespace():
+    """``stability bench --gpu`` times table and sweeps with ``xp`` against numpy; here on
+    ``array_api_strict`` (no device), where it must agree to rounding (no timing asserted)."""
+    import array_api_strict
+    from stability.bench import bench_gpu, cupy_namespace
+    row = bench_gpu(20, points=10, xp=array_api_strict)
+    assert row["device"] == "array_api_strict" and row["max_rel_diff"] <= 1e-12
+    if cupy_namespace() is None:
+        assert bench_gpu(20, points=10)["skipped"]
