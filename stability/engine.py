@@ -17,6 +17,7 @@ from .errors import ArgumentError, InputError, NonFiniteError, UnknownNameError,
 from .games import Game
 from .linalg import as_finite_array, count, gib, real_number, short
 from .plotting import plot_convergence
+from .spectral.cache import check_executor
 
 CONVERGED, DIVERGED, MAX_STEPS = "converged", "diverged", "max_steps"
 INTERRUPTED, TIME_LIMIT = "interrupted", "time_limit"
@@ -157,9 +158,7 @@ def run(algorithm, game, z0, steps=1000, tol=1e-10, target=None, divergence=1e6,
                          f"{gib(int(size))} (limit config.defaults['linalg.max_array_bytes'] = "
                          f"{defaults['linalg.max_array_bytes'] / 2**30:.3g} GiB); record fewer steps "
                          "(record='final' or record=k) or use fewer points")
-    if executor is not None:
-        if not callable(getattr(executor, "submit", None)):
-            raise InputError(f"executor must be a concurrent.futures.Executor (with submit), got {executor!r}")
+    if check_executor(executor) is not None:
         parts = np.array_split(z0, min(count(chunks, "chunks", 1, high=10 ** 6), B))
         futures = [executor.submit(run, algorithm, game, part, steps, tol, target, divergence, max_time, record)
                    for part in parts]
@@ -173,7 +172,7 @@ class _Run:
     each point's stop reason."""
 
     def __init__(self, algorithm, game, z0, steps, tol, target, divergence, max_time, recorded):
-        self.alg, self.game, self.steps, self.tol = algorithm, game, steps, tol
+        self.game, self.steps, self.tol = game, steps, tol
         self.target, self.divergence, self.max_time, self.recorded = target, divergence, max_time, recorded
         N, B = game.n + game.m, z0.shape[0]
         self.N = N
@@ -251,9 +250,10 @@ class _Run:
         left = np.flatnonzero(np.isin(self.stop, (MAX_STEPS, TIME_LIMIT, INTERRUPTED)))
         if left.size:
             z = self.state[left, :self.N]
-            self.final[left] = z
             if self.recorded is None:
                 self._keep_final(left, z, *self._norms(z))
+            else:
+                self.final[left] = z
         return Trajectory(self.iterates, self.grad_norm, self.distance, self.stop, self.stop_step,
                           self.recorded, self.final)
 

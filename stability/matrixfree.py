@@ -14,6 +14,7 @@ import time
 import numpy as np
 
 from .algorithms import as_algorithm
+from .algorithms.context import Products
 from .config import Default, defaults, resolve
 from .errors import (checked_call, ConvergenceError, InputError, NonFiniteError, NotCriticalError,
                      NotSupportedError, SingularBlockError)
@@ -21,7 +22,7 @@ from .games.base import require_exact_game, require_zero_sum
 from .linalg import as_finite_array, count, real_number
 from .linalg.eigen import CountedOperator, Eigen, extreme_symmetric, largest_magnitude
 
-class HessianProducts:
+class HessianProducts(Products):
     """The Hessian blocks at a point as matrix-free products and solves (what an algorithm's
     :meth:`~stability.algorithms.Algorithm.jvp` is built from)."""
 
@@ -89,14 +90,6 @@ class HessianProducts:
         a, b = self.game.hvp(self.x, self.y, v[:self.n], -v[self.n:])
         return np.concatenate([a, b])
 
-    def A(self, v):
-        """``A v`` with A the off-diagonal part of V: ``(Hxy w, −Hyx u)``."""
-        return np.concatenate([self.hxy(v[self.n:]), -self.hyx(v[:self.n])])
-
-    def DV(self, lr_x, lr_y):
-        """``v ↦ D V v`` with ``D = diag(ηx I, ηy I)``."""
-        D = np.concatenate([np.full(self.n, lr_x), np.full(self.m, lr_y)])
-        return lambda v: D * self.V(v)
 
     def S(self, u):
         return self.hxx(u) - self.hxy(self.game.solve_yy(self.x, self.y, self.hyx(u)))

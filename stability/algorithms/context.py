@@ -133,10 +133,25 @@ def companion(top_left, top_right):
     return np.block([[top_left, top_right], [np.eye(N), np.zeros((N, N))]])
 
 
-class DenseProducts:
-    """The products of a :class:`JacobianContext`'s blocks under the interface of
-    :class:`~stability.matrixfree.HessianProducts` (``V``, ``VT``, ``A``, ``DV``, ``hxx`` …),
-    so an algorithm's :meth:`~stability.algorithms.Algorithm.jvp` runs on dense blocks too."""
+class Products:
+    """What an algorithm's :meth:`~stability.algorithms.Algorithm.jvp` is built from: the
+    Hessian blocks at a point as products. Subclasses give ``hxx``, ``hyy``, ``hxy``, ``hyx``,
+    ``V`` and ``VT``; ``A`` and ``DV`` follow from them."""
+
+    def A(self, v):
+        """``A v`` with A the off-diagonal part of V: ``(Hxy w, −Hyx u)``."""
+        return np.concatenate([self.hxy(v[self.n:]), -self.hyx(v[:self.n])])
+
+    def DV(self, lr_x, lr_y):
+        """``v ↦ D V v`` with ``D = diag(ηx I, ηy I)``."""
+        D = np.concatenate([np.full(self.n, lr_x), np.full(self.m, lr_y)])
+        return lambda v: D * self.V(v)
+
+
+class DenseProducts(Products):
+    """The products of a :class:`JacobianContext`'s dense blocks, so an algorithm's
+    :meth:`~stability.algorithms.Algorithm.jvp` runs on dense games too (the matrix-free
+    counterpart is :class:`~stability.matrixfree.HessianProducts`)."""
 
     def __init__(self, ctx):
         self.ctx, self.game, self.point, self.n, self.m = ctx, ctx.game, ctx.point, ctx.n, ctx.m
@@ -160,11 +175,4 @@ class DenseProducts:
     def VT(self, v):
         u, w = v[:self.n], v[self.n:]
         return np.concatenate([self.hxx(u) - self.hxy(w), self.hyx(u) - self.hyy(w)])
-
-    def A(self, v):
-        return np.concatenate([self.hxy(v[self.n:]), -self.hyx(v[:self.n])])
-
-    def DV(self, lr_x, lr_y):
-        D = np.concatenate([np.full(self.n, lr_x), np.full(self.m, lr_y)])
-        return lambda v: D * self.V(v)
 

@@ -107,12 +107,9 @@ def optimize(algorithm, game, point, bounds, num=25, fixed=None, refine=True, st
     spectra, evaluations = SpectrumCache(game, point, allow_noncritical, xp), [0]
 
     def radius(u):
-        theta = lows + np.clip(u, 0.0, 1.0) * (highs - lows)
-        try:
-            alg = _build(algorithm, names, theta, fixed)
-        except InputError:  # e.g. a momentum of exactly ±1 on the boundary
+        rho = _radius_at(spectra, algorithm, names, lows, highs, fixed, u)
+        if rho is None:
             return np.inf
-        rho = spectra.radius(alg)
         evaluations[0] += 1
         return rho
 
@@ -163,14 +160,18 @@ def _grid_part(algorithm, game, point, names, lows, highs, fixed, grid, allow_no
     """ρ at the unit-box points ``grid`` and how many were evaluated (one task of a parallel
     grid; inf where the hyperparameters are invalid, as in the serial grid)."""
     spectra = SpectrumCache(game, point, allow_noncritical, xp)
-    out, evaluated = np.full(len(grid), np.inf), 0
-    for i, u in enumerate(grid):
-        try:
-            alg = _build(algorithm, names, lows + u * (highs - lows), fixed)
-        except InputError:
-            continue
-        out[i], evaluated = spectra.radius(alg), evaluated + 1
-    return out, evaluated
+    rhos = [_radius_at(spectra, algorithm, names, lows, highs, fixed, u) for u in grid]
+    return np.array([np.inf if r is None else r for r in rhos]), sum(r is not None for r in rhos)
+
+
+def _radius_at(spectra, algorithm, names, lows, highs, fixed, u):
+    """ρ at the unit-box point ``u`` (clipped to the box), or None where the hyperparameters
+    are invalid there (e.g. a momentum of exactly ±1 on the boundary)."""
+    try:
+        alg = _build(algorithm, names, lows + np.clip(u, 0.0, 1.0) * (highs - lows), fixed)
+    except InputError:
+        return None
+    return spectra.radius(alg)
 
 
 def _nelder_mead(fun, u, cell, restarts=6):
