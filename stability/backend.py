@@ -170,3 +170,37 @@ def quadratic_roots(b, c):
     safe = xp.where(big == 0, xp.ones_like(big), big)
     small = xp.where(big == 0, xp.zeros_like(big), c / safe)
     return xp.concat([big, small])
+
+
+def cubic_roots(c2, c1, c0, polish=2):
+    """The three roots of ``t³ + c2 t² + c1 t + c0 = 0`` for each entry of the coefficients,
+    as one array (the first roots of every entry, then the second, then the third): Cardano's
+    formula in complex arithmetic, the cube root taken from the larger of ``−q/2 ± √Δ`` to
+    avoid cancellation, then ``polish`` Newton steps on the cubic itself. O(size) with no
+    per-entry eigensolve; a simple root ends at a few ulps of its condition number, a double
+    root at √ε relative (as for the eigenvalues of a matrix with a double eigenvalue)."""
+    xp = namespace(c2)
+    c2 = xp.astype(xp.reshape(c2, (-1,)), xp.complex128)
+    c1, c0 = c2 * 0 + c1, c2 * 0 + c0
+    shift = c2 / 3
+    p = c1 - c2 * shift
+    q = c0 - c1 * shift + 2 * shift * shift * shift
+    root = xp.sqrt(q * q / 4 + p * p * p / 27)
+    w = -q / 2 + xp.where(xp.real(xp.conj(q) * root) < 0, -root, root)  # the larger of −q/2 ± √Δ
+    u = xp.pow(w, 1 / 3)
+    zero = u == 0
+    safe = xp.where(zero, xp.ones_like(u), u)
+    omega = complex(-0.5, 3 ** 0.5 / 2)
+    roots = []
+    for k in range(3):
+        uk = safe * omega ** k
+        roots.append(xp.where(zero, xp.zeros_like(u), uk - p / (3 * uk)) - shift)
+    roots = xp.concat(roots)
+    a2, a1, a0 = (xp.concat([c, c, c]) for c in (c2, c1, c0))
+    cubic = lambda t: ((t + a2) * t + a1) * t + a0
+    for _ in range(polish):  # a Newton step is kept only where it makes |cubic| smaller
+        value, slope = cubic(roots), (3 * roots + 2 * a2) * roots + a1
+        ok = slope != 0
+        step = roots - xp.where(ok, value / xp.where(ok, slope, xp.ones_like(slope)), xp.zeros_like(value))
+        roots = xp.where(xp.abs(cubic(step)) < xp.abs(value), step, roots)
+    return roots

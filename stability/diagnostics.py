@@ -26,7 +26,7 @@ class CriticalRatio:
 
 
 def _first_order_stable(ctx, tau):
-    lam = np.linalg.eigvals(ctx.D(1.0, tau)[:, None] * ctx.V)
+    lam = np.linalg.eigvals(ctx.DV(1.0, tau))
     return bool(np.all(lam.real > 0))
 
 

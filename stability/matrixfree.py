@@ -1,8 +1,9 @@
 """Matrix-free analysis: spectral radius and classification without forming dense matrices.
 
-The game is touched only through Hessian-vector products (``game.hvp``) and solves with
-``Hyy``/``Hxx`` (``game.solve_yy``/``solve_xx``: sparse LU for ``scipy.sparse`` blocks, MINRES
-for ``LinearOperator`` blocks). Eigenvalues come from ARPACK (``eigs``/``eigsh``) with a
+The game is touched only through Hessian-vector products (``game.hvp``; a quadratic game's
+blocks directly), solves with ``Hyy``/``Hxx`` (``game.solve_yy``/``solve_xx``: sparse LU for ``scipy.sparse`` blocks, MINRES
+for ``LinearOperator`` blocks) and, for ``scipy.sparse`` blocks, sparse LU factorisations of
+shifted Jacobians (shift-and-invert). Eigenvalues come from ARPACK (``eigs``/``eigsh``) with a
 seeded starting vector; when ARPACK does not converge, a power iteration is tried, and the
 result says which method produced it, whether it converged, and its relative residual
 ‖Jv − λv‖/(|λ|‖v‖) — the one eigen-solver of :mod:`stability.linalg.eigen`.
@@ -12,15 +13,17 @@ from dataclasses import dataclass
 import time
 
 import numpy as np
+import scipy.sparse as sps
 
 from .algorithms import as_algorithm
-from .algorithms.context import Products
+from .algorithms.context import Products, SparseJacobianContext, shifted_solver
 from .config import Default, defaults, resolve
 from .errors import (checked_call, ConvergenceError, InputError, NonFiniteError, NotCriticalError,
                      NotSupportedError, SingularBlockError)
 from .games.base import require_exact_game, require_zero_sum
 from .linalg import as_finite_array, count, real_number
-from .linalg.eigen import CountedOperator, Eigen, extreme_symmetric, largest_magnitude
+from .linalg.blocks import apply
+from .linalg.eigen import CountedOperator, Eigen, extreme_symmetric, largest_magnitude, largest_magnitude_shifted
 
 class HessianProducts(Products):
     """The Hessian blocks at a point as matrix-free products and solves (what an algorithm's
@@ -68,17 +71,33 @@ class HessianProducts(Products):
                                      "hvp must return (Hxx u + Hxy w, Hxyᵀ u + Hyy w)")
         return best
 
+    def sparse_blocks(self):
+        """``(Hxx, Hxy, Hyy)`` when the game holds them as ``scipy.sparse`` matrices (a
+        quadratic game), for sparse factorisations; else None."""
+        if not self.game.is_quadratic:
+            return None
+        blocks = (self.game.Hxx, self.game.Hxy, self.game.Hyy)
+        return blocks if all(sps.issparse(M) for M in blocks) else None
+
+    def _block(self, name, v):
+        """One block's product: from the block itself for a quadratic game (half the work
+        of an ``hvp``, which computes both halves)."""
+        if self.game.is_quadratic:
+            return apply(getattr(self.game, name), v)
+        u, w = (v, np.zeros(self.m)) if name in ("Hxx", "Hyx") else (np.zeros(self.n), v)
+        return self.game.hvp(self.x, self.y, u, w)[0 if name in ("Hxx", "Hxy") else 1]
+
     def hxx(self, u):
-        return self.game.hvp(self.x, self.y, u, np.zeros(self.m))[0]
+        return self._block("Hxx", u)
 
     def hyy(self, w):
-        return self.game.hvp(self.x, self.y, np.zeros(self.n), w)[1]
+        return self._block("Hyy", w)
 
     def hxy(self, w):
-        return self.game.hvp(self.x, self.y, np.zeros(self.n), w)[0]
+        return self._block("Hxy", w)
 
     def hyx(self, u):
-        return self.game.hvp(self.x, self.y, u, np.zeros(self.m))[1]
+        return self._block("Hyx", u)
 
     def V(self, v):
         """``V v`` with the game Jacobian ``V = [[Hxx, Hxy], [−Hyx, −Hyy]]``."""
@@ -127,7 +146,13 @@ def spectral_radius(algorithm, game, point, tol=1e-10, maxiter=5000, seed=0, *, 
     An algorithm whose spectrum is an affine image of the spectra of symmetric operators
     (:meth:`~stability.algorithms.Algorithm.symmetric_parts`; plain FR: ``1 − ηx spec(S) ∪
     1 + ηy spec(Hyy)``, real) gets ρ from their extreme eigenvalues (``eigsh``, inner ``Hyy``
-    solves for S). Other algorithms: ``eigs`` on :func:`jacobian_operator`. Returns an
+    solves for S). Other algorithms: ``eigs`` on :func:`jacobian_operator`; where the game's
+    blocks are ``scipy.sparse`` and the algorithm's closed form stays sparse
+    (``sparse_closed_form``: GDA, EG, OGDA, PM, CO, SGA, heavy ball, LEAD), Arnoldi to 1e-3
+    locates the dominant eigenvalue and shift-and-invert about it (one sparse LU of
+    ``J − σI``, or of its half-size form for maps with memory) converges in tens of solves
+    where the spectrum crowds the circle
+    (:func:`~stability.linalg.eigen.largest_magnitude_shifted`). Returns an
     :class:`~stability.linalg.eigen.Eigen` whose ``value`` is ρ. Keywords in ``hp`` set
     hyperparameters, as for :func:`stability.spectral_radius`. After ``max_time`` seconds the
     solver stops and the result says "time limit (not converged)".
@@ -138,8 +163,8 @@ def spectral_radius(algorithm, game, point, tol=1e-10, maxiter=5000, seed=0, *, 
     parts = algorithm.symmetric_parts(b)
     if parts is not None:
         ends, ops = [], []
-        for apply, size, name, coefficient in parts:
-            op = CountedOperator(apply, size, name=name, max_time=max_time)
+        for product, size, name, coefficient in parts:
+            op = CountedOperator(product, size, name=name, max_time=max_time)
             ops.append(op)
             ends += [(extreme_symmetric(op, w, seed=seed, tol=tol, maxiter=maxiter), coefficient)
                      for w in ("SA", "LA")]
@@ -148,7 +173,12 @@ def spectral_radius(algorithm, game, point, tol=1e-10, maxiter=5000, seed=0, *, 
                      f"arpack (eigsh on {' and '.join(op.name for op in ops)})", sum(op.count for op in ops))
     op = CountedOperator(algorithm.jvp(b), algorithm.state_size(game), name=f"{algorithm.name} Jacobian",
                          max_time=max_time)
-    e = largest_magnitude(op, seed=seed, tol=tol, maxiter=maxiter)
+    blocks = b.sparse_blocks()
+    if algorithm.sparse_closed_form and blocks is not None and op.shape[0] >= defaults["linalg.dense_below"]:
+        J = algorithm.closed_form(SparseJacobianContext(*blocks))
+        e = largest_magnitude_shifted(op, lambda sigma: shifted_solver(J, sigma), seed=seed, tol=tol, maxiter=maxiter)
+    else:
+        e = largest_magnitude(op, seed=seed, tol=tol, maxiter=maxiter)
     return Eigen(abs(e.value), e.converged, e.residual, e.method, e.matvecs)
 
 

@@ -95,3 +95,21 @@ def test_the_gpu_bench_row_runs_its_code_path_in_any_namespace():
     assert row["device"] == "array_api_strict" and row["max_rel_diff"] <= 1e-12
     if cupy_namespace() is None:
         assert bench_gpu(20, points=10)["skipped"]
+
+
+@pytest.mark.parametrize("xp", namespaces())
+def test_cubic_roots_against_companion_eigenvalues(xp):
+    """Cardano + Newton against an independent oracle, the eigenvalues of each cubic's
+    companion matrix (numpy's ``roots``): random complex cubics have simple roots with
+    condition numbers ~1–10², so 1e-12 relative is a few hundred ulps. Triple roots, where
+    the oracle itself is only ε^(1/3)-accurate, are checked against their exact values."""
+    ns = np if xp is None else xp
+    roots = lambda c: backend.to_numpy(backend.cubic_roots(*(ns.asarray(row) for row in c))).reshape(3, -1)
+    rng = np.random.default_rng(3)
+    c = rng.standard_normal((3, 400)) + 1j * rng.standard_normal((3, 400))
+    found = roots(c)
+    for i in range(c.shape[1]):
+        expected = np.roots([1, *c[:, i]])
+        multiset_close(found[:, i], expected, 1e-12 * max(1.0, np.abs(expected).max()))
+    triple = roots(np.array([[-3.0, 0.0, -6.0], [3.0, 0.0, 12.0], [-1.0, 0.0, -8.0]]))  # (t−1)³, t³, (t−2)³
+    assert np.array_equal(triple, np.array([[1, 0, 2]] * 3, dtype=complex))

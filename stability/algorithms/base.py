@@ -13,7 +13,7 @@ An algorithm is a small immutable object holding its hyperparameters. Its one up
 
 Capabilities are class attributes, so tests and tools derive their tables from the registry:
 ``copies`` (of ``(x, y)`` in the state; ``memory`` when more than one), ``has_shortcut``,
-``real_spectrum``, ``inverts_hyy``, ``general_sum``, ``stationary``.
+``real_spectrum``, ``inverts_hyy``, ``general_sum``, ``stationary``, ``sparse_closed_form``.
 """
 
 import numpy as np
@@ -61,6 +61,11 @@ class Algorithm:
     """The hyperparameter that plays the step size when it is not ``lr``/``lr_x`` (CM: α)."""
     has_shortcut = False
     """True when the spectrum has a structured shortcut (set from the class's methods)."""
+    sparse_closed_form = False
+    """True when :meth:`closed_form` needs only what a
+    :class:`~stability.algorithms.context.SparseJacobianContext` offers (``V``, ``A``, ``I``,
+    ``DV`` and sparse algebra), so matrix-free analysis of a game with sparse blocks can
+    factor ``J − σI`` (shift-and-invert)."""
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)

@@ -21,6 +21,7 @@ class CO(Algorithm):
     """
 
     name = "co"
+    sparse_closed_form = True
     example_hyperparameters = {'gamma': 0.7}
     reference = "Mescheder et al. 2017 (Numerics of GANs) §4; Liang & Stokes 2019 Thm 6"
     params = {"lr": Param(LR, doc="step size η"), "gamma": Param(0.1, "nonnegative", "consensus weight γ")}
@@ -53,6 +54,7 @@ class SGA(Algorithm):
     """
 
     name = "sga"
+    sparse_closed_form = True
     example_hyperparameters = {'lam': 0.8}
     reference = "Balduzzi et al. 2018 (zero-sum form; Interaction Matters' \"SGA\" is simultaneous GDA)"
     params = {"lr": Param(LR, doc="step size η"), "lam": Param(1.0, "real", "adjustment λ")}

@@ -6,6 +6,8 @@ from functools import cached_property
 import numbers
 
 import numpy as np
+import scipy.sparse as sps
+import scipy.sparse.linalg as spla
 import sympy as sp
 
 from .. import backend
@@ -122,15 +124,85 @@ class JacobianContext:
         """The diagonal of the step sizes ``diag(ηx I, ηy I)``, as a vector."""
         return np.concatenate([np.full(self.n, lr_x), np.full(self.m, lr_y)])
 
+    def DV(self, lr_x, lr_y):
+        """``D V`` with ``D = diag(ηx I, ηy I)``."""
+        return self.D(lr_x, lr_y)[:, None] * self.V
+
     @cached_property
     def L(self):
         return np.block([[np.eye(self.n), np.zeros((self.n, self.m))], [-self.K, np.eye(self.m)]])
 
 
 def companion(top_left, top_right):
-    """``[[top_left, top_right], [I, 0]]``: the Jacobian of a one-step-memory map."""
+    """``[[top_left, top_right], [I, 0]]``: the Jacobian of a one-step-memory map (a
+    :class:`SparseCompanion` when the blocks are sparse)."""
+    if sps.issparse(top_left):
+        return SparseCompanion(top_left, top_right)
     N = top_left.shape[0]
     return np.block([[top_left, top_right], [np.eye(N), np.zeros((N, N))]])
+
+
+class SparseJacobianContext:
+    """The matrices of :class:`JacobianContext` that stay sparse — ``V``, ``A``, ``I``,
+    ``D V`` — from ``scipy.sparse`` Hessian blocks, for the closed forms of the algorithms
+    flagged ``sparse_closed_form`` (matrix-free shift-and-invert, :mod:`stability.matrixfree`).
+    Inverses and Schur complements are dense in general and are not offered."""
+
+    def __init__(self, Hxx, Hxy, Hyy):
+        self.Hxx, self.Hxy, self.Hyy = (sps.csr_array(M) for M in (Hxx, Hxy, Hyy))
+        self.Hyx = self.Hxy.T.tocsr()
+        self.n, self.m = self.Hxy.shape
+        self.N = self.n + self.m
+
+    def I(self, k=None):
+        return sps.eye_array(self.N if k is None else k, format="csr")
+
+    @cached_property
+    def V(self):
+        return sps.block_array([[self.Hxx, self.Hxy], [-self.Hyx, -self.Hyy]], format="csr")
+
+    @cached_property
+    def A(self):
+        return sps.block_array([[None, self.Hxy], [-self.Hyx, None]], format="csr")
+
+    def D(self, lr_x, lr_y):
+        return np.concatenate([np.full(self.n, lr_x), np.full(self.m, lr_y)])
+
+    def DV(self, lr_x, lr_y):
+        return sps.diags_array(self.D(lr_x, lr_y)) @ self.V
+
+
+class SparseCompanion:
+    """``J = [[P, R], [I, 0]]`` with sparse ``P``, ``R``: products, and solves with ``J − σI``
+    through one factorisation of the half-size ``σ(P − σI) + R`` (from the second block row
+    ``u = b + σw``), not of ``J − σI`` itself."""
+
+    def __init__(self, P, R):
+        self.P, self.R = sps.csr_array(P), sps.csr_array(R)
+        self.N = self.P.shape[0]
+        self.shape = (2 * self.N, 2 * self.N)
+
+    def __matmul__(self, v):
+        return np.concatenate([self.P @ v[:self.N] + self.R @ v[self.N:], v[:self.N]])
+
+    def shifted_solver(self, sigma):
+        """``b ↦ (J − σI)⁻¹ b`` (complex σ)."""
+        P_shift = (self.P - sigma * sps.eye_array(self.N, format="csr")).astype(complex)
+        lu = spla.splu(sps.csc_matrix(sigma * P_shift + self.R))
+        N = self.N
+        def solve(rhs):
+            a, b = rhs[:N], rhs[N:]
+            w = lu.solve(np.asarray(a - P_shift @ b, dtype=complex))
+            return np.concatenate([b + sigma * w, w])
+        return solve
+
+
+def shifted_solver(J, sigma):
+    """``b ↦ (J − σI)⁻¹ b`` for a sparse Jacobian or a :class:`SparseCompanion` (one sparse LU)."""
+    if isinstance(J, SparseCompanion):
+        return J.shifted_solver(sigma)
+    shifted = (sps.csc_array(J) - sigma * sps.eye_array(J.shape[0], format="csc")).astype(complex)
+    return spla.splu(shifted).solve
 
 
 class Products:

@@ -24,6 +24,7 @@ class EG(DVFunction):
     """
 
     name = "eg"
+    sparse_closed_form = True
     reference = "Korpelevich 1976; HessianFR App. A, Thm A.3"
     params = STEP_SIZES
 
@@ -34,7 +35,7 @@ class EG(DVFunction):
         return [x - self.lr_x * gx, y + self.lr_y * gy]
 
     def closed_form(self, ctx):
-        DV = ctx.D(self.lr_x, self.lr_y)[:, None] * ctx.V
+        DV = ctx.DV(self.lr_x, self.lr_y)
         return ctx.I() - DV + DV @ DV
 
     def jvp(self, blocks):
@@ -57,6 +58,7 @@ class OGDA(DVFunction):
     """
 
     name, aliases = "ogda", ("omd",)
+    sparse_closed_form = True
     reference = "Daskalakis et al. 2018; Liang & Stokes 2019 (Interaction Matters) Thm 3"
     params = STEP_SIZES
     copies = 2
@@ -68,7 +70,7 @@ class OGDA(DVFunction):
         return [x - self.lr_x * (2 * gx - gxp), y + self.lr_y * (2 * gy - gyp), x, y]
 
     def closed_form(self, ctx):
-        DV = ctx.D(self.lr_x, self.lr_y)[:, None] * ctx.V
+        DV = ctx.DV(self.lr_x, self.lr_y)
         return companion(ctx.I() - 2 * DV, DV)
 
     def jvp(self, blocks):
@@ -91,6 +93,7 @@ class PM(DVFunction):
     """
 
     name = "pm"
+    sparse_closed_form = True
     example_hyperparameters = {'gamma': 0.3}
     reference = "Liang & Stokes 2019 (Interaction Matters) eq. 7, Thm 4"
     params = {"lr": Param(LR, doc="step size η"), "gamma": Param(LR, doc="predictive step γ")}
@@ -164,7 +167,7 @@ class IU(DVFunction):
         return G.jacobian(syms).xreplace(at).inv()
 
     def closed_form(self, ctx):
-        M = ctx.I() + ctx.D(self.lr_x, self.lr_y)[:, None] * ctx.V
+        M = ctx.I() + ctx.DV(self.lr_x, self.lr_y)
         check_invertible(M, "I + D·V (the implicit update)")
         return np.linalg.inv(M)
 

@@ -56,6 +56,7 @@ class GDA(DVFunction):
     """
 
     name, aliases = "gda", ("ttsgda",)
+    sparse_closed_form = True
     reference = "Mescheder et al. 2017 (Numerics of GANs) §3; Fiez & Ratliff 2021 (two time scales)"
     params = STEP_SIZES
 
@@ -65,7 +66,7 @@ class GDA(DVFunction):
         return [x - self.lr_x * gx, y + self.lr_y * gy]
 
     def closed_form(self, ctx):
-        return ctx.I() - ctx.D(self.lr_x, self.lr_y)[:, None] * ctx.V
+        return ctx.I() - ctx.DV(self.lr_x, self.lr_y)
 
     def jvp(self, blocks):
         DV = blocks.DV(self.lr_x, self.lr_y)

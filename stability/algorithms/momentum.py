@@ -37,7 +37,7 @@ class HeavyBall(Algorithm):
 
     def closed_form(self, ctx):
         J1 = self.inner.closed_form(ctx)
-        I = np.eye(J1.shape[0])
+        I = ctx.I(J1.shape[0])
         return companion(self.beta * I + J1, -self.beta * I)
 
     def spectral_key(self):
@@ -70,6 +70,7 @@ class HB(HeavyBall):
     tuner with it). Mathematics: docs/MATHEMATICS.md §3.4, §4.1.
     """
     name, aliases = "hb", ("hb-gda",)
+    sparse_closed_form = True
     example_hyperparameters = {'beta': -0.3}
     reference = "Polyak 1964; Gidel et al. 2019 (negative momentum)"
     inner_cls = GDA
@@ -90,6 +91,7 @@ class LEAD(Algorithm):
     """
 
     name = "lead"
+    sparse_closed_form = True
     example_hyperparameters = {'alpha': 0.3, 'beta': 0.2}
     reference = "Hemmat et al. (LEAD, TMLR) Alg. 1, Thm 2"
     params = {"lr": Param(LR, doc="step size η"),
@@ -169,16 +171,15 @@ class ComplexMomentum(DVFunction):
 
     def map_eigenvalues(self, lam):
         """Each eigenvalue λ of V gives the eigenvalues of the 3×3 block
-        ``[[1 − aλ, ab − a'b', −(ab' + a'b)], [−λ, b, −b'], [0, b', b]]``."""
+        ``[[1 − aλ, ab − a'b', −(ab' + a'b)], [−λ, b, −b'], [0, b', b]]``: the roots of its
+        characteristic polynomial ``t³ + (aλ − 2b − 1)t² + (|β|² + 2b − Re(αβ̄)λ)t − |β|²``
+        (docs/MATHEMATICS.md §3.4), O(size) per value of the hyperparameters."""
         a, a2 = _re_im(self.alpha)
         b, b2 = _re_im(self.beta)
         xp = backend.namespace(lam)
         lam = xp.astype(lam, xp.complex128)
-        one, zero = xp.ones_like(lam), xp.zeros_like(lam)
-        rows = [xp.stack([1 - a * lam, (a * b - a2 * b2) * one, -(a * b2 + a2 * b) * one], axis=-1),
-                xp.stack([-lam, b * one, -b2 * one], axis=-1),
-                xp.stack([zero, b2 * one, b * one], axis=-1)]
-        return xp.reshape(backend.general_eigenvalues(xp.stack(rows, axis=-2)), (-1,))
+        beta2 = b * b + b2 * b2
+        return backend.cubic_roots(a * lam - 2 * b - 1, beta2 + 2 * b - (a * b + a2 * b2) * lam, -beta2)
 
     def closed_form(self, ctx):
         a, a2 = _re_im(self.alpha)
