@@ -145,7 +145,7 @@ def spectral_radius(algorithm, game, point, tol=1e-10, maxiter=5000, seed=0, *, 
 
     An algorithm whose spectrum is an affine image of the spectra of symmetric operators
     (:meth:`~stability.algorithms.Algorithm.symmetric_parts`; plain FR: ``1 − ηx spec(S) ∪
-    1 + ηy spec(Hyy)``, real) gets ρ from their extreme eigenvalues (``eigsh``, inner ``Hyy``
+    1 + ηy spec(Hyy)``, HessianFR and GDN alike, real) gets ρ from their extreme eigenvalues (``eigsh``, inner ``Hyy``
     solves for S). Other algorithms: ``eigs`` on :func:`jacobian_operator`; where the game's
     blocks are ``scipy.sparse`` and the algorithm's closed form stays sparse
     (``sparse_closed_form``: GDA, EG, OGDA, PM, CO, SGA, heavy ball, LEAD), Arnoldi to 1e-3
@@ -163,13 +163,13 @@ def spectral_radius(algorithm, game, point, tol=1e-10, maxiter=5000, seed=0, *, 
     parts = algorithm.symmetric_parts(b)
     if parts is not None:
         ends, ops = [], []
-        for product, size, name, coefficient in parts:
+        for product, size, name, offset, coefficient in parts:
             op = CountedOperator(product, size, name=name, max_time=max_time)
             ops.append(op)
-            ends += [(extreme_symmetric(op, w, seed=seed, tol=tol, maxiter=maxiter), coefficient)
+            ends += [(extreme_symmetric(op, w, seed=seed, tol=tol, maxiter=maxiter), offset, coefficient)
                      for w in ("SA", "LA")]
-        radius = max(abs(1 + c * e.value) for e, c in ends)
-        return Eigen(radius, all(e.converged for e, _ in ends), max(e.residual for e, _ in ends),
+        radius = max(abs(a + c * e.value) for e, a, c in ends)
+        return Eigen(radius, all(e.converged for e, _, _ in ends), max(e.residual for e, _, _ in ends),
                      f"arpack (eigsh on {' and '.join(op.name for op in ops)})", sum(op.count for op in ops))
     op = CountedOperator(algorithm.jvp(b), algorithm.state_size(game), name=f"{algorithm.name} Jacobian",
                          max_time=max_time)

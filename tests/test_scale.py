@@ -19,13 +19,15 @@ def spiked(n, seed=0, sparse=True):
     return spiked_game(n, seed=seed, sparse=sparse)
 
 
-@pytest.mark.parametrize("name", ["gda", "eg", "ogda", "fr", "hb", "lead"])
+@pytest.mark.parametrize("name", ["gda", "eg", "ogda", "fr", "hb", "lead", "hessianfr", "gdn"])
 def test_matrix_free_radius_matches_dense(name):
     sparse, dense = spiked(150), spiked(150, sparse=False)
-    alg = algorithms.get(name, lr=0.1)
+    alg = algorithms.get(name, lr=0.1, **algorithms.get(name).example_hyperparameters)
     point = np.zeros(300)
     mf = matrixfree.spectral_radius(alg, sparse, point)
     assert mf.converged and mf.residual <= defaults["linalg.eigen_residual"]
+    if alg.real_spectrum:  # from the extreme eigenvalues of S (and Hyy), not Arnoldi on J
+        assert mf.method.startswith("arpack (eigsh on S")
     # ARPACK to tol 1e-10 on a well-separated dominant eigenvalue: ~1e-12 relative here
     assert abs(mf.value) == pytest.approx(spectral_radius(alg, dense, point), rel=1e-9)
 

@@ -268,9 +268,9 @@ class Algorithm:
         return linearization.fd_jvp(self, blocks)
 
     def symmetric_parts(self, blocks):
-        """For a map whose spectrum is ``∪ᵢ (1 + cᵢ spec(Aᵢ))`` with symmetric ``Aᵢ``: the list
-        of ``(v ↦ Aᵢ v, size, name, cᵢ)`` at ``blocks`` (matrix-free ρ from extreme
-        eigenvalues); None otherwise."""
+        """For a map whose spectrum lies in ``∪ᵢ (aᵢ + cᵢ spec(Aᵢ))`` with symmetric ``Aᵢ``
+        and contains each extreme of it: the list of ``(v ↦ Aᵢ v, size, name, aᵢ, cᵢ)`` at
+        ``blocks`` (matrix-free ρ from extreme eigenvalues); None otherwise."""
         return None
 
     @checked_call

@@ -82,7 +82,7 @@ class FR(Algorithm):
     def symmetric_parts(self, blocks):
         if self.P_x is not None or self.P_y is not None:
             return None  # spec(P S) is real too, but P S is not symmetric: the general path
-        return [(blocks.S, blocks.n, "S", -self.lr_x), (blocks.hyy, blocks.m, "Hyy", self.lr_y)]
+        return [(blocks.S, blocks.n, "S", 1.0, -self.lr_x), (blocks.hyy, blocks.m, "Hyy", 1.0, self.lr_y)]
 
 
 @register
@@ -166,6 +166,12 @@ class HessianFR(Algorithm):
         follower = (1 - self.lr_y2) + self.lr_y * eig_y if self.P_y is None else 1 + self.lr_y * eig_y
         return concat([1 - self.lr_x * eig_s, follower])
 
+    def symmetric_parts(self, blocks):
+        if self.P_x is not None or self.P_y is not None:
+            return None
+        return [(blocks.S, blocks.n, "S", 1.0, -self.lr_x),
+                (blocks.hyy, blocks.m, "Hyy", 1.0 - self.lr_y2, self.lr_y)]
+
 
 def _block_diag(P_x, P_y, ctx):
     P = np.eye(ctx.N)
@@ -192,6 +198,9 @@ class GDN(Algorithm):
     inverts_hyy = True
     reference = "Gao et al. (HessianFR) §3, eqs. 3.7–3.12"
     params = {"lr_x": STEP_SIZES["lr_x"]}
+
+    def symmetric_parts(self, blocks):  # and m zeros, which never set ρ
+        return [(blocks.S, blocks.n, "S", 1.0, -self.lr_x)]
 
     def update(self, game, parts):
         x, y = parts
