@@ -48,7 +48,7 @@ def test_dense_only_algorithms_refuse_other_namespaces():
     import array_api_strict as xp
     from stability.errors import NotSupportedError
     with pytest.raises(NotSupportedError, match="numpy only"):
-        algorithms.get("co").spectrum(random_minimax(2, 2, seed=0), np.zeros(4), xp=xp)
+        algorithms.get("cgd").spectrum(random_minimax(2, 2, seed=0), np.zeros(4), xp=xp)
 
 
 def test_general_eigenvalues_host_fallback(monkeypatch):

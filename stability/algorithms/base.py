@@ -13,7 +13,8 @@ An algorithm is a small immutable object holding its hyperparameters. Its one up
 
 Capabilities are class attributes, so tests and tools derive their tables from the registry:
 ``copies`` (of ``(x, y)`` in the state; ``memory`` when more than one), ``has_shortcut``,
-``real_spectrum``, ``inverts_hyy``, ``general_sum``, ``stationary``, ``sparse_closed_form``.
+``real_spectrum``, ``inverts_hyy``, ``general_sum``, ``stationary``, ``shortcut_for_sweeps``,
+``sparse_closed_form``.
 """
 
 import numpy as np
@@ -61,6 +62,10 @@ class Algorithm:
     """The hyperparameter that plays the step size when it is not ``lr``/``lr_x`` (CM: α)."""
     has_shortcut = False
     """True when the spectrum has a structured shortcut (set from the class's methods)."""
+    shortcut_for_sweeps = False
+    """True when the shortcut is a full eigendecomposition that serves only this algorithm's
+    step sizes (CO, SGA): sweeps and repeated spectra use it, while one ρ, as in a table, is
+    cheaper from Arnoldi on the dense Jacobian (unless the data is already computed)."""
     sparse_closed_form = False
     """True when :meth:`closed_form` needs only what a
     :class:`~stability.algorithms.context.SparseJacobianContext` offers (``V``, ``A``, ``I``,
@@ -333,7 +338,9 @@ class Algorithm:
         """ρ at a :class:`JacobianContext`: from the structured spectrum, or, without one, from
         the dense Jacobian by the residual-checked ARPACK helper
         (:func:`~stability.linalg.eigen.dense_radius`)."""
-        if self.has_shortcut:
+        arnoldi = (self.shortcut_for_sweeps and ctx.xp is None and (memo is None or self.spectral_key() not in memo)
+                   and self.state_size(ctx.game) >= defaults["linalg.arnoldi_min"])
+        if self.has_shortcut and not arnoldi:
             values = self.context_spectrum(ctx, memo)
             xp = backend.namespace(values)
             return float(xp.max(xp.abs(values)))  # one scalar leaves the device

@@ -2,6 +2,7 @@
 
 import numpy as np
 
+from .. import backend
 from .base import Algorithm
 from .params import Param
 from .registry import register
@@ -14,7 +15,8 @@ class CO(Algorithm):
 
     Update: :math:`z^+ = z - η(v + γ V^\top v)` (:math:`V^\top v = H∇f = ∇\tfrac12\|v\|^2`).
     Jacobian: :math:`I - η(V + γ V^\top V)`.
-    Spectrum: dense (no structured shortcut).
+    Spectrum: :math:`1 - η μ` for each eigenvalue μ of :math:`V + γ V^\top V` (one
+    eigendecomposition per γ serves every η in a sweep).
     Guarantee: converges locally to every local Nash point whose game Jacobian is invertible,
     for small η (Numerics of GANs Cor. 8, with the invertibility the printed statement omits;
     docs/THEOREMS.md). Mathematics: docs/MATHEMATICS.md §3.3.
@@ -41,6 +43,19 @@ class CO(Algorithm):
             return v - self.lr * (Vv + self.gamma * blocks.VT(Vv))
         return apply
 
+    shortcut_for_sweeps = True
+
+    def spectral_key(self):
+        return ("co", self.gamma)
+
+    def spectral_data(self, ctx):
+        V = backend.game_jacobian(*ctx.blocks)
+        xp = backend.namespace(V)
+        return backend.general_eigenvalues(V + self.gamma * (xp.matrix_transpose(V) @ V))
+
+    def spectrum_from(self, data):
+        return 1 - self.lr * data
+
 
 @register
 class SGA(Algorithm):
@@ -48,7 +63,8 @@ class SGA(Algorithm):
 
     Update: :math:`z^+ = z - η(I + λA^\top)v`, A the off-diagonal part of V.
     Jacobian: :math:`I - η(I + λA^\top)V`.
-    Spectrum: dense (no structured shortcut).
+    Spectrum: :math:`1 - η μ` for each eigenvalue μ of :math:`(I + λA^\top)V = V - λAV` (one
+    eigendecomposition per λ serves every η in a sweep).
     Guarantee: none is tested here; on the toy games it converges on g1 and cycles on g3
     (docs/THEOREMS.md, Experiments). Mathematics: docs/MATHEMATICS.md §3.3.
     """
@@ -74,6 +90,20 @@ class SGA(Algorithm):
             Vv = blocks.V(v)
             return v - self.lr * (Vv - self.lam * blocks.A(Vv))
         return apply
+
+    shortcut_for_sweeps = True
+
+    def spectral_key(self):
+        return ("sga", self.lam)
+
+    def spectral_data(self, ctx):
+        Hxx, Hxy, Hyy = ctx.blocks
+        V = backend.game_jacobian(Hxx, Hxy, Hyy)
+        A = backend.game_jacobian(0 * Hxx, Hxy, 0 * Hyy)  # the off-diagonal part of V
+        return backend.general_eigenvalues(V - self.lam * (A @ V))
+
+    def spectrum_from(self, data):
+        return 1 - self.lr * data
 
 
 @register
