@@ -104,7 +104,7 @@ def bench_table(n):
             "max_rel_diff": diff, "floor_s": t_floor, "ours_over_floor": t_ours / t_floor}
 
 
-SWEEP_ALGORITHMS = ("gda", "eg", "ogda", "pm", "iu", "hb", "complex-momentum", "fr", "fr-momentum",
+SWEEP_ALGORITHMS = ("gda", "eg", "ogda", "pm", "iu", "hb", "complex-momentum", "co", "sga", "fr", "fr-momentum",
                     "hessianfr", "gdn")
 
 
