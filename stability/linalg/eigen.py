@@ -167,9 +167,10 @@ def largest_magnitude_shifted(op, shifted_solver, *, seed=0, tol=1e-10, maxiter=
 def _largest_magnitude_shifted(op, shifted_solver, seed, tol, maxiter, rounds):
     n = op.shape[0]
     v0 = _seed_vector(n, seed)
-    quick = _largest_magnitude(op, seed=seed, tol=tol, maxiter=min(QUICK_RESTARTS, maxiter or QUICK_RESTARTS))
-    if quick.converged:  # a dominant eigenvalue that stands out: plain Arnoldi is done at once
-        return quick
+    if QUICK_RESTARTS > 0:
+        quick = _largest_magnitude(op, seed=seed, tol=tol, maxiter=min(QUICK_RESTARTS, maxiter or QUICK_RESTARTS))
+        if quick.converged:  # a dominant eigenvalue that stands out: plain Arnoldi is done at once
+            return quick
     try:  # locate: Arnoldi converged to 1e-3 — a few hundred products, far fewer than to 1e-10
         vals, _ = spla.eigs(op, k=6, which="LM", v0=v0, tol=1e-3, ncv=min(n - 1, 30),
                             maxiter=maxiter or max(1000, n))
