@@ -2,6 +2,8 @@
 functions included — and each layer imports only the layers below it."""
 
 import ast
+import subprocess
+import sys
 import pathlib
 
 import pytest
@@ -77,3 +79,15 @@ def test_layers_import_only_downwards(lower, higher):
         if module == lower or module.startswith(lower + "."):
             bad = sorted(t for t in targets if t.startswith(higher))
             assert not bad, f"{module} imports {bad}"
+
+
+def test_the_testing_kit_is_a_leaf():
+    """Nothing in the package imports stability.testing, and importing the kit (but not its
+    strategies) needs no Hypothesis: the plugin loads wherever the package is installed."""
+    for module, targets in _imports().items():
+        if not module.startswith("stability.testing"):
+            assert not any(t.startswith("stability.testing") for t in targets), module
+    blocked = ("import sys; sys.modules['hypothesis'] = None; "  # any import of it now fails
+               "import stability.testing, stability.testing.plugin")
+    result = subprocess.run([sys.executable, "-c", blocked], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
