@@ -8,7 +8,9 @@ import sympy as sp
 from stability import Game, algorithms, classify, games, run, spectral_radius
 from stability.spectral import symbolic_stable_set
 from test_algorithms import multiset_close
-from conftest import blocks, games_of_every_kind, random_minimax, random_quadratic, spd
+from stability.testing import structured_game
+from conftest import (blocks, games_of_every_kind, oracle_radius, oracle_structure, random_minimax,
+                      random_quadratic, spd)
 
 SEEDS = range(20)
 ETA = sp.Symbol("eta", positive=True)
@@ -39,17 +41,34 @@ def _suitable_lr(game, ratio):
     return 0.5 / max(np.abs(np.linalg.eigvalsh(S)).max(), ratio * np.abs(np.linalg.eigvalsh(Hyy)).max())
 
 
+def _thm1_games(seed):
+    """The three kinds of games_of_every_kind plus structured games (stability.testing) whose
+    origin is a strict local minimax, Nash, or neither (Hyy with a positive eigenvalue)."""
+    yield from games_of_every_kind(seed)
+    for kind in ("minimax", "nash", "none"):
+        yield structured_game(kind, 1 + seed % 3, 1 + seed % 4, seed, condition=20.0)[0]
+
+
 @pytest.mark.parametrize("seed", SEEDS)
 @pytest.mark.parametrize("ratio", [0.5, 1.0, 4.0])
 def test_thm1_strictly_stable_iff_strict_local_minimax(seed, ratio):
+    """Both sides from independent oracles: stability from the dense eigenvalues of the
+    finite-difference Jacobian of FR's update map (not FR's shortcut through S and Hyy), the
+    minimax property from numpy's eigenvalues of the blocks (not classify). At half the
+    stability edge |ρ − 1| ≥ ηx·margin, far above the oracle's ~1e-11 error; the library's own
+    ρ (the shortcut) must equal the oracle's to 1e-9."""
     kinds = set()
-    for game in games_of_every_kind(seed):
+    for game in _thm1_games(seed):
         lr = _suitable_lr(game, ratio)
         point = np.zeros(game.n + game.m)
-        c = classify(game, point)
-        stable = spectral_radius("fr", game, point, lr_x=lr, lr_y=ratio * lr) < 1
-        assert stable == c.strict_local_minimax
-        kinds.add(stable)
+        truth = oracle_structure(game)
+        fr = algorithms.get("fr", lr_x=lr, lr_y=ratio * lr)
+        rho = oracle_radius(fr, game, point)
+        assert abs(rho - 1) > 1e-6, "too close to 1 for a verdict"
+        assert (rho < 1) == truth["minimax"], (seed, ratio, rho, truth)
+        assert spectral_radius(fr, game, point) == pytest.approx(rho, rel=1e-9, abs=1e-12)
+        assert classify(game, point).strict_local_minimax == truth["minimax"]
+        kinds.add(rho < 1)
     assert kinds == {True, False}  # both directions exercised
 
 
