@@ -89,7 +89,14 @@ def test_cor8_consensus_converges_at_local_nash(seed):
     # local Nash with semidefinite blocks (bilinear part dominant) and invertible v'
     Hxx = (lambda M: M @ M.T)(rng.standard_normal((2, 1)))
     game = Game.quadratic(Hxx, rng.standard_normal((2, 2)) + 2 * np.eye(2), np.zeros((2, 2)))
-    assert spectral_radius("co", game, np.zeros(4), lr=1e-3, gamma=1.0) < 1
+    # "for h small enough": every h in a decade-spaced range below 1e-2/‖V‖², each with the
+    # dense spectrum of the finite-difference Jacobian of CO's update map as the oracle
+    V = np.block([[Hxx, game.Hxy], [-game.Hxy.T, np.zeros((2, 2))]])
+    for h in 1e-2 / np.linalg.norm(V, 2) ** 2 * np.logspace(0, -3, 4):
+        co = algorithms.get("co", lr=h, gamma=1.0)
+        rho = np.abs(np.linalg.eigvals(co.fd_jacobian(game, np.zeros(4)))).max()
+        assert rho < 1, (seed, h, rho)
+        assert spectral_radius(co, game, np.zeros(4)) == pytest.approx(rho, rel=1e-9)
 
 
 def test_cor8_as_stated_needs_invertibility():
