@@ -141,3 +141,23 @@ def test_pytest_fixtures_are_registered(stability_rng, game_factory):
     again, _ = game_factory("maximin", 2, 3)
     assert np.array_equal(game.dense_blocks()[0], again.dense_blocks()[0])  # the test's own seed
     assert isinstance(stability_rng.standard_normal(), float)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_polynomial_games_have_the_critical_point_and_hessian_they_promise(kind):
+    from stability.testing import polynomial_game
+    for seed in range(3):
+        game, point = polynomial_game(kind, 2, 1, seed)
+        quadratic, _ = structured_game(kind, 2, 1, seed)
+        H = np.block([[quadratic.Hxx, quadratic.Hxy], [quadratic.Hxy.T, quadratic.Hyy]])
+        assert np.abs(game.gradient_at(point)).max() <= 1e-12 * max(1.0, np.abs(H).max())
+        Hxx, Hxy, Hyy = game.blocks_at(point)
+        np.testing.assert_allclose(np.block([[Hxx, Hxy], [Hxy.T, Hyy]]), H, rtol=0, atol=1e-12)
+        # the cubic terms make the maps nonlinear: the Jacobian builders must still agree
+        assert_jacobians_agree("eg", game, point, lr=0.1)
+
+
+@given(kit.polynomial_games("minimax", max_variables=3))
+def test_the_polynomial_strategy_keeps_a_strict_local_minimax(case):
+    game, point = case
+    assert_classification(game, point, strict_local_minimax=True)

@@ -7,6 +7,7 @@ log-uniformly from ``[1, condition]`` and scaled by ``scale``, so ``condition`` 
 condition number of each prescribed block."""
 
 import numpy as np
+import sympy as sp
 
 from ..errors import InputError
 from ..games import Game
@@ -108,3 +109,25 @@ def monotone_game(n, m, mu=0.1, L=1.0, seed=0):
     Hxy = rng.standard_normal((n, m))
     Hxy *= rng.uniform(0.0, L / 2) / max(np.linalg.norm(Hxy, 2), np.finfo(float).tiny)
     return Game.quadratic(block(n), Hxy, -block(m)), np.zeros(n + m)
+
+
+def polynomial_game(kind, n, m, seed=0, condition=10.0, cubic=0.1, scale=1.0):
+    """A non-quadratic formula game in ``n + m ≤ 8`` variables with a known critical point
+    ``p`` of ``kind`` (one of :data:`KINDS`): ``f(z) = ½(z − p)ᵀH(z − p) + Σᵢ cᵢ(zᵢ − pᵢ)³``
+    with ``H`` the Hessian of :func:`structured_game` and ``|cᵢ| ≤ cubic``. The cubic terms
+    vanish to second order at ``p``, so ``p`` is critical with Hessian ``H`` exactly, while
+    third derivatives (and other critical points) make the update maps nonlinear.
+    Returns ``(game, p)``."""
+    if count(n, "n", 1) + count(m, "m", 1) > 8:
+        raise InputError(f"a polynomial game has at most 8 variables (symbolic work grows fast), got {n} + {m}")
+    quadratic, _ = structured_game(kind, n, m, seed, condition, scale)
+    rng = np.random.default_rng([int(seed), 1])
+    cubic = real_number(cubic, "cubic", 0.0)
+    p = np.round(rng.uniform(-1.0, 1.0, n + m), 3)
+    H = np.block([[quadratic.Hxx, quadratic.Hxy], [quadratic.Hxy.T, quadratic.Hyy]])
+    xs = sp.symbols(" ".join(f"x{i}" for i in range(1, n + 1)) + ",", real=True)
+    ys = sp.symbols(" ".join(f"y{i}" for i in range(1, m + 1)) + ",", real=True)
+    d = sp.Matrix([s - sp.Float(v) for s, v in zip(list(xs) + list(ys), p)])
+    c = rng.uniform(-cubic, cubic, n + m)
+    f = (d.T * sp.Matrix(H) * d)[0, 0] / 2 + sum(sp.Float(ci) * di ** 3 for ci, di in zip(c, d))
+    return Game.from_expr(sp.expand(f), list(xs), list(ys)), p

@@ -55,3 +55,14 @@ def algorithms(names=None, max_lr=0.5, min_lr=1e-3):
         cls = describe(name)
         return cls.build(**cls.example_hyperparameters).with_hyperparameter("lr", lr)
     return st.builds(build, st.sampled_from(names), st.floats(min_lr, max_lr, allow_nan=False))
+
+
+def polynomial_games(kind="minimax", max_variables=4, max_condition=10.0, cubic=0.1):
+    """``(game, point)`` pairs: non-quadratic formula games in at most ``max_variables``
+    variables whose ``point`` is a critical point of ``kind`` (see
+    :func:`stability.testing.games.polynomial_game`)."""
+    def build(n, m, seed, cond):
+        return _games.polynomial_game(kind, n, m, seed, cond, cubic)
+    half = max(1, max_variables // 2)
+    return st.builds(build, _sizes(1, half), _sizes(1, max(1, max_variables - half)), _seeds(),
+                     _conditions(max_condition))
