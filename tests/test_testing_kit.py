@@ -161,3 +161,21 @@ def test_polynomial_games_have_the_critical_point_and_hessian_they_promise(kind)
 def test_the_polynomial_strategy_keeps_a_strict_local_minimax(case):
     game, point = case
     assert_classification(game, point, strict_local_minimax=True)
+
+
+@pytest.mark.parametrize("stackelberg", [True, False])
+def test_stackelberg_games_have_the_structure_they_promise(stackelberg):
+    """Oracle: the Hessians of f and g by sympy from the game's own expressions, then the
+    leader's total Hessian and Gyy in numpy (not classify, which must agree)."""
+    import sympy as sp
+    from stability.testing import stackelberg_game
+    for seed in range(5):
+        game, point = stackelberg_game(2, 1 + seed % 2, seed, stackelberg=stackelberg)
+        z = list(game.xs) + list(game.ys)
+        n = game.n
+        F, G = (np.array(sp.hessian(e, z), dtype=float) for e in (game.expr, game.follower_expr))
+        K = -np.linalg.solve(G[n:, n:], G[n:, :n])
+        total = F[:n, :n] + F[:n, n:] @ K + K.T @ F[n:, :n] + K.T @ F[n:, n:] @ K
+        truth = np.linalg.eigvalsh(G[n:, n:]).min() > 0 and np.linalg.eigvalsh(total).min() > 0
+        assert truth == stackelberg
+        assert classify(game, point).strict_stackelberg == stackelberg

@@ -8,7 +8,8 @@ import sympy as sp
 from stability import Game, algorithms, classify, games, run, spectral_radius
 from stability.spectral import symbolic_stable_set
 from test_algorithms import multiset_close
-from stability.testing import structured_game
+from hypothesis import given, strategies as st
+from stability.testing import strategies as kit, structured_game
 from conftest import (blocks, games_of_every_kind, oracle_radius, oracle_structure, random_minimax,
                       random_quadratic, spd)
 
@@ -219,3 +220,18 @@ def test_prop4_empirical_rate_on_random_minimax_games(seed):
     assert spectral_radius(fr, game, point) == pytest.approx(rho, rel=1e-9)  # the shortcut agrees
     z0 = 1e-2 * np.random.default_rng(seed).standard_normal(game.n + game.m)
     assert_empirical_rate(fr, game, z0, point, expected=1 - rho, rtol=0.02, steps=800)
+
+
+@given(st.one_of(kit.stackelberg_games(True, max_size=2), kit.stackelberg_games(False, max_size=2)))
+def test_thm3_on_generated_stackelberg_games(case):
+    """Thm 3 over the kit's general-sum games with and without a strict differential
+    Stackelberg point (both outcomes drawn): at half the stability edge, stability from the
+    finite-difference Jacobian's dense spectrum equals the Stackelberg property. The step size
+    comes from classify's eigenvalues; the verdict under test does not."""
+    game, point = case
+    c = classify(game, point)
+    scale = max(np.abs(c.eig_htilde).max(), np.abs(c.eig_gyy).max())
+    alg = algorithms.get("stackelberg-fr", lr=0.5 / scale)
+    rho = np.abs(np.linalg.eigvals(alg.fd_jacobian(game, point))).max()
+    assert abs(rho - 1) > 1e-9
+    assert (rho < 1) == c.strict_stackelberg

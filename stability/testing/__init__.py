@@ -16,9 +16,10 @@
 
 from .assertions import (assert_classification, assert_empirical_rate, assert_jacobians_agree,
                          assert_locally_convergent, assert_rate, assert_stable_set)
-from .games import bilinear_game, monotone_game, polynomial_game, structured_game, KINDS
+from .games import bilinear_game, monotone_game, polynomial_game, stackelberg_game, structured_game, KINDS
 from .search import find_counterexample
 
 __all__ = ["KINDS", "assert_classification", "assert_empirical_rate", "assert_jacobians_agree",
            "assert_locally_convergent", "assert_rate", "assert_stable_set", "bilinear_game",
-           "find_counterexample", "monotone_game", "polynomial_game", "structured_game"]
+           "find_counterexample", "monotone_game", "polynomial_game", "stackelberg_game",
+           "structured_game"]

@@ -131,3 +131,31 @@ def polynomial_game(kind, n, m, seed=0, condition=10.0, cubic=0.1, scale=1.0):
     c = rng.uniform(-cubic, cubic, n + m)
     f = (d.T * sp.Matrix(H) * d)[0, 0] / 2 + sum(sp.Float(ci) * di ** 3 for ci, di in zip(c, d))
     return Game.from_expr(sp.expand(f), list(xs), list(ys)), p
+
+
+def stackelberg_game(n, m, seed=0, condition=10.0, scale=1.0, stackelberg=True):
+    """A general-sum quadratic game (the leader minimises f, the follower g) whose origin is a
+    strict differential Stackelberg point (``stackelberg=True``) or is not one (the leader's
+    total Hessian gets a negative eigenvalue). Prescribed: ``Gyy ≻ 0`` and the leader's total
+    Hessian ``D²f = Fxx + FxyK + KᵀFyx + KᵀFyyK`` with ``K = −Gyy⁻¹Gyx`` (the slope of the
+    follower's best response), from which ``Fxx`` is solved. Returns ``(game, origin)``."""
+    n, m, rng, condition, scale = _checked(n, m, seed, condition, scale)
+    if n + m > 8:
+        raise InputError(f"a Stackelberg game here has at most 8 variables (symbolic work grows fast), got {n} + {m}")
+    positive = lambda k: _prescribed(rng, _spectrum(rng, k, condition, scale))
+    Gyy, Gyx = positive(m), rng.standard_normal((m, n)) / np.sqrt(max(n, m))
+    Gxx = _prescribed(rng, rng.standard_normal(n))
+    K = -np.linalg.solve(Gyy, Gyx)
+    Fxy, Fyy = rng.standard_normal((n, m)) / np.sqrt(max(n, m)), _prescribed(rng, rng.standard_normal(m))
+    total = positive(n)
+    if not stackelberg:
+        values = np.linalg.eigvalsh(total)
+        total = _prescribed(rng, np.concatenate([[-values[0]], values[1:]]))
+    Fxx = total - (Fxy @ K + K.T @ Fxy.T + K.T @ Fyy @ K)
+    F = np.block([[Fxx, Fxy], [Fxy.T, Fyy]])
+    G = np.block([[Gxx, Gyx.T], [Gyx, Gyy]])
+    xs = sp.symbols(" ".join(f"x{i}" for i in range(1, n + 1)) + ",", real=True)
+    ys = sp.symbols(" ".join(f"y{i}" for i in range(1, m + 1)) + ",", real=True)
+    z = sp.Matrix(list(xs) + list(ys))
+    half = lambda M: sp.expand((z.T * sp.Matrix((M + M.T) / 2) * z)[0, 0] / 2)
+    return Game.general_sum(half(F), half(G), list(xs), list(ys)), np.zeros(n + m)

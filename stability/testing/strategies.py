@@ -66,3 +66,10 @@ def polynomial_games(kind="minimax", max_variables=4, max_condition=10.0, cubic=
     half = max(1, max_variables // 2)
     return st.builds(build, _sizes(1, half), _sizes(1, max(1, max_variables - half)), _seeds(),
                      _conditions(max_condition))
+
+
+def stackelberg_games(stackelberg=True, max_size=3, max_condition=10.0):
+    """``(game, origin)`` pairs of general-sum quadratic games whose origin is (or, with
+    ``stackelberg=False``, is not) a strict differential Stackelberg point."""
+    return st.builds(lambda n, m, seed, cond: _games.stackelberg_game(n, m, seed, cond, stackelberg=stackelberg),
+                     _sizes(1, max_size), _sizes(1, max_size), _seeds(), _conditions(max_condition))
