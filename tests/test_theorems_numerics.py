@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 from stability.diagnostics import rotation
+from stability.testing import structured_game
 
 from stability import Game, algorithms, run, spectral_radius
 from stability.spectral import gda_step_size_bound
@@ -153,3 +154,18 @@ def test_lemma9_normal_case_tight_and_printed_form_fails(a, b, gamma):
     assert q == pytest.approx(1 / (c + gamma * rho2 / K), rel=1e-10)
     printed = 1 / (c + 2 * rho2 * gamma)
     assert (q > printed) == (b > 0.5)
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_cor5_every_step_below_the_bound_is_stable(seed):
+    """Cor. 5 on 20 strict local Nash games of the kit (Hxx ≻ 0, Hyy ≺ 0: every eigenvalue of
+    v' = −V has Re λ < 0): every step size in (0, bound) from Lemma 4 gives ρ < 1, where ρ is
+    the dense spectrum of the finite-difference Jacobian of GDA's update map (not the DV
+    shortcut), and the step just above the bound gives ρ > 1 (the bound is the edge)."""
+    game, point = structured_game("nash", 1 + seed % 3, 1 + seed % 4, seed, condition=20.0, coupling=3.0)
+    bound = gda_step_size_bound(game, point)
+    for h in bound * np.array([1e-3, 0.1, 0.5, 0.9, 0.999]):
+        rho = np.abs(np.linalg.eigvals(algorithms.get("gda", lr=h).fd_jacobian(game, point))).max()
+        assert rho < 1, (seed, h / bound, rho)
+    rho = np.abs(np.linalg.eigvals(algorithms.get("gda", lr=1.001 * bound).fd_jacobian(game, point))).max()
+    assert rho > 1
