@@ -9,6 +9,7 @@ from stability.testing import structured_game
 
 from stability import Game, algorithms, run, spectral_radius
 from stability.spectral import gda_step_size_bound
+from stability.testing import structured_game
 from conftest import spd
 
 SEEDS = range(20)
