@@ -5,7 +5,6 @@ import numpy as np
 import pytest
 
 from stability.diagnostics import rotation
-from stability.testing import structured_game
 
 from stability import Game, algorithms, run, spectral_radius
 from stability.spectral import gda_step_size_bound
