@@ -179,3 +179,33 @@ def test_stackelberg_games_have_the_structure_they_promise(stackelberg):
         truth = np.linalg.eigvalsh(G[n:, n:]).min() > 0 and np.linalg.eigvalsh(total).min() > 0
         assert truth == stackelberg
         assert classify(game, point).strict_stackelberg == stackelberg
+
+
+@given(kit.games_with_spectrum(real=(-1.0, 2.0), imag=(0.5, 3.0)))
+def test_games_with_a_prescribed_spectrum_have_it_in_the_region(case):
+    """Oracle: numpy's eigenvalues of V built here from the blocks lie in the rectangle
+    Re ∈ [−1, 2], |Im| ∈ [0.5, 3]. V is orthogonally similar to a direct sum of normal 2×2
+    blocks, so its eigenvalues are perfectly conditioned: 1e-12·max(1, |λ|) is rounding."""
+    game, _ = case
+    Hxx, Hxy, Hyy = game.dense_blocks()
+    found = np.linalg.eigvals(np.block([[Hxx, Hxy], [-Hxy.T, -Hyy]]))
+    slack = 1e-12 * max(1.0, np.abs(found).max())
+    assert len(found) == 2 * game.n
+    assert np.all((found.real >= -1 - slack) & (found.real <= 2 + slack))
+    assert np.all((np.abs(found.imag) >= 0.5 - slack) & (np.abs(found.imag) <= 3 + slack))
+
+
+def test_game_with_spectrum_has_exactly_the_prescribed_eigenvalues():
+    from stability.testing import game_with_spectrum
+    pairs = [0.5 + 1.0j, 2.0 + 0.0j, -0.3 + 0.2j]
+    game, _ = game_with_spectrum(pairs, seed=4)
+    Hxx, Hxy, Hyy = game.dense_blocks()
+    found = np.linalg.eigvals(np.block([[Hxx, Hxy], [-Hxy.T, -Hyy]]))
+    expected = [v for p in pairs for v in (p, np.conj(p))]
+    multiset = sorted(found, key=lambda v: (round(v.real, 6), round(v.imag, 6)))
+    target = sorted(expected, key=lambda v: (round(v.real, 6), round(v.imag, 6)))
+    np.testing.assert_allclose(multiset, target, atol=1e-12)
+    # GDA's ρ is then max |1 − η(a ± ib)| in closed form: at η = 0.1, |1 − 0.1(2)| = 0.8 is largest
+    assert_rate("gda", game, np.zeros(6), 1 - max(abs(1 - 0.1 * v) for v in expected), lr=0.1)
+    with pytest.raises(InputError, match="b ≥ 0"):
+        game_with_spectrum([1 - 1j])

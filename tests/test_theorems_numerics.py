@@ -3,12 +3,13 @@ Cor. 8, Lemma 9. The paper maximises; its Jacobian A = v'(x̄) is −V in our co
 
 import numpy as np
 import pytest
+from hypothesis import given, strategies as st
 
 from stability.diagnostics import rotation
 
 from stability import Game, algorithms, run, spectral_radius
 from stability.spectral import gda_step_size_bound
-from stability.testing import structured_game
+from stability.testing import game_with_spectrum, structured_game
 from conftest import spd
 
 SEEDS = range(20)
@@ -169,3 +170,20 @@ def test_cor5_every_step_below_the_bound_is_stable(seed):
         assert rho < 1, (seed, h / bound, rho)
     rho = np.abs(np.linalg.eigvals(algorithms.get("gda", lr=1.001 * bound).fd_jacobian(game, point))).max()
     assert rho > 1
+
+
+@given(st.lists(st.builds(complex, st.floats(0.1, 2.0), st.floats(0.0, 3.0)), min_size=1, max_size=4),
+       st.integers(0, 2 ** 16))
+def test_lemma4_bound_on_games_with_a_known_spectrum(pairs, seed):
+    """Lemma 4 with the eigenvalues known by construction (stability.testing's
+    game_with_spectrum: V has exactly a ± ib): GDA is stable iff η < min 2a/(a² + b²). The
+    library's bound must equal that closed form, and the dense spectrum of the
+    finite-difference Jacobian must be inside the unit circle just below it and outside just
+    above: |1 − ηλ|² − 1 = η(η|λ|² − 2a) is ∓0.02·a·η there, at least ~3e-5 for these ranges,
+    far above the oracle's ~1e-11 rounding."""
+    game, point = game_with_spectrum(pairs, seed)
+    expected = min(2 * p.real / abs(p) ** 2 for p in pairs)
+    assert gda_step_size_bound(game, point) == pytest.approx(expected, rel=1e-10)
+    for factor, inside in ((0.99, True), (1.01, False)):
+        J = algorithms.get("gda", lr=factor * expected).fd_jacobian(game, point)
+        assert (np.abs(np.linalg.eigvals(J)).max() < 1) == inside

@@ -16,10 +16,11 @@
 
 from .assertions import (assert_classification, assert_empirical_rate, assert_jacobians_agree,
                          assert_locally_convergent, assert_rate, assert_stable_set)
-from .games import bilinear_game, monotone_game, polynomial_game, stackelberg_game, structured_game, KINDS
+from .games import (KINDS, bilinear_game, game_with_spectrum, monotone_game, polynomial_game, stackelberg_game,
+                    structured_game)
 from .search import find_counterexample
 
 __all__ = ["KINDS", "assert_classification", "assert_empirical_rate", "assert_jacobians_agree",
            "assert_locally_convergent", "assert_rate", "assert_stable_set", "bilinear_game",
-           "find_counterexample", "monotone_game", "polynomial_game", "stackelberg_game",
+           "find_counterexample", "game_with_spectrum", "monotone_game", "polynomial_game", "stackelberg_game",
            "structured_game"]

@@ -159,3 +159,22 @@ def stackelberg_game(n, m, seed=0, condition=10.0, scale=1.0, stackelberg=True):
     z = sp.Matrix(list(xs) + list(ys))
     half = lambda M: sp.expand((z.T * sp.Matrix((M + M.T) / 2) * z)[0, 0] / 2)
     return Game.general_sum(half(F), half(G), list(xs), list(ys)), np.zeros(n + m)
+
+
+def game_with_spectrum(pairs, seed=0):
+    """A quadratic game (n = m = ``len(pairs)``) whose game Jacobian ``V`` has exactly the
+    eigenvalues ``a ± ib`` for the complex numbers ``a + ib`` in ``pairs`` (``b ≥ 0``; a real
+    ``a`` gives the double eigenvalue ``a``). In the bases of random orthogonal ``U``, ``W``:
+    ``Hxx = U diag(a) Uᵀ``, ``Hyy = −W diag(a) Wᵀ``, ``Hxy = U diag(b) Wᵀ``, so ``V`` is
+    orthogonally similar to the direct sum of ``[[a, b], [−b, a]]``. Returns ``(game, origin)``."""
+    pairs = np.asarray(pairs, dtype=complex).ravel()
+    if pairs.size == 0 or not np.all(np.isfinite(pairs)):
+        raise InputError("pairs must be a non-empty sequence of finite complex numbers")
+    if np.any(pairs.imag < 0):
+        raise InputError("each pair a + ib gives a ± ib: give b ≥ 0")
+    n, _, rng, _, _ = _checked(pairs.size, pairs.size, seed, 1.0, 1.0)
+    U, _ = np.linalg.qr(rng.standard_normal((n, n)))
+    W, _ = np.linalg.qr(rng.standard_normal((n, n)))
+    a, b = pairs.real, pairs.imag
+    Hxx, Hyy = (U * a) @ U.T, -(W * a) @ W.T
+    return Game.quadratic((Hxx + Hxx.T) / 2, (U * b) @ W.T, (Hyy + Hyy.T) / 2), np.zeros(2 * n)

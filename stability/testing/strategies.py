@@ -73,3 +73,12 @@ def stackelberg_games(stackelberg=True, max_size=3, max_condition=10.0):
     ``stackelberg=False``, is not) a strict differential Stackelberg point."""
     return st.builds(lambda n, m, seed, cond: _games.stackelberg_game(n, m, seed, cond, stackelberg=stackelberg),
                      _sizes(1, max_size), _sizes(1, max_size), _seeds(), _conditions(max_condition))
+
+
+def games_with_spectrum(real=(0.1, 2.0), imag=(0.0, 2.0), min_pairs=1, max_pairs=4):
+    """``(game, origin)`` pairs whose game Jacobian V has eigenvalues ``a ± ib`` with ``a`` in
+    ``real`` and ``b`` in ``imag`` (a rectangle of the complex plane, closed under
+    conjugation); see :func:`stability.testing.games.game_with_spectrum`."""
+    pair = st.builds(complex, st.floats(*real, allow_nan=False), st.floats(*imag, allow_nan=False))
+    return st.builds(lambda ps, seed: _games.game_with_spectrum(ps, seed),
+                     st.lists(pair, min_size=min_pairs, max_size=max_pairs), _seeds())
