@@ -110,6 +110,10 @@ def test_cor1_lower_bound_for_every_step_size(seed):
         assert smin**2 >= bound * (1 - 1e-12)                       # ‖z_{t+1}‖² ≥ bound·‖z_t‖²
     smin = np.linalg.svd(np.eye(6) - V / (1 + s2), compute_uv=False).min()
     assert smin**2 == pytest.approx(bound, rel=1e-10)               # attained at η = 1/(1 + σ²min)
+    # the same statement through the library: its GDA update map's (finite-difference) Jacobian
+    for lr in (0.1, 1 / (1 + s2), 2.0):
+        J = algorithms.get("gda", lr=lr).fd_jacobian(game, np.zeros(6))
+        assert np.linalg.svd(J, compute_uv=False).min() ** 2 >= bound * (1 - 1e-9)
 
 
 # --- Thms 3–6 on bilinear games ------------------------------------------------------------------------
