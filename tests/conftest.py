@@ -143,5 +143,18 @@ def oracle_structure(game):
     eig = np.linalg.eigvalsh
     ex, ey = eig(Hxx), eig(Hyy)
     es = eig(Hxx - Hxy @ np.linalg.solve(Hyy, Hxy.T)) if np.abs(ey).min() > 0 else np.array([np.nan])
+    maximin = ex.min() > 0 and eig(Hyy - Hxy.T @ np.linalg.solve(Hxx, Hxy)).max() < 0
     return {"nash": ex.min() > 0 and ey.max() < 0, "minimax": ey.max() < 0 and es.min() > 0,
-            "S": es, "Hyy": ey, "margin": float(min(np.abs(ey).min(), np.abs(es).min()))}
+            "maximin": bool(maximin), "S": es, "Hyy": ey,
+            "margin": float(min(np.abs(ey).min(), np.abs(es).min()))}
+
+
+def stackelberg_oracle(Hf, Hg, n):
+    """Strict differential Stackelberg at the origin from the Hessians of f and g (leader's
+    variables first, ``n`` of them), in numpy: the follower's best response has slope
+    K = −Gyy⁻¹Gyx; the leader's total Hessian is D²f = Fxx + FxyK + KᵀFyx + KᵀFyyK (exact for
+    quadratics); Stackelberg iff D²f ≻ 0 and Gyy ≻ 0. Returns (verdict, eig D²f, eig Gyy)."""
+    K = -np.linalg.solve(Hg[n:, n:], Hg[n:, :n])
+    total = Hf[:n, :n] + Hf[:n, n:] @ K + K.T @ Hf[n:, :n] + K.T @ Hf[n:, n:] @ K
+    eig_total, eig_gyy = np.linalg.eigvalsh((total + total.T) / 2), np.linalg.eigvalsh(Hg[n:, n:])
+    return bool(eig_total.min() > 0 and eig_gyy.min() > 0), eig_total, eig_gyy

@@ -13,23 +13,14 @@ from stability.testing import (KINDS, assert_classification, assert_empirical_ra
                                assert_locally_convergent, assert_rate, assert_stable_set, bilinear_game,
                                find_counterexample, monotone_game, structured_game)
 from stability.testing import strategies as kit
-
-
-def oracle_kind(game):
-    """What the origin is, from eigenvalues computed here (not by the library)."""
-    Hxx, Hxy, Hyy = game.dense_blocks()
-    eig = np.linalg.eigvalsh
-    nash = eig(Hxx).min() > 0 and eig(Hyy).max() < 0
-    minimax = eig(Hyy).max() < 0 and eig(Hxx - Hxy @ np.linalg.solve(Hyy, Hxy.T)).min() > 0
-    maximin = eig(Hxx).min() > 0 and eig(Hyy - Hxy.T @ np.linalg.solve(Hxx, Hxy)).max() < 0
-    return {"nash": nash, "minimax": minimax, "maximin": maximin}
+from conftest import oracle_structure, stackelberg_oracle
 
 
 @pytest.mark.parametrize("kind", KINDS)
 def test_structured_games_have_their_structure(kind):
     for seed in range(20):
         game, point = structured_game(kind, 1 + seed % 4, 1 + seed % 3, seed, condition=50.0)
-        found = oracle_kind(game)
+        found = oracle_structure(game)
         if kind == "none":
             assert not (found["minimax"] or found["maximin"] or found["nash"])
         else:
@@ -40,7 +31,7 @@ def test_structured_games_have_their_structure(kind):
 @given(kit.quadratic_games("minimax", max_size=5, max_condition=1e3))
 def test_the_minimax_strategy_keeps_its_structure_and_the_library_agrees(case):
     game, point = case
-    assert oracle_kind(game)["minimax"]
+    assert oracle_structure(game)["minimax"]
     assert classify(game, point).strict_local_minimax
 
 
@@ -127,7 +118,7 @@ def test_counterexample_search_finds_a_minimal_one_and_none_for_a_theorem():
                               kit.quadratic_games("minimax", max_size=3), max_examples=100)
     assert bad is not None
     game, point = bad
-    found = oracle_kind(game)
+    found = oracle_structure(game)
     assert found["minimax"] and not found["nash"]
     assert game.n <= 3 and game.m <= 3
     # true: every strict local Nash point is a strict local minimax
@@ -137,7 +128,7 @@ def test_counterexample_search_finds_a_minimal_one_and_none_for_a_theorem():
 
 def test_pytest_fixtures_are_registered(stability_rng, game_factory):
     game, point = game_factory("maximin", 2, 3)
-    assert oracle_kind(game)["maximin"]
+    assert oracle_structure(game)["maximin"]
     again, _ = game_factory("maximin", 2, 3)
     assert np.array_equal(game.dense_blocks()[0], again.dense_blocks()[0])  # the test's own seed
     assert isinstance(stability_rng.standard_normal(), float)
@@ -174,10 +165,7 @@ def test_stackelberg_games_have_the_structure_they_promise(stackelberg):
         z = list(game.xs) + list(game.ys)
         n = game.n
         F, G = (np.array(sp.hessian(e, z), dtype=float) for e in (game.expr, game.follower_expr))
-        K = -np.linalg.solve(G[n:, n:], G[n:, :n])
-        total = F[:n, :n] + F[:n, n:] @ K + K.T @ F[n:, :n] + K.T @ F[n:, n:] @ K
-        truth = np.linalg.eigvalsh(G[n:, n:]).min() > 0 and np.linalg.eigvalsh(total).min() > 0
-        assert truth == stackelberg
+        assert stackelberg_oracle(F, G, n)[0] == stackelberg
         assert classify(game, point).strict_stackelberg == stackelberg
 
 

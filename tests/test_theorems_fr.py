@@ -11,7 +11,7 @@ from test_algorithms import multiset_close
 from hypothesis import given, strategies as st
 from stability.testing import strategies as kit, structured_game
 from conftest import (blocks, games_of_every_kind, oracle_radius, oracle_structure, random_minimax,
-                      random_quadratic, spd)
+                      random_quadratic, spd, stackelberg_oracle)
 
 SEEDS = range(20)
 ETA = sp.Symbol("eta", positive=True)
@@ -170,16 +170,6 @@ def _general_sum_quadratic(seed):
     return Game.general_sum(f, g, [x1, x2], [y1, y2]), (F + F.T) / 2, (G + G.T) / 2
 
 
-def _stackelberg_oracle(Hf, Hg):
-    """Strict differential Stackelberg at the origin, from the Hessians in numpy: the follower's
-    best response has slope K = −Gyy⁻¹Gyx; the leader's total Hessian is
-    D²f = Fxx + FxyK + KᵀFyx + KᵀFyyK (exact for quadratics); Stackelberg iff D²f ≻ 0 and Gyy ≻ 0."""
-    K = -np.linalg.solve(Hg[2:, 2:], Hg[2:, :2])
-    total = Hf[:2, :2] + Hf[:2, 2:] @ K + K.T @ Hf[2:, :2] + K.T @ Hf[2:, 2:] @ K
-    eig_total, eig_gyy = np.linalg.eigvalsh((total + total.T) / 2), np.linalg.eigvalsh(Hg[2:, 2:])
-    return bool(eig_total.min() > 0 and eig_gyy.min() > 0), eig_total, eig_gyy
-
-
 def test_thm3_stackelberg_fr():
     """Both sides from independent oracles: stability from the dense spectrum of the
     finite-difference Jacobian of Stackelberg FR's update map (not H̃xx and Gyy, which the
@@ -190,7 +180,7 @@ def test_thm3_stackelberg_fr():
     for seed in range(16):
         game, Hf, Hg = _general_sum_quadratic(seed)
         point = np.zeros(4)
-        truth, eig_total, eig_gyy = _stackelberg_oracle(Hf, Hg)
+        truth, eig_total, eig_gyy = stackelberg_oracle(Hf, Hg, 2)
         scale = max(np.abs(eig_total).max(), np.abs(eig_gyy).max())
         alg = algorithms.get("stackelberg-fr", lr=0.5 / scale)  # the 'suitable learning rate'
         oracle = np.linalg.eigvals(alg.fd_jacobian(game, point))
@@ -232,6 +222,6 @@ def test_thm3_on_generated_stackelberg_games(case):
     c = classify(game, point)
     scale = max(np.abs(c.eig_htilde).max(), np.abs(c.eig_gyy).max())
     alg = algorithms.get("stackelberg-fr", lr=0.5 / scale)
-    rho = np.abs(np.linalg.eigvals(alg.fd_jacobian(game, point))).max()
+    rho = oracle_radius(alg, game, point)
     assert abs(rho - 1) > 1e-9
     assert (rho < 1) == c.strict_stackelberg

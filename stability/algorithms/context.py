@@ -122,7 +122,7 @@ class JacobianContext:
 
     def D(self, lr_x, lr_y):
         """The diagonal of the step sizes ``diag(ηx I, ηy I)``, as a vector."""
-        return np.concatenate([np.full(self.n, lr_x), np.full(self.m, lr_y)])
+        return step_diagonal(self.n, self.m, lr_x, lr_y)
 
     def DV(self, lr_x, lr_y):
         """``D V`` with ``D = diag(ηx I, ηy I)``."""
@@ -131,6 +131,11 @@ class JacobianContext:
     @cached_property
     def L(self):
         return np.block([[np.eye(self.n), np.zeros((self.n, self.m))], [-self.K, np.eye(self.m)]])
+
+
+def step_diagonal(n, m, lr_x, lr_y):
+    """The diagonal of ``D = diag(ηx I_n, ηy I_m)``, as a vector."""
+    return np.concatenate([np.full(n, lr_x), np.full(m, lr_y)])
 
 
 def companion(top_left, top_right):
@@ -166,7 +171,7 @@ class SparseJacobianContext:
         return sps.block_array([[None, self.Hxy], [-self.Hyx, None]], format="csr")
 
     def D(self, lr_x, lr_y):
-        return np.concatenate([np.full(self.n, lr_x), np.full(self.m, lr_y)])
+        return step_diagonal(self.n, self.m, lr_x, lr_y)
 
     def DV(self, lr_x, lr_y):
         return sps.diags_array(self.D(lr_x, lr_y)) @ self.V
@@ -216,7 +221,7 @@ class Products:
 
     def DV(self, lr_x, lr_y):
         """``v ↦ D V v`` with ``D = diag(ηx I, ηy I)``."""
-        D = np.concatenate([np.full(self.n, lr_x), np.full(self.m, lr_y)])
+        D = step_diagonal(self.n, self.m, lr_x, lr_y)
         return lambda v: D * self.V(v)
 
 

@@ -19,6 +19,12 @@ Hxx often indefinite), a strict local Nash point (Hxx ≻ 0, Hyy ≺ 0), a stric
 (Hxx ≻ 0 and T ≺ 0), or none of these (Hxx and Hyy each with an eigenvalue of the wrong sign)."""
 
 
+def _symbols(n, m):
+    """Real sympy symbols ``x1 … xn`` and ``y1 … ym``, as tuples."""
+    names = lambda prefix, k: " ".join(f"{prefix}{i}" for i in range(1, k + 1)) + ","
+    return sp.symbols(names("x", n), real=True), sp.symbols(names("y", m), real=True)
+
+
 def _spectrum(rng, k, condition, scale):
     return scale * np.exp(rng.uniform(0.0, np.log(condition), k))
 
@@ -125,8 +131,7 @@ def polynomial_game(kind, n, m, seed=0, condition=10.0, cubic=0.1, scale=1.0):
     cubic = real_number(cubic, "cubic", 0.0)
     p = np.round(rng.uniform(-1.0, 1.0, n + m), 3)
     H = np.block([[quadratic.Hxx, quadratic.Hxy], [quadratic.Hxy.T, quadratic.Hyy]])
-    xs = sp.symbols(" ".join(f"x{i}" for i in range(1, n + 1)) + ",", real=True)
-    ys = sp.symbols(" ".join(f"y{i}" for i in range(1, m + 1)) + ",", real=True)
+    xs, ys = _symbols(n, m)
     d = sp.Matrix([s - sp.Float(v) for s, v in zip(list(xs) + list(ys), p)])
     c = rng.uniform(-cubic, cubic, n + m)
     f = (d.T * sp.Matrix(H) * d)[0, 0] / 2 + sum(sp.Float(ci) * di ** 3 for ci, di in zip(c, d))
@@ -154,8 +159,7 @@ def stackelberg_game(n, m, seed=0, condition=10.0, scale=1.0, stackelberg=True):
     Fxx = total - (Fxy @ K + K.T @ Fxy.T + K.T @ Fyy @ K)
     F = np.block([[Fxx, Fxy], [Fxy.T, Fyy]])
     G = np.block([[Gxx, Gyx.T], [Gyx, Gyy]])
-    xs = sp.symbols(" ".join(f"x{i}" for i in range(1, n + 1)) + ",", real=True)
-    ys = sp.symbols(" ".join(f"y{i}" for i in range(1, m + 1)) + ",", real=True)
+    xs, ys = _symbols(n, m)
     z = sp.Matrix(list(xs) + list(ys))
     half = lambda M: sp.expand((z.T * sp.Matrix((M + M.T) / 2) * z)[0, 0] / 2)
     return Game.general_sum(half(F), half(G), list(xs), list(ys)), np.zeros(n + m)
