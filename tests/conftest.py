@@ -13,8 +13,9 @@ import pytest
 from hypothesis import HealthCheck, settings, strategies as st
 from hypothesis.extra import numpy as hnp
 
-from stability import Game, algorithms
+from stability import Game, algorithms, spectral_radius
 from stability.algorithms.registry import canonical_names
+from stability.testing import structured_game
 
 # The default profile is derandomized: every run (and every xdist worker) draws the same
 # examples, so a failure reproduces; HYPOTHESIS_PROFILE=deep explores 1000 random examples.
@@ -23,6 +24,17 @@ settings.register_profile("default", max_examples=40, deadline=None, derandomize
 settings.register_profile("deep", max_examples=1000, deadline=None,
                           suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+
+def pytest_configure(config):
+    """Under pytest-xdist each worker is one process per core: one BLAS thread each. The
+    controller sets this before it spawns the workers (they inherit the environment and import
+    numpy afresh); with two workers on two cores, two BLAS threads each made the suite's
+    many small eigenproblems 10× slower (busy-waiting threads), e.g. 13 s instead of 1 s for
+    one HessianFR test. A value the user exported is kept."""
+    if getattr(config.option, "numprocesses", None) and "PYTEST_XDIST_WORKER" not in os.environ:
+        for variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+            os.environ.setdefault(variable, "1")
+
 
 # --- tables from the registry ---------------------------------------------------------------
 CLASSES = {name: algorithms.describe(name) for name in canonical_names()}
@@ -74,19 +86,28 @@ def quadratic_games(draw, max_size=4):
 # --- games -----------------------------------------------------------------------------------
 
 
-def random_quadratic(n, m, seed, definite=False):
-    """A random quadratic game; ``definite`` makes Hxx ≻ 0, Hyy ≺ 0 (a strict local Nash)."""
+def random_quadratic(n, m, seed):
+    """A generic random quadratic game (no structure prescribed at the origin) with Hyy kept
+    comfortably invertible (|λ(Hyy)| ≥ 0.3) for the methods that need Hyy⁻¹. The structured
+    draws come from :func:`stability.testing.structured_game`."""
     rng = np.random.default_rng(seed)
     sym = lambda k: (lambda M: (M + M.T) / 2)(rng.standard_normal((k, k)))
     Hxx, Hyy = sym(n), sym(m)
-    if definite:
-        Hxx = Hxx @ Hxx + 0.5 * np.eye(n)
-        Hyy = -(Hyy @ Hyy + 0.5 * np.eye(m))
-    else:  # keep Hyy comfortably invertible for the methods that need Hyy⁻¹
-        w, U = np.linalg.eigh(Hyy)
-        w = np.where(np.abs(w) < 0.3, np.where(w < 0, -0.3, 0.3), w)
-        Hyy = (U * w) @ U.T
-    return Game.quadratic(Hxx, rng.standard_normal((n, m)), Hyy)
+    w, U = np.linalg.eigh(Hyy)
+    w = np.where(np.abs(w) < 0.3, np.where(w < 0, -0.3, 0.3), w)
+    return Game.quadratic(Hxx, rng.standard_normal((n, m)), (U * w) @ U.T)
+
+
+def random_nash(n, m, seed):
+    """The kit's strict local Nash game (Hxx ≻ 0, Hyy ≺ 0, condition ≤ 10)."""
+    return structured_game("nash", n, m, seed)[0]
+
+
+def random_minimax(n, m, seed):
+    """The kit's strict local minimax game: S ≻ 0 and Hyy ≺ 0 prescribed (condition ≤ 10), a
+    strong coupling (entries of Hxy of standard deviation 2) so that Hxx is often indefinite,
+    i.e. the origin is a minimax that is not Nash."""
+    return structured_game("minimax", n, m, seed, coupling=2.0 * np.sqrt(max(n, m)))[0]
 
 
 @pytest.fixture
@@ -97,16 +118,6 @@ def rng():
 def spd(rng, k, floor=0.2):
     M = rng.standard_normal((k, k))
     return M @ M.T + floor * np.eye(k)
-
-
-def random_minimax(n, m, seed, s_floor=0.2):
-    """A quadratic game whose origin is a strict local minimax with prescribed S ≻ 0, Hyy ≺ 0
-    (Hxx is then whatever makes Hxx − Hxy Hyy⁻¹ Hyx = S: often indefinite, so not Nash)."""
-    rng = np.random.default_rng(seed)
-    Hyy = -spd(rng, m)
-    Hxy = 2 * rng.standard_normal((n, m))
-    Hxx = spd(rng, n, s_floor) + Hxy @ np.linalg.solve(Hyy, Hxy.T)
-    return Game.quadratic((Hxx + Hxx.T) / 2, Hxy, Hyy)
 
 
 def blocks(game):
@@ -133,6 +144,29 @@ def oracle_radius(alg, game, point):
     closed form, no structured shortcut, no Schur complement. On quadratic games the map is
     affine, so the differences are exact up to rounding (~ε‖J‖/h ≈ 1e-11 relative)."""
     return float(np.abs(np.linalg.eigvals(alg.fd_jacobian(game, point))).max())
+
+
+def checked_radius(alg, game, point, rel=1e-9, **hyperparameters):
+    """ρ from :func:`oracle_radius` — what a theorem test decides with — after asserting that
+    the library's own ``spectral_radius`` (its structured shortcut or Krylov path) equals it
+    to ``rel``. ``alg`` is a name (with ``hyperparameters``) or an algorithm."""
+    alg = algorithms.get(alg, **hyperparameters) if isinstance(alg, str) else alg
+    point = np.asarray(point, dtype=float)
+    rho = oracle_radius(alg, game, point)
+    library = spectral_radius(alg, game, point)
+    assert abs(library - rho) <= rel * max(rho, 1e-300) + 1e-12, (alg, library, rho)
+    return rho
+
+
+def confirmed(best, game, point=None, rel=1e-9, abs_tol=1e-12):
+    """A tuner's optimum (:class:`stability.spectral.Optimum`): its ρ re-evaluated at its
+    hyperparameters by :func:`oracle_radius`; the two must agree to ``rel`` (``abs_tol``
+    where the optimum is a defective eigenvalue: a rounding δ moves a Jordan block of size
+    k by δ^(1/k))."""
+    point = np.zeros(game.n + game.m) if point is None else point
+    rho = oracle_radius(best.algorithm, game, point)
+    assert abs(best.radius - rho) <= rel * rho + abs_tol, (best, rho)
+    return rho
 
 
 def oracle_structure(game):

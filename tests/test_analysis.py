@@ -12,7 +12,7 @@ from stability.diagnostics import critical_ratio, path_angle, rotation
 from stability.errors import NotSupportedError, InputError
 from stability.spectral import (gda_step_size_bound, optimize, stable_step_sizes,
                                 symbolic_stable_set)
-from conftest import random_quadratic
+from conftest import random_nash
 
 ETA = sp.Symbol("eta", positive=True)
 
@@ -31,7 +31,7 @@ def test_symbolic_stable_sets(name, game, expected):
 
 @pytest.mark.parametrize("seed", range(5))
 def test_stable_step_sizes_match_lemma4(seed):
-    game = random_quadratic(2, 3, seed=seed, definite=True)  # Nash ⇒ Re λ(V) > 0
+    game = random_nash(2, 3, seed=seed)  # Nash ⇒ Re λ(V) > 0
     for ratio in (1.0, 2.5):
         bound = gda_step_size_bound(game, np.zeros(5), ratio)
         assert bound > 0
@@ -111,7 +111,7 @@ def test_rotation_and_path_angle():
 
 
 def test_cg_terminates_at_exact_solve_and_fd_hvp():
-    game = random_quadratic(3, 4, seed=1, definite=True)
+    game = random_nash(3, 4, seed=1)
     rng = np.random.default_rng(0)
     x, y, r = rng.standard_normal((5, 3)), rng.standard_normal((5, 4)), rng.standard_normal((5, 4))
     exact = game.solve_yy(x, y, r)
@@ -125,7 +125,7 @@ def test_cg_terminates_at_exact_solve_and_fd_hvp():
 
 
 def test_practical_variants_run_and_have_no_jacobian():
-    game = random_quadratic(3, 4, seed=1, definite=True)
+    game = random_nash(3, 4, seed=1)
     z0 = np.random.default_rng(3).standard_normal((4, 7))
     for alg, g in [(algorithms.get("fr", lr=0.05), ApproximateHessian(game, cg_iters=5)),
                    (SecantInverse(algorithms.get("hessianfr", lr=0.05, lr_y2=0.5)), game)]:

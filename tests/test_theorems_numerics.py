@@ -39,19 +39,16 @@ def test_lemma4_iff(seed):
 
 @pytest.mark.parametrize("seed", SEEDS)
 def test_lemma4_matches_gda_step_size_bound(seed):
-    rng = np.random.default_rng(seed)
-    Hxx, Hyy = spd(rng, 2, 0.1), -spd(rng, 3, 0.1)
-    Hxy = 3 * rng.standard_normal((2, 3))
-    game = Game.quadratic(Hxx, Hxy, Hyy)
+    game, _ = structured_game("nash", 2, 3, seed, condition=30.0, scale=0.1, coupling=3 * np.sqrt(3))
+    Hxx, Hxy, Hyy = game.dense_blocks()
     A = -np.block([[Hxx, Hxy], [-Hxy.T, -Hyy]])                     # v' = −V
     assert gda_step_size_bound(game, np.zeros(5)) == pytest.approx(lemma4_bound(A), rel=1e-12)
 
 
 @pytest.mark.parametrize("seed", range(5))
 def test_cor5_small_steps_converge(seed):
+    game, _ = structured_game("nash", 2, 2, seed, condition=30.0, scale=0.1, coupling=3 * np.sqrt(2))
     rng = np.random.default_rng(seed)
-    Hxx, Hyy = spd(rng, 2, 0.1), -spd(rng, 2, 0.1)
-    game = Game.quadratic(Hxx, 3 * rng.standard_normal((2, 2)), Hyy)
     h = 0.5 * gda_step_size_bound(game, np.zeros(4))
     traj = run(algorithms.get("gda", lr=h), game, rng.standard_normal(4), steps=200_000, tol=1e-8)
     assert traj.stop[0] == "converged"
@@ -60,10 +57,11 @@ def test_cor5_small_steps_converge(seed):
 @pytest.mark.parametrize("seed", SEEDS)
 @pytest.mark.parametrize("gamma", [0.01, 1.0, 10.0])
 def test_lemma7(seed, gamma):
-    """On the library's consensus-optimisation Jacobian J = I − η(V + γVᵀV): with v' = −V
+    """On the library's consensus-optimisation map, J = I − η(V + γVᵀV): with v' = −V
     negative semidefinite (Hxx ⪰ 0, Hyy ⪯ 0, both singular) and invertible (the coupling),
-    w' = (I − γv'ᵀ)v' = −(I − J)/η is negative definite. The oracle is eigvalsh of its
-    symmetric part, independent of how J is built."""
+    w' = (I − γv'ᵀ)v' = −(I − J)/η is negative definite. J is the finite-difference Jacobian
+    of the update map (exact to ~1e-11 on this affine map, ~1e-10 in w'); the oracle is
+    eigvalsh of w''s symmetric part."""
     rng = np.random.default_rng(seed)
     Hxx = (lambda M: M @ M.T)(rng.standard_normal((2, 1)))        # ⪰ 0, rank 1
     Hyy = -(lambda M: M @ M.T)(rng.standard_normal((2, 1)))       # ⪯ 0, rank 1
@@ -71,18 +69,18 @@ def test_lemma7(seed, gamma):
     V = np.block([[Hxx, game.Hxy], [-game.Hxy.T, -Hyy]])
     assert np.linalg.eigvalsh((V + V.T) / 2).min() >= -1e-12 and abs(np.linalg.det(V)) > 1e-8
     lr = 0.1
-    J = algorithms.get("co", lr=lr, gamma=gamma).jacobian(game, np.zeros(4))
+    J = algorithms.get("co", lr=lr, gamma=gamma).fd_jacobian(game, np.zeros(4))
     w = -(np.eye(4) - J) / lr
-    assert np.linalg.eigvalsh((w + w.T) / 2).max() < 0               # negative definite
+    assert np.linalg.eigvalsh((w + w.T) / 2).max() < -1e-8           # negative definite
 
 
 def test_lemma7_needs_invertibility():
     """v' singular (f = x1² − y² with an unused x2): w' is only semidefinite."""
     game = Game.quadratic(np.diag([2.0, 0.0]), np.zeros((2, 1)), [[-2.0]])
     lr = 0.1
-    J = algorithms.get("co", lr=lr, gamma=1.0).jacobian(game, np.zeros(3))
+    J = algorithms.get("co", lr=lr, gamma=1.0).fd_jacobian(game, np.zeros(3))
     w = -(np.eye(3) - J) / lr
-    assert np.linalg.eigvalsh((w + w.T) / 2).max() == pytest.approx(0, abs=1e-12)
+    assert np.linalg.eigvalsh((w + w.T) / 2).max() == pytest.approx(0, abs=1e-9)   # FD rounding / η
 
 
 @pytest.mark.parametrize("seed", range(10))

@@ -409,7 +409,7 @@ def test_tolerances_and_options_are_validated(bad):
 
 
 def test_user_algorithm_without_closed_form_uses_its_own_map():
-    from stability import StabilityWarning, algorithms, spectral_radius
+    from stability import StabilityWarning, spectral_radius
     from stability.algorithms import Algorithm, Param
     from stability.errors import NotSupportedError
 
