@@ -38,7 +38,11 @@ def test_the_origin_of_g1_is_a_strict_local_minimax():
 # is false, and the search returns a (shrunk) game where it fails.
 def test_a_false_conjecture_has_a_counterexample():
     conjecture = lambda case: stability.spectral_radius("gda", *case, lr=0.1) < 1
-    assert find_counterexample(conjecture, st.quadratic_games("minimax", max_size=3)) is not None
+    bad = find_counterexample(conjecture, st.quadratic_games("minimax", max_size=3))
+    assert bad is not None
+    print(bad)              # its blocks, to paste into a paper or a regression test
+    game, point = bad.example
+    assert stability.classify(game, point).strict_local_minimax
 
 
 def test_fixtures_from_the_plugin(game_factory, stability_rng):

@@ -116,8 +116,11 @@ def test_counterexample_search_finds_a_minimal_one_and_none_for_a_theorem():
     # false: "every strict local minimax is a strict local Nash point"
     bad = find_counterexample(lambda case: classify(*case).strict_local_nash,
                               kit.quadratic_games("minimax", max_size=3), max_examples=100)
-    assert bad is not None
-    game, point = bad
+    assert bad is not None and bad.outcome == "returned False"
+    game, point = bad.example
+    printed = str(bad)
+    assert "Hxx = " in printed and "Hyy = " in printed     # the numbers, for the report
+    np.testing.assert_array_equal(bad.numbers[0]["Hxy"], game.dense_blocks()[1])
     found = oracle_structure(game)
     assert found["minimax"] and not found["nash"]
     assert game.n <= 3 and game.m <= 3
