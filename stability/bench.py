@@ -5,7 +5,9 @@ Naive methods that would take hours are timed on a subset and scaled (``naive_sc
 how many of how many); the disagreement is measured on that subset."""
 
 import concurrent.futures as cf
+import importlib.util
 import json
+import multiprocessing
 import resource
 import time
 
@@ -59,6 +61,12 @@ def random_dense_game(n, seed=0):
     sym = lambda M: (M + M.T) / 2
     Hyy = -sym(rng.standard_normal((n, n))) / np.sqrt(n) - 1.5 * np.eye(n)
     return Game.quadratic(sym(rng.standard_normal((n, n))) / np.sqrt(n), rng.standard_normal((n, n)) / np.sqrt(n), Hyy)
+
+
+def _own_process():
+    """A one-process pool started by ``spawn``: its peak memory is its own, and it never forks
+    a parent that runs threads (JAX's, BLAS's)."""
+    return cf.ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
 
 
 def _timed(fn):
@@ -155,7 +163,7 @@ def bench_matrix_free(n, check_n, spikes=True):
     game of size n (own process, so its peak memory is its own), with or without spectral
     outliers, each eigenvalue stopped after ``MF_TIME_LIMIT`` seconds; at ``check_n`` against
     dense eigensolves."""
-    with cf.ProcessPoolExecutor(max_workers=1) as pool:
+    with _own_process() as pool:
         _, failed, cls_ok, t_large, peak = pool.submit(_matrix_free_run, n, spikes).result()
     (mf, failed_small, _, _, _), t_mf = _timed(lambda: _matrix_free_run(check_n, spikes))
     dense_game, point = spiked_game(check_n, sparse=False, spikes=spikes), np.zeros(2 * check_n)
@@ -210,15 +218,34 @@ def _final_only_run(points, steps, record):
 def bench_engine_final(points, steps, naive_points):
     """``points`` × ``steps`` FR steps on g1 keeping only final states (own process, so its peak
     memory is its own) against keeping the whole path (timed on ``naive_points``, scaled)."""
-    with cf.ProcessPoolExecutor(max_workers=1) as pool:
+    with _own_process() as pool:
         final, t_ours, peak = pool.submit(_final_only_run, points, steps, "final").result()
-    with cf.ProcessPoolExecutor(max_workers=1) as pool:
+    with _own_process() as pool:
         full, t_full, peak_full = pool.submit(_final_only_run, naive_points, steps, "all").result()
     diff = float(np.max(np.abs(final[:naive_points] - full)))
     return {"name": "engine_final", "points": points, "steps": steps, "ours_s": t_ours,
             "naive_s": t_full * points / naive_points, "ratio": t_full * points / naive_points / t_ours,
             "max_rel_diff": diff, "peak_mb": peak, "naive_peak_mb": peak_full,
             "naive_scaled_from": f"record='all' on {naive_points} of {points} points"}
+
+
+def bench_engine_jax(points, steps, record):
+    """The numpy engine against its JAX backend (``run(..., backend="jax")``), FR on g1 from
+    ``points`` starts for ``steps`` steps, keeping ``record``: ours is the numpy engine, the
+    bar is JAX (warm: a first run compiles, its time is reported apart). Skipped where JAX
+    does not import."""
+    if importlib.util.find_spec("jax") is None:
+        return {"name": f"engine_jax_{record}", "skipped": "JAX is not installed (pip install 'stability[jax]')"}
+    game, alg = games.get("g1"), algorithms.get("fr", lr=0.05)
+    z0 = np.random.default_rng(0).uniform(-4, 4, (points, 2))
+    go = lambda backend: run(alg, game, z0, steps=steps, tol=0.0, record=record, backend=backend)
+    ours, t_ours = _timed(lambda: go("numpy"))
+    _, t_first = _timed(lambda: go("jax"))
+    theirs, t_jax = _timed(lambda: go("jax"))
+    diff = float(np.max(np.abs(ours.final - theirs.final) / np.maximum(1.0, np.abs(ours.final))))
+    return {"name": f"engine_jax_{record}", "points": points, "steps": steps, "ours_s": t_ours,
+            "naive_s": t_jax, "ratio": t_jax / t_ours, "max_rel_diff": diff,
+            "numpy_over_jax": t_ours / t_jax, "jax_first_run_s": t_first}
 
 
 def cupy_namespace():
@@ -262,10 +289,12 @@ def run_benchmarks(quick=False, gpu=False):
     if quick:
         return [bench_table(30), bench_sweep(20, points=20, naive_points=2),
                 bench_matrix_free(2000, 100), bench_matrix_free(2000, 100, spikes=False),
-                bench_engine(200, 50, 10), bench_engine_final(2000, 50, 200)]
+                bench_engine(200, 50, 10), bench_engine_final(2000, 50, 200),
+                bench_engine_jax(200, 50, "all"), bench_engine_jax(200, 50, "final")]
     return [bench_table(1000), bench_sweep(500), bench_matrix_free(100_000, 2000),
             bench_matrix_free(100_000, 2000, spikes=False), bench_engine(10_000, 1000, 100),
-            bench_engine_final(100_000, 1000, 10_000)]
+            bench_engine_final(100_000, 1000, 10_000), bench_engine_jax(10_000, 1000, "all"),
+            bench_engine_jax(100_000, 1000, "final")]
 
 
 def main(as_json=False, quick=False, gpu=False):

@@ -96,6 +96,9 @@ _SETTINGS = {
     "spectral.max_symbolic_state": (6, _POSITIVE_INT, "largest Jacobian of an exact stable set"),
     "spectral.max_grid": (1_000_000, _POSITIVE_INT, "most grid points of optimize"),
     "diagnostics.max_kronecker": (60, _POSITIVE_INT, "largest n + m of the τ* Kronecker problem"),
+    # the iteration engine
+    "engine.backend": ("numpy", (lambda v: v in ("numpy", "jax"), "'numpy' or 'jax'"),
+                       "the engine's backend: numpy (the reference) or JAX (jitted; optional)"),
 }
 
 

@@ -98,7 +98,7 @@ def _record_every(record, steps):
 
 @checked_call
 def run(algorithm, game, z0, steps=1000, tol=1e-10, target=None, divergence=1e6, max_time=None,
-        record="all", executor=None, chunks=8, **hp):
+        record="all", executor=None, chunks=8, backend=None, **hp):
     """Iterate ``algorithm`` on ``game`` from the rows of ``z0``.
 
     Parameters
@@ -122,6 +122,11 @@ def run(algorithm, game, z0, steps=1000, tol=1e-10, target=None, divergence=1e6,
     executor : concurrent.futures.Executor, optional
         Runs the points as ``chunks`` parallel batches (a process pool, a Dask client's
         executor); the result is the same as the serial run's.
+    backend : {"numpy", "jax"}, optional
+        ``"numpy"`` (the default, ``config.defaults["engine.backend"]``) or ``"jax"``: the same
+        update maps compiled with ``jax.jit`` and run by ``lax.scan`` in segments of steps
+        (:mod:`stability.jaxengine`; JAX is optional, ``pip install 'stability[jax]'``). Same
+        iterates up to rounding, same stop reasons; quadratic and formula games.
 
     The recorded part is ``R · B · (n + m)`` numbers (R recorded steps), at most
     ``config.defaults["linalg.max_array_bytes"]`` bytes. Ctrl-C stops the run cleanly; the result
@@ -130,7 +135,7 @@ def run(algorithm, game, z0, steps=1000, tol=1e-10, target=None, divergence=1e6,
     try:
         algorithm = as_algorithm(algorithm, **hp)
     except UnknownNameError as exc:  # a misspelt argument of run() lands in hp: say so
-        own = ["steps", "tol", "target", "divergence", "max_time", "record", "executor", "chunks"]
+        own = ["steps", "tol", "target", "divergence", "max_time", "record", "executor", "chunks", "backend"]
         for key in hp:
             close = difflib.get_close_matches(key, own, n=1)
             if close:
@@ -150,6 +155,9 @@ def run(algorithm, game, z0, steps=1000, tol=1e-10, target=None, divergence=1e6,
         raise InputError(f"target must have n + m = {game.n + game.m} entries, got {target.shape}")
     max_time = None if max_time is None else real_number(max_time, "max_time", 0.0)
     every = _record_every(record, steps)
+    backend = defaults["engine.backend"] if backend is None else backend
+    if backend not in ("numpy", "jax"):
+        raise InputError(f"backend must be 'numpy' or 'jax', got {short(backend)}")
     N, B = game.n + game.m, z0.shape[0]
     rows = 1 if every is None else steps // every + 2  # the last step too (sized before allocating)
     size = (rows * (N + 2) + algorithm.copies * N + N + 3) * B * 8
@@ -160,10 +168,13 @@ def run(algorithm, game, z0, steps=1000, tol=1e-10, target=None, divergence=1e6,
                          "(record='final' or record=k) or use fewer points")
     if check_executor(executor) is not None:
         parts = np.array_split(z0, min(count(chunks, "chunks", 1, high=10 ** 6), B))
-        futures = [executor.submit(run, algorithm, game, part, steps, tol, target, divergence, max_time, record)
-                   for part in parts]
+        futures = [executor.submit(run, algorithm, game, part, steps, tol, target, divergence, max_time, record,
+                                   backend=backend) for part in parts]
         return _merge([f.result() for f in futures])
     recorded = None if every is None else np.unique(np.append(np.arange(0, steps + 1, every), steps))
+    if backend == "jax":
+        from .jaxengine import run_jax
+        return Trajectory(*run_jax(algorithm, game, z0, steps, tol, target, divergence, max_time, recorded))
     return _Run(algorithm, game, z0, steps, tol, target, divergence, max_time, recorded).go()
 
 

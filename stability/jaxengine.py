@@ -1,0 +1,281 @@
+"""The iteration engine on JAX: the same update maps, compiled with ``jax.jit``.
+
+The update maps of :mod:`stability.algorithms` are written once over a block algebra
+(:mod:`stability.backend`) and a game oracle; here the oracle and the algebra are JAX ones,
+and ``lax.scan`` runs the batched loop, so a run is one compiled program per segment of steps
+instead of a Python loop of numpy calls. JAX is optional (``pip install 'stability[jax]'``);
+the numpy engine (:func:`stability.engine.run`) stays the default and the reference, and this
+one is tested against it (same iterates to rounding, same stop reasons and steps).
+
+Supported: quadratic games with dense (or ``scipy.sparse``, densified) blocks and formula games
+(their sympy gradient and Hessian compiled with ``sympy.lambdify(..., modules="jax")``), with
+every package algorithm whose update map is an array expression (not implicit extragradient,
+whose Newton loop stops on data, and not the general-sum maps). Everything runs in float64
+(``jax.enable_x64`` for the duration of the run only)."""
+
+import time
+import weakref
+from collections import OrderedDict
+
+import numpy as np
+
+from .errors import NotSupportedError
+from .games.expression import ExpressionGame
+from .games.general_sum import GeneralSumGame
+from .games.quadratic import QuadraticGame
+
+CODES = ("max_steps", "converged", "diverged", "time_limit", "interrupted")
+SEGMENT_STEPS = 256
+"""Steps per compiled segment: the host checks ``max_time``, Ctrl-C and whether any point is
+still running between segments."""
+
+
+def jax_modules():
+    """``(jax, jax.numpy)``, or a :class:`NotSupportedError` that says what to install."""
+    try:
+        import jax
+        import jax.numpy as jnp
+    except ImportError:
+        raise NotSupportedError("run(..., backend='jax') needs JAX, an optional dependency: "
+                                "pip install 'stability[jax]' (or jax)") from None
+    return jax, jnp
+
+
+class JaxBlocks:
+    """The block algebra of :class:`stability.backend.NumpyBlocks` in ``jax.numpy``."""
+
+    name = "jax"
+
+    def __init__(self, jnp):
+        self.jnp = jnp
+
+    def mv(self, M, v):
+        if M.shape[-2:] == (1, 1):
+            return M[..., 0] * v
+        return self.jnp.einsum("...ij,...j->...i", M, v)
+
+    def solve(self, M, v):
+        if M.shape[-2:] == (1, 1):
+            return v / M[..., 0]
+        M = self.jnp.broadcast_to(M, v.shape[:-1] + M.shape[-2:])
+        return self.jnp.linalg.solve(M, v[..., None])[..., 0]
+
+    def eye(self, k):
+        return self.jnp.eye(k)
+
+    def mT(self, M):
+        return self.jnp.swapaxes(M, -1, -2)
+
+    def hstack(self, blocks):
+        return self.jnp.concatenate(blocks, axis=-1)
+
+
+class JaxGame:
+    """A game's oracle in ``jax.numpy``, for tracing an update map: the gradient, Hessian
+    blocks and their products and solves, at rows of points (a singular Hyy gives non-finite
+    values, which the engine reports as divergence)."""
+
+    is_general_sum = False
+
+    def __init__(self, game, jnp):
+        if isinstance(game, GeneralSumGame) or game.is_general_sum:
+            raise NotSupportedError("the JAX engine runs zero-sum games; general-sum games run on "
+                                    "the numpy engine (backend='numpy')")
+        self.n, self.m, self.jnp = game.n, game.m, jnp
+        self.ops = JaxBlocks(jnp)
+        if isinstance(game, QuadraticGame):
+            self._quadratic(game)
+        elif isinstance(game, ExpressionGame) and not game.params:
+            self._formula(game)
+        else:
+            raise NotSupportedError(f"the JAX engine runs quadratic and formula games, not "
+                                    f"{type(game).__name__}; use backend='numpy'")
+
+    def _quadratic(self, game):
+        jnp = self.jnp
+        Hxx, Hxy, Hyy = (jnp.asarray(np.asarray(B, dtype=float)) for B in game.dense_blocks())
+        bx, by = jnp.asarray(game.bx), jnp.asarray(game.by)
+        self._blocks = (Hxx, Hxy, Hyy)
+        self.grad = lambda x, y: (x @ Hxx + y @ Hxy.T + bx, x @ Hxy + y @ Hyy + by)
+        self.hessian_blocks = lambda x, y: self._blocks
+        self.hvp = lambda x, y, u, w: (u @ Hxx + w @ Hxy.T, u @ Hxy + w @ Hyy)
+        self.solve_yy = lambda x, y, r: self.ops.solve(Hyy, r)
+        self.solve_xx = lambda x, y, r: self.ops.solve(Hxx, r)
+
+    def _formula(self, game):
+        import sympy as sp
+        jnp, N = self.jnp, self.n + self.m
+        zs = list(game.xs) + list(game.ys)
+        grad = sp.lambdify(zs, list(game.grad_exprs), modules="jax", cse=True)
+        hess = sp.lambdify(zs, list(game.hessian_expr), modules="jax", cse=True)
+
+        def columns(fn, x, y):
+            z = jnp.concatenate([x, y], axis=-1)   # the engine's rows: one batch shape
+            batch = z.shape[:-1]
+            cols = fn(*(z[..., i] for i in range(N)))
+            return jnp.stack([jnp.broadcast_to(jnp.asarray(c, dtype=z.dtype), batch) for c in cols], axis=-1)
+
+        def hessian_blocks(x, y):
+            H = columns(hess, x, y)
+            H = H.reshape(H.shape[:-1] + (N, N))
+            return H[..., :self.n, :self.n], H[..., :self.n, self.n:], H[..., self.n:, self.n:]
+
+        def hvp(x, y, u, w):
+            hxx, hxy, hyy = hessian_blocks(x, y)
+            mv, mT = self.ops.mv, self.ops.mT
+            return mv(hxx, u) + mv(hxy, w), mv(mT(hxy), u) + mv(hyy, w)
+
+        def split_grad(x, y):
+            g = columns(grad, x, y)
+            return g[..., :self.n], g[..., self.n:]
+        self.grad, self.hessian_blocks, self.hvp = split_grad, hessian_blocks, hvp
+        self.solve_yy = lambda x, y, r: self.ops.solve(hessian_blocks(x, y)[2], r)
+        self.solve_xx = lambda x, y, r: self.ops.solve(hessian_blocks(x, y)[0], r)
+
+    # zero-sum: the follower minimises −f
+    def follower_grad(self, x, y):
+        gx, gy = self.grad(x, y)
+        return -gx, -gy
+
+    def follower_hvp(self, x, y, u, w):
+        a, b = self.hvp(x, y, u, w)
+        return -a, -b
+
+    def follower_solve_yy(self, x, y, r):
+        return -self.solve_yy(x, y, r)
+
+
+_COMPILED = OrderedDict()
+"""The last few compiled runs, keyed by game (identity), algorithm (its repr: name and every
+hyperparameter), batch size and stopping rule: a run that repeats one with other initial
+points reuses its compiled program instead of tracing and compiling again (~1 s)."""
+CACHE_SIZE = 8
+
+
+def run_jax(algorithm, game, z0, steps, tol, target, divergence, max_time, recorded):
+    """The JAX counterpart of the numpy engine's loop (arguments already validated by
+    :func:`stability.engine.run`); returns the fields of its
+    :class:`~stability.engine.Trajectory`, which the engine builds from them."""
+    jax, jnp = jax_modules()
+    key = (id(game), repr(algorithm), z0.shape[0], steps, tol, divergence,
+           None if target is None else target.tobytes())
+    with jax.enable_x64(True):
+        entry = _COMPILED.get(key)
+        if entry is None or entry[0]() is not game:
+            entry = (weakref.ref(game), _Compiled(jax, jnp, algorithm, game, z0.shape[0], steps, tol,
+                                                  target, divergence))
+            _COMPILED[key] = entry
+            while len(_COMPILED) > CACHE_SIZE:
+                _COMPILED.popitem(last=False)
+        _COMPILED.move_to_end(key)
+        return entry[1].go(z0, steps, max_time, recorded)
+
+
+class _Compiled:
+    def __init__(self, jax, jnp, algorithm, game, B, steps, tol, target, divergence):
+        self.jax, self.jnp, self.game, self.algorithm = jax, jnp, game, algorithm
+        self.view = JaxGame(game, jnp)
+        self.N, self.B = game.n + game.m, B
+        N, n, lax = self.N, game.n, jax.lax
+        view, target_j = self.view, None if target is None else jnp.asarray(target)
+
+        def advance(state):
+            return view.ops.hstack(algorithm.update(view, algorithm.split_state(view, state)))
+
+        def measure(z):
+            gx, gy = view.grad(z[:, :n], z[:, n:])
+            G = jnp.concatenate([gx, gy], axis=-1)
+            g = jnp.sqrt(jnp.sum(G * G, axis=-1))
+            d = jnp.full(g.shape, jnp.nan) if target_j is None else jnp.sqrt(jnp.sum((z - target_j) ** 2, axis=-1))
+            crit = g if target_j is None else d
+            bad = ~(jnp.isfinite(g) & (jnp.max(jnp.abs(z), axis=-1) <= divergence))
+            return g, d, bad, ~bad & (crit <= tol)
+
+        def one_step(carry, _):
+            state, active, code, stop_step, t = carry
+            t = t + 1
+            running = active & (t <= steps)
+            state = jnp.where(running[:, None], advance(state), state)
+            z = state[:, :N]
+            g, d, bad, done = measure(z)
+            stopping = running & (bad | done)
+            code = jnp.where(running & bad, 2, jnp.where(running & done, 1, code))
+            stop_step = jnp.where(stopping, t, stop_step)
+            active = active & ~stopping
+            nan = jnp.nan
+            row = (jnp.where(running[:, None], z, nan), jnp.where(running, g, nan), jnp.where(running, d, nan))
+            return (state, active, code, stop_step, t), row
+
+        self.measure = jax.jit(measure)
+        self.one_step = one_step
+        self.lax = lax
+        self._segments = {}
+        self._trace_check(advance)
+
+    def _trace_check(self, advance):
+        """Trace the update map once, so a map that JAX cannot express fails here, typed."""
+        K = self.N * self.algorithm.copies
+        try:
+            self.jax.eval_shape(advance, self.jax.ShapeDtypeStruct((self.B, K), self.jnp.float64))
+        except NotSupportedError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - any tracing failure means "not expressible"
+            raise NotSupportedError(f"{self.algorithm.name}'s update map cannot run on the JAX engine "
+                                    f"({type(exc).__name__}: {str(exc).splitlines()[0][:200] if str(exc) else ''}); "
+                                    "use backend='numpy'") from None
+
+    def segment(self, length, keep):
+        """A compiled run of ``length`` steps returning every step's (z, g, d) when ``keep``."""
+        key = (length, keep)
+        if key not in self._segments:
+            lax, one_step = self.lax, self.one_step
+
+            def run(carry):
+                if keep:
+                    return lax.scan(one_step, carry, None, length=length)
+                return lax.scan(lambda c, _: (one_step(c, None)[0], None), carry, None, length=length)
+            self._segments[key] = self.jax.jit(run)
+        return self._segments[key]
+
+    def go(self, z0, steps, max_time, recorded):
+        jnp, B, N = self.jnp, self.B, self.N
+        self.state0 = jnp.asarray(self.algorithm.init_state(self.game, z0))
+        rows = 1 if recorded is None else len(recorded)
+        slot = {} if recorded is None else {int(t): i for i, t in enumerate(recorded)}
+        iterates = np.full((rows, B, N), np.nan)
+        grad_norm, distance = np.full((rows, B), np.nan), np.full((rows, B), np.nan)
+        g0, d0, bad0, done0 = (np.asarray(a) for a in self.measure(self.state0[:, :N]))
+        code = np.where(bad0, 2, np.where(done0, 1, 0))
+        active = ~(bad0 | done0)
+        if 0 in slot:
+            iterates[slot[0]], grad_norm[slot[0]], distance[slot[0]] = np.asarray(self.state0[:, :N]), g0, d0
+        carry = (self.state0, jnp.asarray(active), jnp.asarray(code), jnp.zeros(B, dtype=int), jnp.asarray(0))
+        started, t, interrupted = time.monotonic(), 0, False
+        keep = recorded is not None
+        try:
+            while t < steps and bool(np.any(np.asarray(carry[1]))):
+                if max_time is not None and time.monotonic() - started > max_time:
+                    break
+                length = min(SEGMENT_STEPS, steps)
+                carry, out = self.segment(length, keep)(carry)
+                if keep:
+                    z, g, d = (np.asarray(a) for a in out)
+                    for i in range(length):
+                        row = slot.get(t + 1 + i)
+                        if row is not None:
+                            iterates[row], grad_norm[row], distance[row] = z[i], g[i], d[i]
+                t = min(t + length, steps)
+        except KeyboardInterrupt:
+            interrupted = True
+        state, active, code, stop_step = (np.asarray(a) for a in carry[:4])
+        code, stop_step = code.copy(), stop_step.copy()
+        if active.any():  # still running: max_steps, or stopped by the clock or Ctrl-C
+            left = np.flatnonzero(active)
+            code[left] = 4 if interrupted else (3 if t < steps else 0)
+            stop_step[left] = t if t < steps else steps
+        final = state[:, :N].copy()
+        if recorded is None:
+            g, d, _, _ = (np.asarray(a) for a in self.measure(jnp.asarray(final)))
+            iterates[0], grad_norm[0], distance[0] = final, g, d
+        stop = np.array([CODES[c] for c in code], dtype=object)
+        return iterates, grad_norm, distance, stop, stop_step, recorded, final
