@@ -20,6 +20,7 @@ from collections import OrderedDict
 import numpy as np
 
 from .errors import NotSupportedError
+from .games.base import Game
 from .games.expression import ExpressionGame
 from .games.general_sum import GeneralSumGame
 from .games.quadratic import QuadraticGame
@@ -132,17 +133,8 @@ class JaxGame:
         self.solve_yy = lambda x, y, r: self.ops.solve(hessian_blocks(x, y)[2], r)
         self.solve_xx = lambda x, y, r: self.ops.solve(hessian_blocks(x, y)[0], r)
 
-    # zero-sum: the follower minimises −f
-    def follower_grad(self, x, y):
-        gx, gy = self.grad(x, y)
-        return -gx, -gy
-
-    def follower_hvp(self, x, y, u, w):
-        a, b = self.hvp(x, y, u, w)
-        return -a, -b
-
-    def follower_solve_yy(self, x, y, r):
-        return -self.solve_yy(x, y, r)
+    # zero-sum: the follower minimises −f, as for every zero-sum Game
+    follower_grad, follower_hvp, follower_solve_yy = Game.follower_grad, Game.follower_hvp, Game.follower_solve_yy
 
 
 _COMPILED = OrderedDict()

@@ -237,6 +237,7 @@ def test_fig3_lead_contains_gda_and_heavy_ball(seed):
             assert lead == pytest.approx(hb, rel=1e-9)
 
 
+@pytest.mark.slow  # ~70 s of tuning (four draws × seven methods); the opt-in profile runs it
 @pytest.mark.parametrize("gamma_max, beaten", [(0.5, ("GDA", "EG", "OG", "NM", "PM")),
                                                  (1.0, ("GDA", "EG", "OG", "NM", "PM", "CM"))])
 def test_fig3_lead_is_robust(gamma_max, beaten):
