@@ -19,6 +19,7 @@ from collections import OrderedDict
 
 import numpy as np
 
+from .algorithms.params import hyperparameter_key
 from .errors import NotSupportedError
 from .games.base import Game
 from .games.expression import ExpressionGame
@@ -138,8 +139,8 @@ class JaxGame:
 
 
 _COMPILED = OrderedDict()
-"""The last few compiled runs, keyed by game (identity), algorithm (its repr: name and every
-hyperparameter), batch size and stopping rule: a run that repeats one with other initial
+"""The last few compiled runs, keyed by game (identity), algorithm (its class and every
+hyperparameter value, arrays byte for byte), batch size and stopping rule: a run that repeats one with other initial
 points reuses its compiled program instead of tracing and compiling again (~1 s)."""
 CACHE_SIZE = 8
 
@@ -149,7 +150,7 @@ def run_jax(algorithm, game, z0, steps, tol, target, divergence, max_time, recor
     :func:`stability.engine.run`); returns the fields of its
     :class:`~stability.engine.Trajectory`, which the engine builds from them."""
     jax, jnp = jax_modules()
-    key = (id(game), repr(algorithm), z0.shape[0], steps, tol, divergence,
+    key = (id(game), hyperparameter_key(algorithm), z0.shape[0], steps, tol, divergence,
            None if target is None else target.tobytes())
     with jax.enable_x64(True):
         entry = _COMPILED.get(key)

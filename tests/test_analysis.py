@@ -151,3 +151,22 @@ def test_engine_batched_equals_loop_and_divergence_is_quiet():
         warnings.simplefilter("error")
         t = run(algorithms.get("gda", lr=0.5), games.get("g1"), [1.0, 1.0], steps=10_000)
     assert t.stop[0] == "diverged" and t.stop_step[0] < 100
+
+
+@pytest.mark.parametrize("name", ["fr", "hessianfr"])
+def test_one_cache_keeps_apart_preconditioners_that_differ_past_reprs_summary(name):
+    """The structured cache keys FR's and HessianFR's data on the preconditioner: two 40 × 40
+    preconditioners differing in one pair of entries (their reprs, summarised past 1000
+    entries, are equal) get their own spectra, each equal to a fresh computation."""
+    from stability.spectral.cache import SpectrumCache
+    from stability.testing import structured_game
+    game, point = structured_game("minimax", 40, 2, seed=2)
+    P1, P2 = np.eye(40), np.eye(40)
+    P2[5, 7] = P2[7, 5] = 0.3
+    assert repr(P1) == repr(P2)
+    extra = {"lr_y2": 0.01} if name == "hessianfr" else {}
+    first, second = (algorithms.get(name, lr=0.01, P_x=P, P_y=np.eye(2), **extra) for P in (P1, P2))
+    cache = SpectrumCache(game, point)
+    cache.radius(first)
+    assert cache.radius(second) == pytest.approx(spectral_radius(second, game, point), rel=1e-12)
+    assert cache.radius(second) != pytest.approx(spectral_radius(first, game, point), rel=1e-9)

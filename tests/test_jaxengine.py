@@ -121,3 +121,14 @@ def test_without_jax_the_error_says_what_to_install(monkeypatch):
     monkeypatch.setitem(sys.modules, "jax", None)
     with pytest.raises(NotSupportedError, match=r"stability\[jax\]"):
         run("gda", games.get("g1"), [1.0, 1.0], steps=5, backend="jax")
+
+
+def test_compiled_runs_are_reused_only_for_the_same_map():
+    """The compiled-run cache tells apart algorithms that differ only in an array
+    hyperparameter (an algorithm's repr omits arrays): FR with preconditioner P1, then P2,
+    each equals the numpy engine."""
+    game, _ = structured_game("minimax", 3, 2, seed=1)
+    z0 = np.ones((4, 5))
+    for P in (np.eye(3), 2 * np.eye(3)):
+        alg = algorithms.get("fr", lr=0.02, P_x=P)
+        _same(run(alg, game, z0, steps=20, tol=0.0), run(alg, game, z0, steps=20, tol=0.0, backend="jax"), 1e-12)

@@ -146,6 +146,20 @@ def same_hyperparameters(a, b):
     return a.keys() == b.keys() and all(same(a[k], b[k]) for k in a)
 
 
+def exact_key(value):
+    """A hashable key equal for two hyperparameter values exactly when they are equal: arrays
+    by shape, dtype and every byte (``repr`` summarises arrays of over 1000 entries, and an
+    algorithm's ``repr`` omits them), other values as they are."""
+    if isinstance(value, np.ndarray):
+        return ("array", value.shape, value.dtype.str, value.tobytes())
+    return value
+
+
+def hyperparameter_key(algorithm):
+    """The exact identity of an algorithm as a map: its class and every hyperparameter value."""
+    return (type(algorithm),) + tuple((k, exact_key(v)) for k, v in sorted(algorithm.hp.items()))
+
+
 def plain_hyperparameters(hp):
     """Hyperparameters as plain data: complex as ``[re, im]``, arrays as lists, symbols as text."""
     def plain(v):

@@ -7,7 +7,7 @@ from ..backend import concat, congruent_eigenvalues, namespace, symmetric_eigenv
 from ..errors import InputError
 from ..linalg import check_invertible
 from .base import Algorithm
-from .params import Param
+from .params import Param, exact_key
 from .registry import register
 from .gda import STEP_SIZES
 from .momentum import HeavyBall
@@ -68,7 +68,7 @@ class FR(Algorithm):
         return ctx.I() - self.lr_x * ctx.L @ _block_diag(self.P_x, self.P_y, ctx) @ M
 
     def spectral_key(self):
-        return ("ridge", repr(self.P_x), repr(self.P_y))  # spec(P1 S), spec(P2 Hyy)
+        return ("ridge", exact_key(self.P_x), exact_key(self.P_y))  # spec(P1 S), spec(P2 Hyy)
 
     def spectral_data(self, ctx):
         self._check_sizes(ctx.game)
@@ -147,8 +147,8 @@ class HessianFR(Algorithm):
 
     def spectral_key(self):
         if self.P_y is None:  # the same data as FR's: spec(P1 S), spec(Hyy)
-            return ("ridge", repr(self.P_x), repr(None))
-        return ("hessianfr", repr(self.P_x), repr(self.P_y), self.lr_y2 / self.lr_y)
+            return ("ridge", exact_key(self.P_x), None)
+        return ("hessianfr", exact_key(self.P_x), exact_key(self.P_y), self.lr_y2 / self.lr_y)
 
     def spectral_data(self, ctx):
         self._check_sizes(ctx.game)

@@ -51,10 +51,9 @@ class Counterexample:
 
 def _numbers(part):
     if isinstance(part, Game):
-        try:
-            Hxx, Hxy, Hyy = part.dense_blocks()
-        except (AttributeError, TypeError, NotImplementedError):
+        if not part.is_quadratic:
             return repr(part)       # a formula or callable game: its own description
+        Hxx, Hxy, Hyy = part.dense_blocks()
         return {"game": repr(part), "Hxx": np.asarray(Hxx), "Hxy": np.asarray(Hxy), "Hyy": np.asarray(Hyy)}
     if isinstance(part, np.ndarray):
         return part.copy()
