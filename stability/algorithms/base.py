@@ -29,7 +29,7 @@ from ..linalg import as_finite_array, warn
 from ..linalg.eigen import CountedOperator, dense_radius, largest_magnitude
 from . import linearization
 from .context import DenseProducts, JacobianContext
-from .params import (accepts, document, plain_hyperparameters, resolve_step_sizes, same_hyperparameters,
+from .params import (accepts, document, exact_key, plain_hyperparameters, resolve_step_sizes, same_hyperparameters,
                      signature)
 
 
@@ -359,7 +359,7 @@ class Algorithm:
     def spectral_key(self):
         """Equal keys promise equal :meth:`spectral_data`, across algorithms too (GDA, EG,
         OGDA, … share ``("dv", c)``), so a cache computes it once for all of them."""
-        return (type(self).__name__,) + tuple(sorted((k, repr(v)) for k, v in self.hp.items()))
+        return (type(self).__name__,) + tuple((k, exact_key(v)) for k, v in sorted(self.hp.items()))
 
     def spectral_data(self, ctx):
         """Hyperparameter-light precomputation for the structured spectrum (overridden by the

@@ -152,6 +152,10 @@ def exact_key(value):
     algorithm's ``repr`` omits them), other values as they are."""
     if isinstance(value, np.ndarray):
         return ("array", value.shape, value.dtype.str, value.tobytes())
+    try:
+        hash(value)
+    except TypeError:  # a mutable value (a sparse matrix, a sympy Matrix): only itself is equal
+        return ("object", id(value))
     return value
 
 
