@@ -192,10 +192,10 @@ def test_shift_invert_radius_on_a_spectrum_without_outliers_matches_dense(name, 
     """No outliers (the case shift-and-invert is for): against a dense eigensolve of the
     closed form. ARPACK to 1e-10 on (J − σI)⁻¹, whose dominant eigenvalues are separated by
     the shift: 1e-9 relative leaves two orders for the conditioning of the eigenvalue. The
-    quick plain-Arnoldi attempt is switched off so that shift-and-invert itself is tested."""
+    located Ritz pair is never accepted as it is, so that shift-and-invert itself is tested."""
     from stability.bench import spiked_game
     from stability.linalg import eigen
-    monkeypatch.setattr(eigen, "QUICK_RESTARTS", 0)
+    monkeypatch.setattr(eigen, "ACCEPT_LOCATED", False)
     sparse, dense = spiked_game(200, spikes=False), spiked_game(200, sparse=False, spikes=False)
     alg = algorithms.get(name, lr=0.1, **algorithms.get(name).example_hyperparameters)
     mf = matrixfree.spectral_radius(alg, sparse, np.zeros(400))
