@@ -84,6 +84,20 @@ def namespace(*arrays):
     return array_namespace(*arrays)
 
 
+def standard_namespace(xp):
+    """The array-API-standard namespace of a library module: array-api-compat's wrapper for
+    numpy and CuPy (whose own modules differ from the standard: ``concatenate`` for
+    ``concat``, no ``device=``), the module itself for ``array_api_strict`` and JAX."""
+    return namespace(xp.asarray([0.0]))
+
+
+def namespace_name(xp):
+    """The library behind a namespace: ``cupy`` for ``cupy`` and ``array_api_compat.cupy``,
+    ``jax`` for ``jax.numpy``."""
+    parts = getattr(xp, "__name__", type(xp).__name__).split(".")
+    return parts[1] if parts[0] == "array_api_compat" and len(parts) > 1 else parts[0]
+
+
 def to_namespace(block, xp):
     """A numpy block as an array of ``xp`` (float64)."""
     return xp.asarray(np.ascontiguousarray(block, dtype=np.float64))

@@ -98,7 +98,7 @@ def _record_every(record, steps):
 
 @checked_call
 def run(algorithm, game, z0, steps=1000, tol=1e-10, target=None, divergence=1e6, max_time=None,
-        record="all", executor=None, chunks=8, backend=None, **hp):
+        record="all", executor=None, chunks=8, backend=None, xp=None, **hp):
     """Iterate ``algorithm`` on ``game`` from the rows of ``z0``.
 
     Parameters
@@ -127,6 +127,12 @@ def run(algorithm, game, z0, steps=1000, tol=1e-10, target=None, divergence=1e6,
         update maps compiled with ``jax.jit`` and run by ``lax.scan`` in segments of steps
         (:mod:`stability.jaxengine`; JAX is optional, ``pip install 'stability[jax]'``). Same
         iterates up to rounding, same stop reasons; quadratic and formula games.
+    xp : array namespace, optional
+        Run the batch in this namespace (``cupy``: on the GPU; ``array_api_strict``): the same
+        update maps over the game's oracle there (:mod:`stability.deviceengine`; a quadratic
+        game's blocks are copied there once, formula games compile for CuPy). State and stop
+        tests stay on the device; recorded steps and the final states come back to the
+        host as the Trajectory's numpy arrays (``record="final"``: only the final states).
 
     The recorded part is ``R · B · (n + m)`` numbers (R recorded steps), at most
     ``config.defaults["linalg.max_array_bytes"]`` bytes. Ctrl-C stops the run cleanly; the result
@@ -135,7 +141,7 @@ def run(algorithm, game, z0, steps=1000, tol=1e-10, target=None, divergence=1e6,
     try:
         algorithm = as_algorithm(algorithm, **hp)
     except UnknownNameError as exc:  # a misspelt argument of run() lands in hp: say so
-        own = ["steps", "tol", "target", "divergence", "max_time", "record", "executor", "chunks", "backend"]
+        own = ["steps", "tol", "target", "divergence", "max_time", "record", "executor", "chunks", "backend", "xp"]
         for key in hp:
             close = difflib.get_close_matches(key, own, n=1)
             if close:
@@ -158,6 +164,14 @@ def run(algorithm, game, z0, steps=1000, tol=1e-10, target=None, divergence=1e6,
     backend = defaults["engine.backend"] if backend is None else backend
     if backend not in ("numpy", "jax"):
         raise InputError(f"backend must be 'numpy' or 'jax', got {short(backend)}")
+    if xp is not None:
+        if not (hasattr(xp, "asarray") and hasattr(xp, "linalg")):
+            raise InputError(f"xp must be an array namespace module (cupy, array_api_strict), got {short(xp)}")
+        if backend == "jax":
+            raise InputError("backend='jax' and xp= both choose where the run happens; give one")
+        if executor is not None:
+            raise InputError("xp= runs the batch on one device; an executor splits it over processes "
+                             "(give one of them)")
     N, B = game.n + game.m, z0.shape[0]
     rows = 1 if every is None else steps // every + 2  # the last step too (sized before allocating)
     size = (rows * (N + 2) + algorithm.copies * N + N + 3) * B * 8
@@ -172,6 +186,10 @@ def run(algorithm, game, z0, steps=1000, tol=1e-10, target=None, divergence=1e6,
                                    backend=backend) for part in parts]
         return _merge([f.result() for f in futures])
     recorded = None if every is None else np.unique(np.append(np.arange(0, steps + 1, every), steps))
+    if xp is not None:
+        from .deviceengine import run_in_namespace
+        return Trajectory(*run_in_namespace(algorithm, game, z0, steps, tol, target, divergence, max_time, recorded,
+                                            xp))
     if backend == "jax":
         from .jaxengine import run_jax
         return Trajectory(*run_jax(algorithm, game, z0, steps, tol, target, divergence, max_time, recorded))

@@ -1,7 +1,8 @@
 """The iteration engine on JAX: the same update maps, compiled with ``jax.jit``.
 
 The update maps of :mod:`stability.algorithms` are written once over a block algebra
-(:mod:`stability.backend`) and a game oracle; here the oracle and the algebra are JAX ones,
+(:mod:`stability.backend`) and a game oracle; here the oracle and the algebra are those of
+:mod:`stability.games.namespace` in ``jax.numpy``,
 and ``lax.scan`` runs the batched loop, so a run is one compiled program per segment of steps
 instead of a Python loop of numpy calls. JAX is optional (``pip install 'stability[jax]'``);
 the numpy engine (:func:`stability.engine.run`) stays the default and the reference, and this
@@ -21,10 +22,7 @@ import numpy as np
 
 from .algorithms.params import hyperparameter_key
 from .errors import NotSupportedError
-from .games.base import Game
-from .games.expression import ExpressionGame
-from .games.general_sum import GeneralSumGame
-from .games.quadratic import QuadraticGame
+from .games.namespace import NamespaceGame
 
 CODES = ("max_steps", "converged", "diverged", "time_limit", "interrupted")
 SEGMENT_STEPS = 256
@@ -41,101 +39,6 @@ def jax_modules():
         raise NotSupportedError("run(..., backend='jax') needs JAX, an optional dependency: "
                                 "pip install 'stability[jax]' (or jax)") from None
     return jax, jnp
-
-
-class JaxBlocks:
-    """The block algebra of :class:`stability.backend.NumpyBlocks` in ``jax.numpy``."""
-
-    name = "jax"
-
-    def __init__(self, jnp):
-        self.jnp = jnp
-
-    def mv(self, M, v):
-        if M.shape[-2:] == (1, 1):
-            return M[..., 0] * v
-        return self.jnp.einsum("...ij,...j->...i", M, v)
-
-    def solve(self, M, v):
-        if M.shape[-2:] == (1, 1):
-            return v / M[..., 0]
-        M = self.jnp.broadcast_to(M, v.shape[:-1] + M.shape[-2:])
-        return self.jnp.linalg.solve(M, v[..., None])[..., 0]
-
-    def eye(self, k):
-        return self.jnp.eye(k)
-
-    def mT(self, M):
-        return self.jnp.swapaxes(M, -1, -2)
-
-    def hstack(self, blocks):
-        return self.jnp.concatenate(blocks, axis=-1)
-
-
-class JaxGame:
-    """A game's oracle in ``jax.numpy``, for tracing an update map: the gradient, Hessian
-    blocks and their products and solves, at rows of points (a singular Hyy gives non-finite
-    values, which the engine reports as divergence)."""
-
-    is_general_sum = False
-
-    def __init__(self, game, jnp):
-        if isinstance(game, GeneralSumGame) or game.is_general_sum:
-            raise NotSupportedError("the JAX engine runs zero-sum games; general-sum games run on "
-                                    "the numpy engine (backend='numpy')")
-        self.n, self.m, self.jnp = game.n, game.m, jnp
-        self.ops = JaxBlocks(jnp)
-        if isinstance(game, QuadraticGame):
-            self._quadratic(game)
-        elif isinstance(game, ExpressionGame) and not game.params:
-            self._formula(game)
-        else:
-            raise NotSupportedError(f"the JAX engine runs quadratic and formula games, not "
-                                    f"{type(game).__name__}; use backend='numpy'")
-
-    def _quadratic(self, game):
-        jnp = self.jnp
-        Hxx, Hxy, Hyy = (jnp.asarray(np.asarray(B, dtype=float)) for B in game.dense_blocks())
-        bx, by = jnp.asarray(game.bx), jnp.asarray(game.by)
-        self._blocks = (Hxx, Hxy, Hyy)
-        self.grad = lambda x, y: (x @ Hxx + y @ Hxy.T + bx, x @ Hxy + y @ Hyy + by)
-        self.hessian_blocks = lambda x, y: self._blocks
-        self.hvp = lambda x, y, u, w: (u @ Hxx + w @ Hxy.T, u @ Hxy + w @ Hyy)
-        self.solve_yy = lambda x, y, r: self.ops.solve(Hyy, r)
-        self.solve_xx = lambda x, y, r: self.ops.solve(Hxx, r)
-
-    def _formula(self, game):
-        import sympy as sp
-        jnp, N = self.jnp, self.n + self.m
-        zs = list(game.xs) + list(game.ys)
-        grad = sp.lambdify(zs, list(game.grad_exprs), modules="jax", cse=True)
-        hess = sp.lambdify(zs, list(game.hessian_expr), modules="jax", cse=True)
-
-        def columns(fn, x, y):
-            z = jnp.concatenate([x, y], axis=-1)   # the engine's rows: one batch shape
-            batch = z.shape[:-1]
-            cols = fn(*(z[..., i] for i in range(N)))
-            return jnp.stack([jnp.broadcast_to(jnp.asarray(c, dtype=z.dtype), batch) for c in cols], axis=-1)
-
-        def hessian_blocks(x, y):
-            H = columns(hess, x, y)
-            H = H.reshape(H.shape[:-1] + (N, N))
-            return H[..., :self.n, :self.n], H[..., :self.n, self.n:], H[..., self.n:, self.n:]
-
-        def hvp(x, y, u, w):
-            hxx, hxy, hyy = hessian_blocks(x, y)
-            mv, mT = self.ops.mv, self.ops.mT
-            return mv(hxx, u) + mv(hxy, w), mv(mT(hxy), u) + mv(hyy, w)
-
-        def split_grad(x, y):
-            g = columns(grad, x, y)
-            return g[..., :self.n], g[..., self.n:]
-        self.grad, self.hessian_blocks, self.hvp = split_grad, hessian_blocks, hvp
-        self.solve_yy = lambda x, y, r: self.ops.solve(hessian_blocks(x, y)[2], r)
-        self.solve_xx = lambda x, y, r: self.ops.solve(hessian_blocks(x, y)[0], r)
-
-    # zero-sum: the follower minimises −f, as for every zero-sum Game
-    follower_grad, follower_hvp, follower_solve_yy = Game.follower_grad, Game.follower_hvp, Game.follower_solve_yy
 
 
 _COMPILED = OrderedDict()
@@ -167,7 +70,7 @@ def run_jax(algorithm, game, z0, steps, tol, target, divergence, max_time, recor
 class _Compiled:
     def __init__(self, jax, jnp, algorithm, game, B, steps, tol, target, divergence):
         self.jax, self.jnp, self.game, self.algorithm = jax, jnp, game, algorithm
-        self.view = JaxGame(game, jnp)
+        self.view = NamespaceGame(game, jnp)
         self.N, self.B = game.n + game.m, B
         N, n, lax = self.N, game.n, jax.lax
         view, target_j = self.view, None if target is None else jnp.asarray(target)

@@ -14,16 +14,19 @@ import time
 
 import numpy as np
 import scipy.sparse as sps
+import scipy.sparse.linalg as spla
 
-from .algorithms import as_algorithm
+from .algorithms import Algorithm, as_algorithm
+from .backend import namespace_name, standard_namespace
 from .algorithms.context import Products, SparseJacobianContext, shifted_solver
 from .config import Default, defaults, resolve
-from .errors import (checked_call, ConvergenceError, InputError, NonFiniteError, NotCriticalError,
-                     NotSupportedError, SingularBlockError)
+from .errors import (checked_call, ConvergenceError, DenseTooLargeError, InputError, NonFiniteError,
+                     NotCriticalError, NotSupportedError, SingularBlockError)
 from .games.base import require_exact_game, require_zero_sum
-from .linalg import as_finite_array, count, real_number
+from .linalg import as_finite_array, check_invertible, count, real_number
 from .linalg.blocks import apply
 from .linalg.eigen import CountedOperator, Eigen, extreme_symmetric, largest_magnitude, largest_magnitude_shifted
+from .linalg.krylov import NamespaceOperator, eigen_in_namespace
 
 class HessianProducts(Products):
     """The Hessian blocks at a point as matrix-free products and solves (what an algorithm's
@@ -117,6 +120,114 @@ class HessianProducts(Products):
         return self.hyy(w) - self.hyx(self.game.solve_xx(self.x, self.y, self.hxy(w)))
 
 
+class NamespaceProducts(Products):
+    """The Hessian blocks of a quadratic game as products in an array namespace ``xp``
+    (``cupy``, ``array_api_strict``): the blocks are copied there once — dense blocks with
+    ``xp.asarray``, ``scipy.sparse`` blocks as ``cupyx.scipy.sparse`` matrices on CuPy (other
+    namespaces have no sparse arrays: there they are made dense, within
+    ``linalg.max_dense``) — and every product, concatenation and solve then runs there.
+    Solves with Hyy (Hxx) use its inverse, computed there once, for dense blocks, and a
+    sparse LU (CuPy's ``splu``: factorised on the host once, solved on the device) for sparse
+    ones. Games given by operators or callables have no blocks to copy: their products run
+    on the host, so they are refused here rather than copied vector by vector."""
+
+    def __init__(self, game, point, xp, allow_noncritical=False, gtol=Default("equilibria.gtol")):
+        host = HessianProducts(game, point, allow_noncritical, gtol)  # the checks, and ‖H‖
+        if not game.is_quadratic or any(isinstance(M, spla.LinearOperator) for M in (game.Hxx, game.Hxy, game.Hyy)):
+            raise NotSupportedError("matrix-free analysis in an array namespace (xp=) needs a quadratic game "
+                                    "with dense or scipy.sparse blocks, which are copied there once; a game "
+                                    "given by operators or callables computes its products on the host "
+                                    "(call without xp)")
+        self.game, self.xp, self.point = game, standard_namespace(xp), host.point
+        xp = self.xp
+        self.n, self.m, self.scale = game.n, game.m, host.scale
+        blocks = {"Hxx": game.Hxx, "Hxy": game.Hxy, "Hyy": game.Hyy, "Hyx": game.Hxy.T}
+        self._blocks = {name: self._to_device(M, name) for name, M in blocks.items()}
+        self._solvers = {}
+
+    def _to_device(self, M, name):
+        xp = self.xp
+        if sps.issparse(M):
+            if _is_cupy(xp):
+                import cupyx.scipy.sparse as csp
+                return csp.csr_matrix(sps.csr_matrix(M, dtype=np.float64))
+            if max(M.shape) > defaults["linalg.max_dense"]:
+                raise DenseTooLargeError(f"{name} is scipy.sparse with {max(M.shape)} rows; the namespace "
+                                         f"{namespace_name(xp)} has no sparse arrays and a dense copy "
+                                         f"is limited to linalg.max_dense = {defaults['linalg.max_dense']} rows")
+            M = M.toarray()
+        return xp.asarray(np.ascontiguousarray(M, dtype=np.float64))
+
+    def concat(self, parts):
+        return self.xp.concat(parts)
+
+    def vector(self, values):
+        return self.xp.asarray(np.asarray(values, dtype=np.float64), device=getattr(self._blocks["Hxx"], "device", None))
+
+    def like(self):
+        """An array on the device the products run on."""
+        return self._blocks["Hxx"]
+
+    def _product(self, name, v):
+        return self._blocks[name] @ v
+
+    def hxx(self, u):
+        return self._product("Hxx", u)
+
+    def hyy(self, w):
+        return self._product("Hyy", w)
+
+    def hxy(self, w):
+        return self._product("Hxy", w)
+
+    def hyx(self, u):
+        return self._product("Hyx", u)
+
+    def V(self, v):
+        u, w = v[:self.n], v[self.n:]
+        return self.concat([self.hxx(u) + self.hxy(w), -(self.hyx(u) + self.hyy(w))])
+
+    def VT(self, v):
+        u, w = v[:self.n], v[self.n:]
+        return self.concat([self.hxx(u) - self.hxy(w), self.hyx(u) - self.hyy(w)])
+
+    def _solve(self, name, r):
+        if name not in self._solvers:
+            self._solvers[name] = self._factor(name)
+        return self._solvers[name](r)
+
+    def _factor(self, name):
+        xp, M, host = self.xp, self._blocks[name], getattr(self.game, name)
+        if sps.issparse(host) and _is_cupy(xp):
+            import cupyx.scipy.sparse.linalg as cspla
+            try:
+                return cspla.factorized(M.tocsc())
+            except RuntimeError as exc:
+                raise SingularBlockError(f"{name} is singular ({exc})") from None
+        check_invertible(host.toarray() if sps.issparse(host) else host, name)
+        inverse = xp.linalg.inv(M)
+        if not bool(xp.all(xp.isfinite(inverse))):
+            raise SingularBlockError(f"{name} is singular to working precision")
+        return lambda r: inverse @ r
+
+    def S(self, u):
+        return self.hxx(u) - self.hxy(self._solve("Hyy", self.hyx(u)))
+
+    def T(self, w):
+        return self.hyy(w) - self.hyx(self._solve("Hxx", self.hxy(w)))
+
+
+def _is_cupy(xp):
+    return namespace_name(xp) == "cupy"
+
+
+def _check_namespace(xp):
+    """The standard namespace of the module ``xp`` (see :func:`stability.backend.standard_namespace`)."""
+    if not (hasattr(xp, "asarray") and hasattr(xp, "linalg")):
+        raise InputError(f"xp must be an array namespace module (cupy, array_api_strict, numpy), got {xp!r}")
+    return standard_namespace(xp)
+
+
 def _checked(algorithm, tol, maxiter, seed, hp=None):
     algorithm = as_algorithm(algorithm, **(hp or {}))
     algorithm.require_numeric()
@@ -140,7 +251,7 @@ def jacobian_operator(algorithm, game, point, allow_noncritical=False, **hp):
 
 @checked_call
 def spectral_radius(algorithm, game, point, tol=1e-10, maxiter=5000, seed=0, *, allow_noncritical=False,
-                    max_time=Default("matrixfree.max_time"), **hp):
+                    max_time=Default("matrixfree.max_time"), xp=None, **hp):
     """``ρ`` of the update map's Jacobian without a dense matrix.
 
     An algorithm whose spectrum is an affine image of the spectra of symmetric operators
@@ -156,9 +267,18 @@ def spectral_radius(algorithm, game, point, tol=1e-10, maxiter=5000, seed=0, *, 
     :class:`~stability.linalg.eigen.Eigen` whose ``value`` is ρ. Keywords in ``hp`` set
     hyperparameters, as for :func:`stability.spectral_radius`. After ``max_time`` seconds the
     solver stops and the result says "time limit (not converged)".
+
+    With an array namespace ``xp`` (``cupy``, ``array_api_strict``) a quadratic game's blocks
+    are copied there once (:class:`NamespaceProducts`) and the products and the Krylov basis
+    stay there: the Krylov–Schur solver of :mod:`stability.linalg.krylov` replaces ARPACK
+    (host only), and shift-and-invert is not used (no device sparse LU); only the small
+    projected matrix and scalars come to the host.
     """
     algorithm, tol, maxiter = _checked(algorithm, tol, maxiter, seed, hp)
     max_time = real_number(resolve(max_time), "max_time", 0.0)
+    if xp is not None:
+        return _namespace_radius(algorithm, game, point, tol, maxiter, seed, allow_noncritical, max_time,
+                                 _check_namespace(xp))
     b = HessianProducts(game, point, allow_noncritical)
     parts = algorithm.symmetric_parts(b)
     if parts is not None:
@@ -182,6 +302,31 @@ def spectral_radius(algorithm, game, point, tol=1e-10, maxiter=5000, seed=0, *, 
     return Eigen(abs(e.value), e.converged, e.residual, e.method, e.matvecs)
 
 
+def _namespace_radius(algorithm, game, point, tol, maxiter, seed, allow_noncritical, max_time, xp):
+    """:func:`spectral_radius` with every product in the namespace ``xp``."""
+    b = NamespaceProducts(game, point, xp, allow_noncritical)
+    parts = algorithm.symmetric_parts(b)
+    if parts is not None:
+        ends, ops = [], []
+        for product, size, name, offset, coefficient in parts:
+            op = NamespaceOperator(product, size, xp, name=name, max_time=max_time)
+            ops.append(op)
+            ends += [(eigen_in_namespace(op, w, k=1, ncv=40, tol=tol, maxiter=maxiter, seed=seed, like=b.like()),
+                      offset, coefficient) for w in ("SA", "LA")]
+        radius = max(abs(a + c * e.value) for e, a, c in ends)
+        return Eigen(radius, all(e.converged for e, _, _ in ends), max(e.residual for e, _, _ in ends),
+                     f"krylov-schur in {namespace_name(xp)} (on {' and '.join(op.name for op in ops)})",
+                     sum(op.count for op in ops))
+    if type(algorithm).jvp is Algorithm.jvp:
+        raise NotSupportedError(f"{algorithm.name} has no Hessian-product form of its Jacobian (its jvp "
+                                "differentiates the numpy update map), so it runs matrix-free on the host "
+                                "only (call without xp)")
+    op = NamespaceOperator(algorithm.jvp(b), algorithm.state_size(game), xp, name=f"{algorithm.name} Jacobian",
+                           max_time=max_time)
+    e = eigen_in_namespace(op, "LM", k=6, ncv=30, tol=tol, maxiter=maxiter, seed=seed, like=b.like())
+    return Eigen(abs(e.value), e.converged, e.residual, f"{e.method} in {namespace_name(xp)}", e.matvecs)
+
+
 @dataclass
 class MatrixFreeClassification:
     """Verdicts from extreme eigenvalues (each an :class:`Eigen`); ``None`` where a block could
@@ -201,17 +346,26 @@ class MatrixFreeClassification:
 
 @checked_call
 def classify(game, point, tol=1e-8, arpack_tol=1e-10, maxiter=5000, seed=0, *, allow_noncritical=False,
-             max_time=Default("matrixfree.max_time")):
+             max_time=Default("matrixfree.max_time"), xp=None):
     """Strict local Nash / minimax / maximin from extreme eigenvalues of Hxx, Hyy, S and T,
     never forming a dense matrix. An eigenvalue counts as zero when ``|λ| ≤ tol · scale``,
     ``scale`` an estimate of ‖H‖₂ (the largest ‖Hu‖ over three unit vectors), so verdicts do
     not change when f is multiplied by a constant. After ``max_time`` seconds in all, the
-    eigenvalues not yet found are reported not converged (their verdicts unknown)."""
+    eigenvalues not yet found are reported not converged (their verdicts unknown). With an
+    array namespace ``xp`` the products run there (see :func:`spectral_radius`)."""
     _, arpack_tol, maxiter = _checked("gda", arpack_tol, maxiter, seed)
     tol = real_number(tol, "tol", 0.0)
     max_time = real_number(resolve(max_time), "max_time", 0.0)
     deadline = time.monotonic() + max_time
-    b = HessianProducts(game, point, allow_noncritical)
+    if xp is None:
+        b = HessianProducts(game, point, allow_noncritical)
+        solver = lambda fn, k, name, left, which: extreme_symmetric(
+            CountedOperator(fn, k, name=name, max_time=left), which, seed=seed, tol=arpack_tol, maxiter=maxiter)
+    else:
+        b = NamespaceProducts(game, point, _check_namespace(xp), allow_noncritical)
+        solver = lambda fn, k, name, left, which: eigen_in_namespace(
+            NamespaceOperator(fn, k, xp, name=name, max_time=left), which, k=1, ncv=40, tol=arpack_tol,
+            maxiter=maxiter, seed=seed, like=b.like())
     tol = tol * b.scale
     ops = {"Hxx": (b.hxx, game.n), "Hyy": (b.hyy, game.m), "S": (b.S, game.n), "T": (b.T, game.m)}
     needed = {"Hxx": "SA", "Hyy": "LA", "S": "SA", "T": "LA"}
@@ -219,8 +373,7 @@ def classify(game, point, tol=1e-8, arpack_tol=1e-10, maxiter=5000, seed=0, *, a
     for name, (fn, k) in ops.items():
         try:
             left = max(0.0, deadline - time.monotonic())  # one time limit for all four
-            extremes[name] = extreme_symmetric(CountedOperator(fn, k, name=name, max_time=left), needed[name],
-                                               seed=seed, tol=arpack_tol, maxiter=maxiter)
+            extremes[name] = solver(fn, k, name, left, needed[name])
         except (NotSupportedError, SingularBlockError, ConvergenceError):
             continue  # a singular Hyy (Hxx): S (T) is undefined, so its verdicts are unknown
     def sign(name, positive):

@@ -192,3 +192,18 @@ def stackelberg_oracle(Hf, Hg, n):
     total = Hf[:n, :n] + Hf[:n, n:] @ K + K.T @ Hf[n:, :n] + K.T @ Hf[n:, n:] @ K
     eig_total, eig_gyy = np.linalg.eigvalsh((total + total.T) / 2), np.linalg.eigvalsh(Hg[n:, n:])
     return bool(eig_total.min() > 0 and eig_gyy.min() > 0), eig_total, eig_gyy
+
+
+def array_namespaces():
+    """numpy (None: the default path), ``array_api_strict`` (the standard itself: what keeps the
+    GPU path honest without a GPU) and CuPy where it imports and finds a device."""
+    out = [pytest.param(None, id="numpy")]
+    import array_api_strict
+    out.append(pytest.param(array_api_strict, id="array_api_strict"))
+    try:
+        import cupy
+        if cupy.cuda.runtime.getDeviceCount() > 0:
+            out.append(pytest.param(cupy, id="cupy"))
+    except Exception:  # no CuPy, or no device: the CuPy path is checked where it imports
+        pass
+    return out

@@ -5,20 +5,7 @@ import numpy as np
 import pytest
 
 from stability import algorithms, backend
-from conftest import SHORTCUTS, multiset_close, random_minimax, two_time_scale
-
-
-def namespaces():
-    out = [pytest.param(None, id="numpy")]
-    import array_api_strict
-    out.append(pytest.param(array_api_strict, id="array_api_strict"))
-    try:
-        import cupy
-        if cupy.cuda.runtime.getDeviceCount() > 0:
-            out.append(pytest.param(cupy, id="cupy"))
-    except Exception:  # no CuPy, or no device: the CuPy path is checked where it imports
-        pass
-    return out
+from conftest import SHORTCUTS, array_namespaces as namespaces, multiset_close, random_minimax, two_time_scale
 
 
 @pytest.mark.parametrize("xp", namespaces())
@@ -87,12 +74,16 @@ def test_radius_sweep_table_stable_set_and_tuning_run_in_the_namespace(xp):
 
 
 def test_the_gpu_bench_row_runs_its_code_path_in_any_namespace():
-    """``stability bench --gpu`` times table and sweeps with ``xp`` against numpy; here on
-    ``array_api_strict`` (no device), where it must agree to rounding (no timing asserted)."""
+    """``stability bench --gpu`` times the table, sweeps, classification, matrix-free ρ and the
+    engine with ``xp`` against numpy; here on ``array_api_strict`` (no device), where it must
+    agree (no timing asserted)."""
     import array_api_strict
     from stability.bench import bench_gpu, cupy_namespace
-    row = bench_gpu(20, points=10, xp=array_api_strict)
-    assert row["device"] == "array_api_strict" and row["max_rel_diff"] <= 1e-12
+    row = bench_gpu(20, points=10, xp=array_api_strict, engine_points=50, engine_steps=20)
+    assert row["device"] == "array_api_strict"
+    assert set(row["parts"]) == {"table_and_sweeps", "classify", "matrix_free", "engine"}
+    for label, part in row["parts"].items():  # matrix-free values are iterative: Ritz tolerance 1e-10
+        assert part["max_rel_diff"] <= (1e-9 if label == "matrix_free" else 1e-12), label
     if cupy_namespace() is None:
         assert bench_gpu(20, points=10)["skipped"]
 

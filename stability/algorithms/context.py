@@ -215,13 +215,21 @@ class Products:
     Hessian blocks at a point as products. Subclasses give ``hxx``, ``hyy``, ``hxy``, ``hyx``,
     ``V`` and ``VT``; ``A`` and ``DV`` follow from them."""
 
+    def concat(self, parts):
+        """Vectors joined end to end, in the namespace the products run in (numpy here)."""
+        return np.concatenate(parts)
+
+    def vector(self, values):
+        """A numpy vector in the namespace the products run in."""
+        return values
+
     def A(self, v):
         """``A v`` with A the off-diagonal part of V: ``(Hxy w, −Hyx u)``."""
-        return np.concatenate([self.hxy(v[self.n:]), -self.hyx(v[:self.n])])
+        return self.concat([self.hxy(v[self.n:]), -self.hyx(v[:self.n])])
 
     def DV(self, lr_x, lr_y):
         """``v ↦ D V v`` with ``D = diag(ηx I, ηy I)``."""
-        D = step_diagonal(self.n, self.m, lr_x, lr_y)
+        D = self.vector(step_diagonal(self.n, self.m, lr_x, lr_y))
         return lambda v: D * self.V(v)
 
 

@@ -75,7 +75,7 @@ class OGDA(DVFunction):
 
     def jvp(self, blocks):
         DV, N = blocks.DV(self.lr_x, self.lr_y), blocks.n + blocks.m
-        return lambda v: np.concatenate([v[:N] - 2 * DV(v[:N]) + DV(v[N:]), v[:N]])
+        return lambda v: blocks.concat([v[:N] - 2 * DV(v[:N]) + DV(v[N:]), v[:N]])
 
     def map_eigenvalues(self, lam):
         return quadratic_roots(1 - 2 * lam, -lam)

@@ -109,7 +109,7 @@ class AltGDA(Algorithm):
         def apply(v):  # the follower responds to the leader's new iterate
             u, w = v[:n], v[n:]
             u_new = u - self.lr_x * (blocks.hxx(u) + blocks.hxy(w))
-            return np.concatenate([u_new, w + self.lr_y * (blocks.hyx(u_new) + blocks.hyy(w))])
+            return blocks.concat([u_new, w + self.lr_y * (blocks.hyx(u_new) + blocks.hyy(w))])
         return apply
 
 
@@ -152,7 +152,7 @@ class GDAk(Algorithm):
             u_new = u - self.lr_x * (blocks.hxx(u) + blocks.hxy(w))
             for _ in range(self.k):
                 w = w + self.lr_y * (hyx_u + blocks.hyy(w))
-            return np.concatenate([u_new, w])
+            return blocks.concat([u_new, w])
         return apply
 
 

@@ -116,7 +116,7 @@ class LEAD(Algorithm):
         N, b, a, eta = blocks.n + blocks.m, self.beta, self.alpha, self.lr
         def apply(v):
             u, w = v[:N], v[N:]
-            return np.concatenate([(1 + b) * u - b * w - eta * blocks.V(u) + a * blocks.A(w - u), u])
+            return blocks.concat([(1 + b) * u - b * w - eta * blocks.V(u) + a * blocks.A(w - u), u])
         return apply
 
 

@@ -10,9 +10,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .. import backend
 from ..backend import game_jacobian, schur_complement
 from ..config import Default, resolve
-from ..errors import InputError, checked_call
+from ..errors import InputError, NotSupportedError, checked_call
 from ..games.base import check_game, full_hessian
 from ..linalg import as_finite_array, inertia, real_number
 from .exact import exact_inertias, exact_point
@@ -106,7 +107,44 @@ class Classification:
 
 
 @checked_call
-def classify(game, point, *, rtol=Default("equilibria.rtol"), gtol=Default("equilibria.gtol"), lr_ratio=1.0, allow_noncritical=False):
+class _Spectra:
+    """The eigenvalues :func:`classify` needs, of the unit-scaled blocks, computed in numpy or
+    in an array namespace ``xp`` (the blocks copied there once); always returned as numpy."""
+
+    def __init__(self, Hxx, Hxy, Hyy, xp):
+        self.host, self.xp = (Hxx, Hxy, Hyy), xp
+        self.blocks = self.host if xp is None else tuple(backend.to_namespace(B, xp) for B in self.host)
+
+    def symmetric(self, name):
+        Hxx, Hxy, Hyy = self.blocks
+        if self.xp is None:
+            M = {"Hxx": Hxx, "Hyy": Hyy, "S": lambda: schur_complement(Hxx, Hxy, Hyy),
+                 "T": lambda: schur_complement(Hyy, Hxy.T, Hxx)}[name]
+            return eigvalsh(M() if callable(M) else M, name)
+        xp = self.xp
+        if name == "Hxx":
+            M = Hxx
+        elif name == "Hyy":
+            M = Hyy
+        elif name == "S":
+            M = backend.schur_complement(Hxx, Hxy, Hyy)
+        else:
+            M = backend.schur_complement(Hyy, xp.matrix_transpose(Hxy), Hxx)
+        if M.shape[0] == 0:
+            return np.zeros(0)
+        if not bool(xp.all(xp.isfinite(M))):
+            eigvalsh(backend.to_numpy(M), name)  # the same typed error as on the host
+        return np.asarray(backend.to_numpy(backend.symmetric_eigenvalues(M)), dtype=float)
+
+    def general(self, ratio):
+        if self.xp is None:
+            return np.linalg.eigvals(game_jacobian(*self.blocks, ratio=ratio))
+        values = backend.general_eigenvalues(backend.game_jacobian(*self.blocks, ratio=ratio))
+        return np.asarray(backend.to_numpy(values), dtype=complex)
+
+
+def classify(game, point, *, rtol=Default("equilibria.rtol"), gtol=Default("equilibria.gtol"), lr_ratio=1.0,
+             allow_noncritical=False, xp=None):
     """Classify a critical point of a zero-sum game (or a general-sum one, see
     :class:`StackelbergClassification`).
 
@@ -127,6 +165,12 @@ def classify(game, point, *, rtol=Default("equilibria.rtol"), gtol=Default("equi
     allow_noncritical : bool
         Classify even if the point is not critical (the verdicts then describe the
         second-order geometry only).
+    xp : array namespace, optional
+        Where the eigendecompositions run (``cupy``, ``array_api_strict``): the Hessian blocks
+        are copied there once (the game's oracle is numpy), the Schur complements and the
+        ``eigvalsh``/``eigvals`` calls run there, and only the eigenvalues (vectors of length
+        n, m and n + m) come back for the sign decisions. Non-symmetric eigenvalues run on the
+        host where the library has no ``linalg.eigvals``.
 
     Notes
     -----
@@ -153,7 +197,12 @@ def classify(game, point, *, rtol=Default("equilibria.rtol"), gtol=Default("equi
     lr_ratio = real_number(lr_ratio, "lr_ratio", 0.0)
     if not lr_ratio > 0:
         raise InputError(f"lr_ratio must be a positive number, got {lr_ratio!r}")
+    if xp is not None and not (hasattr(xp, "asarray") and hasattr(xp, "linalg")):
+        raise InputError(f"xp must be an array namespace module (numpy, cupy, array_api_strict), got {xp!r}")
     if game.is_general_sum:
+        if xp is not None:
+            raise NotSupportedError("classify(..., xp=) runs zero-sum classification in an array namespace; "
+                                    "a general-sum (Stackelberg) classification runs in numpy only (call without xp)")
         return classify_stackelberg(game, z, rtol=rtol, gtol=gtol, allow_noncritical=allow_noncritical)
     Hxx, Hxy, Hyy = game.blocks_at(z)
     crit = criticality(game, z, full_hessian(Hxx, Hxy, Hyy), gtol)
@@ -163,7 +212,8 @@ def classify(game, point, *, rtol=Default("equilibria.rtol"), gtol=Default("equi
     # work with H/‖H‖ so that no intermediate under- or overflows; eigenvalues scale back
     unit = scale if scale > 0 else 1.0
     Hxx_u, Hxy_u, Hyy_u = Hxx / unit, Hxy / unit, Hyy / unit
-    eig_xx, eig_yy = rescaled(unit, eigvalsh(Hxx_u, "Hxx"), "Hxx"), rescaled(unit, eigvalsh(Hyy_u, "Hyy"), "Hyy")
+    spectra = _Spectra(Hxx_u, Hxy_u, Hyy_u, xp)
+    eig_xx, eig_yy = rescaled(unit, spectra.symmetric("Hxx"), "Hxx"), rescaled(unit, spectra.symmetric("Hyy"), "Hyy")
     notes = []
     exact_in = exact_inertias(game, exact) if exact is not None else None
     if exact_in is not None:
@@ -174,8 +224,8 @@ def classify(game, point, *, rtol=Default("equilibria.rtol"), gtol=Default("equi
     else:
         yy_regular = regular(eig_yy, tol)
         xx_regular = regular(eig_xx, tol)
-    eig_S = rescaled(unit, eigvalsh(schur_complement(Hxx_u, Hxy_u, Hyy_u), "S"), "S") if yy_regular else None
-    eig_T = rescaled(unit, eigvalsh(schur_complement(Hyy_u, Hxy_u.T, Hxx_u), "T"), "T") if xx_regular else None
+    eig_S = rescaled(unit, spectra.symmetric("S"), "S") if yy_regular else None
+    eig_T = rescaled(unit, spectra.symmetric("T"), "T") if xx_regular else None
     if exact_in is None:
         iner = {k: inertia(v, tol) for k, v in
                 (("Hxx", eig_xx), ("Hyy", eig_yy), ("S", eig_S), ("T", eig_T)) if v is not None}
@@ -197,8 +247,9 @@ def classify(game, point, *, rtol=Default("equilibria.rtol"), gtol=Default("equi
     inconclusive = ((nash_nec and not strict_nash) or (minimax_nec and not strict_minimax)
                     or (maximin_nec and not strict_maximin))
 
-    eig_game = rescaled(unit, np.linalg.eigvals(game_jacobian(Hxx_u, Hxy_u, Hyy_u)), "V")
-    scaled = np.linalg.eigvals(game_jacobian(Hxx_u, Hxy_u, Hyy_u, ratio=lr_ratio))
+    raw = spectra.general(1.0)
+    eig_game = rescaled(unit, raw, "V")
+    scaled = raw if lr_ratio == 1.0 else spectra.general(lr_ratio)
     vtol = max(rtol, tol / unit) * max(1.0, lr_ratio)
     gda_stable = bool(np.all(scaled.real > vtol))
     if not gda_stable and np.all(scaled.real > -vtol):
