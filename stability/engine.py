@@ -228,7 +228,7 @@ class _Run:
         z = self.state[:, :self.N] if everyone else self.state[idx, :self.N]
         g, d = self._norms(z)
         measure = d if self.target is not None else g
-        bad = ~(np.isfinite(g) & (np.abs(z).max(axis=-1) <= self.divergence))
+        bad = ~(np.isfinite(g) & self._within(z))
         done = ~bad & (measure <= self.tol)
         stopped = bad | done
         if stopped.any():  # the last state of the points that stop now
@@ -239,6 +239,19 @@ class _Run:
         row = self.slot.get(t)
         if row is not None:
             self.iterates[row, idx], self.grad_norm[row, idx], self.distance[row, idx] = z, g, d
+
+    def _within(self, z):
+        """``max |zᵢ| ≤ divergence`` per row. The max over a short row is a slow numpy
+        reduction (43 % of a run on g1), so rows are first screened by ‖z‖₂ ≤ divergence,
+        one ``einsum`` that implies it; only the rest (overflowing or NaN rows too) are
+        checked entry by entry."""
+        limit = self.divergence ** 2 if self.divergence < 1e150 else np.inf  # (a square that overflows screens nothing)
+        with np.errstate(over="ignore", invalid="ignore"):
+            inside = np.einsum("ij,ij->i", z, z) < limit
+        rest = np.flatnonzero(~inside)
+        if rest.size:
+            inside[rest] = np.abs(z[rest]).max(axis=-1) <= self.divergence
+        return inside
 
     def _norms(self, z):
         game = self.game
