@@ -28,22 +28,10 @@ def run_in_namespace(algorithm, game, z0, steps, tol, target, divergence, max_ti
     :func:`stability.engine.run`); returns the fields of its Trajectory."""
     view = NamespaceGame(game, xp)
     xp = view.xp  # the standard namespace (array-api-compat's for CuPy)
-    B, N, n = z0.shape[0], game.n + game.m, game.n
+    B, N = z0.shape[0], game.n + game.m
     asarray = view.asarray
-    target_x = None if target is None else asarray(target)
-
-    def advance(state):
-        return view.ops.hstack(algorithm.update(view, algorithm.split_state(view, state)))
-
-    def measure(z):
-        gx, gy = view.grad(z[:, :n], z[:, n:])
-        G = xp.concat([gx, gy], axis=-1)
-        g = xp.sqrt(xp.sum(G * G, axis=-1))
-        d = xp.full(g.shape, xp.nan, dtype=xp.float64) if target_x is None else \
-            xp.sqrt(xp.sum((z - target_x) ** 2, axis=-1))
-        crit = g if target_x is None else d
-        bad = ~(xp.isfinite(g) & (xp.max(xp.abs(z), axis=-1) <= divergence))
-        return g, d, bad, ~bad & (crit <= tol)
+    advance, measure = loop_functions(algorithm, view, None if target is None else asarray(target), tol,
+                                      divergence)
 
     state = asarray(algorithm.init_state(game, z0))
     _check_expressible(algorithm, advance, state, namespace_name(xp))
@@ -87,6 +75,28 @@ def run_in_namespace(algorithm, game, z0, steps, tol, target, divergence, max_ti
         _record(iterates, grad_norm, distance, 0, state[:, :N], g, d, None)
     stop = np.array([CODES[c] for c in code], dtype=object)
     return iterates, grad_norm, distance, stop, stop_step, recorded, final
+
+
+def loop_functions(algorithm, view, target, tol, divergence):
+    """The two functions of an engine's step over a :class:`NamespaceGame` ``view``:
+    ``advance(state)`` (the update map on every row) and ``measure(z)`` (gradient norm,
+    distance to ``target``, and which rows diverged or converged) — shared by this engine and
+    the JAX one, which compiles them."""
+    xp, n = view.xp, view.n
+
+    def advance(state):
+        return view.ops.hstack(algorithm.update(view, algorithm.split_state(view, state)))
+
+    def measure(z):
+        gx, gy = view.grad(z[:, :n], z[:, n:])
+        G = xp.concat([gx, gy], axis=-1)
+        g = xp.sqrt(xp.sum(G * G, axis=-1))
+        d = xp.full(g.shape, xp.nan, dtype=xp.float64) if target is None else \
+            xp.sqrt(xp.sum((z - target) ** 2, axis=-1))
+        crit = g if target is None else d
+        bad = ~(xp.isfinite(g) & (xp.max(xp.abs(z), axis=-1) <= divergence))
+        return g, d, bad, ~bad & (crit <= tol)
+    return advance, measure
 
 
 def _record(iterates, grad_norm, distance, row, z, g, d, running):

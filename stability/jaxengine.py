@@ -22,6 +22,7 @@ import numpy as np
 
 from .algorithms.params import hyperparameter_key
 from .errors import NotSupportedError
+from .deviceengine import loop_functions
 from .games.namespace import NamespaceGame
 
 CODES = ("max_steps", "converged", "diverged", "time_limit", "interrupted")
@@ -72,20 +73,9 @@ class _Compiled:
         self.jax, self.jnp, self.game, self.algorithm = jax, jnp, game, algorithm
         self.view = NamespaceGame(game, jnp)
         self.N, self.B = game.n + game.m, B
-        N, n, lax = self.N, game.n, jax.lax
-        view, target_j = self.view, None if target is None else jnp.asarray(target)
-
-        def advance(state):
-            return view.ops.hstack(algorithm.update(view, algorithm.split_state(view, state)))
-
-        def measure(z):
-            gx, gy = view.grad(z[:, :n], z[:, n:])
-            G = jnp.concatenate([gx, gy], axis=-1)
-            g = jnp.sqrt(jnp.sum(G * G, axis=-1))
-            d = jnp.full(g.shape, jnp.nan) if target_j is None else jnp.sqrt(jnp.sum((z - target_j) ** 2, axis=-1))
-            crit = g if target_j is None else d
-            bad = ~(jnp.isfinite(g) & (jnp.max(jnp.abs(z), axis=-1) <= divergence))
-            return g, d, bad, ~bad & (crit <= tol)
+        N, lax = self.N, jax.lax
+        advance, measure = loop_functions(algorithm, self.view, None if target is None else jnp.asarray(target),
+                                          tol, divergence)
 
         def one_step(carry, _):
             state, active, code, stop_step, t = carry

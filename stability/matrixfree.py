@@ -82,25 +82,13 @@ class HessianProducts(Products):
         blocks = (self.game.Hxx, self.game.Hxy, self.game.Hyy)
         return blocks if all(sps.issparse(M) for M in blocks) else None
 
-    def _block(self, name, v):
+    def block(self, name, v):
         """One block's product: from the block itself for a quadratic game (half the work
         of an ``hvp``, which computes both halves)."""
         if self.game.is_quadratic:
             return apply(getattr(self.game, name), v)
         u, w = (v, np.zeros(self.m)) if name in ("Hxx", "Hyx") else (np.zeros(self.n), v)
         return self.game.hvp(self.x, self.y, u, w)[0 if name in ("Hxx", "Hxy") else 1]
-
-    def hxx(self, u):
-        return self._block("Hxx", u)
-
-    def hyy(self, w):
-        return self._block("Hyy", w)
-
-    def hxy(self, w):
-        return self._block("Hxy", w)
-
-    def hyx(self, u):
-        return self._block("Hyx", u)
 
     def V(self, v):
         """``V v`` with the game Jacobian ``V = [[Hxx, Hxy], [−Hyx, −Hyy]]``."""
@@ -168,28 +156,8 @@ class NamespaceProducts(Products):
         """An array on the device the products run on."""
         return self._blocks["Hxx"]
 
-    def _product(self, name, v):
+    def block(self, name, v):
         return self._blocks[name] @ v
-
-    def hxx(self, u):
-        return self._product("Hxx", u)
-
-    def hyy(self, w):
-        return self._product("Hyy", w)
-
-    def hxy(self, w):
-        return self._product("Hxy", w)
-
-    def hyx(self, u):
-        return self._product("Hyx", u)
-
-    def V(self, v):
-        u, w = v[:self.n], v[self.n:]
-        return self.concat([self.hxx(u) + self.hxy(w), -(self.hyx(u) + self.hyy(w))])
-
-    def VT(self, v):
-        u, w = v[:self.n], v[self.n:]
-        return self.concat([self.hxx(u) - self.hxy(w), self.hyx(u) - self.hyy(w)])
 
     def _solve(self, name, r):
         if name not in self._solvers:

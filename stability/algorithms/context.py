@@ -212,8 +212,31 @@ def shifted_solver(J, sigma):
 
 class Products:
     """What an algorithm's :meth:`~stability.algorithms.Algorithm.jvp` is built from: the
-    Hessian blocks at a point as products. Subclasses give ``hxx``, ``hyy``, ``hxy``, ``hyx``,
-    ``V`` and ``VT``; ``A`` and ``DV`` follow from them."""
+    Hessian blocks at a point as products. Subclasses give ``block(name, v)``, the product of
+    ``Hxx``, ``Hxy``, ``Hyy`` or ``Hyx`` with ``v``; ``V``, ``VT``, ``A`` and ``DV`` follow
+    from them (a subclass with a cheaper ``V`` — one ``hvp`` — overrides it)."""
+
+    def hxx(self, u):
+        return self.block("Hxx", u)
+
+    def hyy(self, w):
+        return self.block("Hyy", w)
+
+    def hxy(self, w):
+        return self.block("Hxy", w)
+
+    def hyx(self, u):
+        return self.block("Hyx", u)
+
+    def V(self, v):
+        """``V v`` with the game Jacobian ``V = [[Hxx, Hxy], [−Hyx, −Hyy]]``."""
+        u, w = v[:self.n], v[self.n:]
+        return self.concat([self.hxx(u) + self.hxy(w), -(self.hyx(u) + self.hyy(w))])
+
+    def VT(self, v):
+        """``Vᵀ v`` (``Vᵀ = [[Hxx, −Hxy], [Hyx, −Hyy]]``)."""
+        u, w = v[:self.n], v[self.n:]
+        return self.concat([self.hxx(u) - self.hxy(w), self.hyx(u) - self.hyy(w)])
 
     def concat(self, parts):
         """Vectors joined end to end, in the namespace the products run in (numpy here)."""
@@ -241,23 +264,8 @@ class DenseProducts(Products):
     def __init__(self, ctx):
         self.ctx, self.game, self.point, self.n, self.m = ctx, ctx.game, ctx.point, ctx.n, ctx.m
 
-    def hxx(self, u):
-        return self.ctx.Hxx @ u
-
-    def hyy(self, w):
-        return self.ctx.Hyy @ w
-
-    def hxy(self, w):
-        return self.ctx.Hxy @ w
-
-    def hyx(self, u):
-        return self.ctx.Hxy.T @ u
-
-    def V(self, v):
-        u, w = v[:self.n], v[self.n:]
-        return np.concatenate([self.hxx(u) + self.hxy(w), -(self.hyx(u) + self.hyy(w))])
-
-    def VT(self, v):
-        u, w = v[:self.n], v[self.n:]
-        return np.concatenate([self.hxx(u) - self.hxy(w), self.hyx(u) - self.hyy(w)])
+    def block(self, name, v):
+        ctx = self.ctx
+        M = {"Hxx": ctx.Hxx, "Hxy": ctx.Hxy, "Hyy": ctx.Hyy}.get(name)
+        return ctx.Hxy.T @ v if M is None else M @ v
 

@@ -106,7 +106,6 @@ class Classification:
 
 
 
-@checked_call
 class _Spectra:
     """The eigenvalues :func:`classify` needs, of the unit-scaled blocks, computed in numpy or
     in an array namespace ``xp`` (the blocks copied there once); always returned as numpy."""
@@ -143,6 +142,7 @@ class _Spectra:
         return np.asarray(backend.to_numpy(values), dtype=complex)
 
 
+@checked_call
 def classify(game, point, *, rtol=Default("equilibria.rtol"), gtol=Default("equilibria.gtol"), lr_ratio=1.0,
              allow_noncritical=False, xp=None):
     """Classify a critical point of a zero-sum game (or a general-sum one, see
