@@ -91,20 +91,26 @@ def _fmt(values):
     return "undefined" if values is None else "[" + ", ".join(f"{v + 0.0:.4g}" for v in values) + "]"
 
 
-def write_toy_figures(directory):
-    """The main job's figures: trajectories and ρ(η) on g1, g2, g3."""
+def write_toy_figures(directory, formats=("png",), dpi=None):
+    """The main job's figures: trajectories and ρ(η) on g1, g2, g3, in the package style, once
+    per format."""
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    from .figures import figure_radius, figure_toy
+    from .figures import check_formats, figure_radius, figure_toy
+    from .plotting import style
 
     directory = writable_directory(directory)
+    formats = check_formats(formats)
+    dpi = defaults["plotting.dpi"] if dpi is None else dpi
     written = []
-    for name in TOY_GAMES:
-        for stem, draw in (("trajectories", figure_toy), ("radius", figure_radius)):
-            fig, ax = plt.subplots(figsize=defaults["plotting.figsize"])
-            draw(name, ax=ax)
-            written.append(save_figure(fig, directory / f"{stem}_{name}.png", defaults["plotting.dpi"]))
+    with style():
+        for name in TOY_GAMES:
+            for stem, draw, size in (("trajectories", figure_toy, (7.0, 3.4)), ("radius", figure_radius, (5.2, 2.8))):
+                fig, ax = plt.subplots(figsize=size)
+                draw(name, ax=ax)
+                for fmt in formats:
+                    written.append(save_figure(fig, directory / f"{stem}_{name}.{fmt}", dpi, close=fmt == formats[-1]))
     return written
 
 
@@ -132,6 +138,16 @@ def _positive_float(text):
     return value
 
 
+def _positive_int(text):
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if not 0 < value <= 2400:
+        raise argparse.ArgumentTypeError(f"expected a whole number in 1..2400, got {text!r}")
+    return value
+
+
 def _build_parser():
     parser = _Parser(prog="stability", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
@@ -146,6 +162,10 @@ def _build_parser():
     f = sub.add_parser("figures", help="regenerate every reproduced figure of the papers")
     f.add_argument("--out", default="figures", help="output directory")
     f.add_argument("--quick", action="store_true", help="small step counts and grids (smoke test)")
+    for q in (p, f):
+        q.add_argument("--format", default="png", help="figure formats, comma separated: png, pdf, svg")
+        q.add_argument("--dpi", type=_positive_int, default=defaults["plotting.dpi"],
+                       help="resolution of PNG figures (vector formats ignore it)")
     b = sub.add_parser("bench", help="benchmarks against the naive methods (ratios, disagreement)")
     b.add_argument("--json", action="store_true", help="print a JSON list")
     b.add_argument("--quick", action="store_true", help="tiny sizes (smoke test)")
@@ -183,7 +203,7 @@ def _run(args):
         return bench_main(as_json=args.json, quick=args.quick, gpu=args.gpu)
     if args.command == "figures":
         from .figures import make_all
-        for path in make_all(args.out, quick=args.quick):
+        for path in make_all(args.out, quick=args.quick, formats=args.format, dpi=args.dpi):
             print(f"wrote {path}")
         return 0
     if args.formula is not None:
@@ -195,7 +215,7 @@ def _run(args):
         result = {"lr": args.lr, "games": {name: analyze_game(games.get(name), args.lr) for name in TOY_GAMES}}
         reports = [(f"{name}: {games.describe(name).description}", rep)
                    for name, rep in result["games"].items()]
-        result["figures"] = write_toy_figures(args.figures)
+        result["figures"] = write_toy_figures(args.figures, args.format, args.dpi)
     if args.json:
         print(json.dumps(result, indent=1, default=_json_default))
     else:

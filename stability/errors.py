@@ -117,14 +117,17 @@ def writable_directory(directory):
     return path
 
 
-def save_figure(fig, path, dpi):
-    """``fig.savefig(path)``, closing the figure; a write failure is an :class:`OutputError`."""
+def save_figure(fig, path, dpi, close=True):
+    """``fig.savefig(path)`` (the format from the suffix), closing the figure unless ``close``
+    is false (to write it again in another format); a write failure is an :class:`OutputError`."""
     import matplotlib.pyplot as plt
     try:
-        fig.tight_layout()
+        if not fig.get_constrained_layout():
+            fig.tight_layout()
         fig.savefig(path, dpi=dpi)
     except OSError as exc:
         raise OutputError(f"cannot write {path!s}: {exc.strerror or exc}") from None
     finally:
-        plt.close(fig)
+        if close:
+            plt.close(fig)
     return str(path)

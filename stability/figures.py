@@ -1,5 +1,8 @@
 """The papers' experiments, reproduced (``stability figures``). Each ``figure_*`` function draws on
-the axes it is given (or new ones) and returns what it computed; :func:`make_all` writes the PNGs.
+the axes it is given (or new ones) and returns what it computed; :func:`make_all` writes them in
+the package style (:func:`stability.plotting.style`) as PNG and/or vector files. Every title
+states the game (its formula) and the hyperparameters, and says which paper's figure it
+reproduces; where our settings differ from the authors' or are not known, the title says so.
 ``quick=True`` shrinks step counts and grids for smoke tests (the qualitative outcome is kept)."""
 
 
@@ -9,8 +12,10 @@ from . import algorithms, games
 from .config import defaults
 from .errors import InputError, save_figure, writable_directory
 from .engine import run
-from .plotting import plot_eigenvalue_paths, plot_trajectories
-from .spectral import optimize, spectral_radius, sweep
+from .games import Game
+from .plotting import coincident, plot_eigenvalue_paths, plot_radii, plot_trajectories, series_style, style, \
+    with_coincidences
+from .spectral import optimize, spectral_radius, stable_step_sizes, sweep
 
 TOY_START = (3.0, 4.0)
 TOY_ALGORITHMS = {  # FR App. D.1: η = 0.05, λ = 1 for SGA, γ = 0.1 for CO on ‖∇f‖² (= 0.2 on ½‖v‖²)
@@ -18,6 +23,18 @@ TOY_ALGORITHMS = {  # FR App. D.1: η = 0.05, λ = 1 for SGA, γ = 0.1 for CO on
     "CO": ("co", {"gamma": 0.2}), "FR": ("fr", {}), "HessianFR": ("hessianfr", {"lr_y2": 0.5}),
     "GDN": ("gdn", {}),
 }
+
+
+TOY_FORMULAS = {
+    "g1": "f = −3x² − y² + 4xy",
+    "g2": "f = 3x² + y² + 4xy",
+    "g3": "f = (4x² − (y − 3x + 0.05x³)² − 0.1y⁴)·exp(−0.01(x² + y²))",
+}
+TOY_KIND = {"g1": "(0, 0) is a local minimax", "g2": "(0, 0) is not a local minimax",
+            "g3": "(0, 0) is a local minimax"}
+THIN = {"SGA": {"lw": 0.5, "alpha": 0.55, "zorder": 1}}
+"""SGA's path zig-zags across the window at η = 0.05: drawn thin, translucent and first, so the
+GDA/EG cycles under it stay visible."""
 
 
 def _axes(ax, **kw):
@@ -40,30 +57,62 @@ def toy_trajectories(name, steps=3000, start=TOY_START, lr=None):
 
 
 def figure_toy(name, ax=None, quick=False):
-    game, trajs = toy_trajectories(name, steps=300 if quick else 3000)
+    """FR Fig. 3 / HessianFR Fig. 1: the toy algorithms' paths on ``g1``, ``g2`` or ``g3`` from
+    (3, 4) at η = 0.05 (SGA λ = 1, CO γ = 0.1 on ‖∇f‖²), our settings (FR App. D.1); the
+    authors' own settings for g3 are :func:`figure_toy_authors`."""
+    steps = 300 if quick else 3000
+    game, trajs = toy_trajectories(name, steps=steps)
     ax = _axes(ax)
-    plot_trajectories(game, trajs, ax=ax, bounds=(-6, 6, -6, 6))
-    kind = {"g1": "(0, 0) is a local minimax", "g2": "(0, 0) is NOT a local minimax",
-            "g3": "(0, 0) is a local minimax"}[name]
-    ax.set_title(f"{name}: {kind}; start {TOY_START}, η = {defaults['figures.toy_lr']:g} (FR Fig. 3)")
-    ax.plot(*TOY_START, "r^", ms=8)
+    plot_trajectories(game, trajs, ax=ax, bounds=(-6, 6, -6, 6), styles=THIN)
+    ax.set_title(f"{name}: {TOY_FORMULAS[name]}; {TOY_KIND[name]}\n"
+                 f"η = {defaults['figures.toy_lr']:g}, start {TOY_START} (▲), {steps} steps — FR Fig. 3 setting",
+                 fontsize="small")
+    ax.plot(*TOY_START, "^", color="k", ms=6, zorder=21)
     return trajs
 
 
+AUTHORS_STARTS = ((5.0, 7.0), (6.0, 5.0), (7.0, 5.0))
+"""The starts of the FR authors' own toy code for g3, where f3 = g3/10 and SGA has λ = 0.01
+(the paper's text states neither)."""
+
+
+def figure_toy_authors(axes=None, quick=False):
+    """FR Fig. 3, g3 panel, with the authors' code settings: f3 = g3/10, SGA λ = 0.01, starts
+    (5, 7), (6, 5), (7, 5); other settings as in :func:`figure_toy`. One panel per start."""
+    import matplotlib.pyplot as plt
+    if axes is None:
+        _, axes = plt.subplots(3, 1, figsize=(7.0, 10.2))
+    expr = games.get("g3").expr / 10
+    game = Game.from_expr(expr, "x", "y")
+    lr, steps = defaults["figures.toy_lr"], 300 if quick else 3000
+    settings = dict(TOY_ALGORITHMS, SGA=("sga", {"lam": 0.01}))
+    out = {}
+    for ax, start in zip(axes, AUTHORS_STARTS):
+        trajs = {label: run(algorithms.get(alg, lr=lr, **hp), game, start, steps=steps, tol=1e-8, target=[0.0, 0.0])
+                 for label, (alg, hp) in settings.items()}
+        plot_trajectories(game, trajs, ax=ax, bounds=(-8, 8, -8, 8), styles=THIN)
+        ax.plot(*start, "^", color="k", ms=6, zorder=21)
+        ax.set_title(f"f3 = g3/10, start {start}, η = {lr:g}, SGA λ = 0.01", fontsize="small")
+        out[start] = trajs
+    return out
+
+
 def figure_radius(name, ax=None, quick=False):
-    """ρ at the origin against η for the toy algorithms."""
+    """ρ at the origin against η for the toy algorithms, on a fine grid that also holds each
+    algorithm's exact stability boundaries (the η where ρ crosses 1, from
+    :func:`~stability.stable_step_sizes`), so crossings are where the library computes them."""
     ax = _axes(ax)
     game = games.get(name)
-    etas = np.linspace(1e-3, 0.5, 50 if quick else 400)
-    out = {}
-    for label, (alg, hp) in TOY_ALGORITHMS.items():
-        s = sweep(alg, game, [0.0, 0.0], "lr", etas, **hp)
-        s.plot(ax=ax, label=label)
-        out[label] = s
-    ax.set_ylim(0, 2)
+    values = np.linspace(1e-3, 0.5, 100 if quick else 1000)
+    for alg, hp in TOY_ALGORITHMS.values():
+        ends = [e for a, b in stable_step_sizes(alg, game, [0.0, 0.0], bounds=(1e-3, 0.5), num=200, **hp).intervals
+                for e in (a, b) if 1e-3 < e < 0.5]
+        values = np.union1d(values, ends)  # one grid for every curve, so coincident curves are recognised
+    out = {label: sweep(alg, game, [0.0, 0.0], "lr", values, **hp) for label, (alg, hp) in TOY_ALGORITHMS.items()}
+    plot_radii(out, ax=ax, ylim=(0.0, 2.0))
     ax.set_xlabel("step size η")
-    ax.set_title(f"{name}: spectral radius at (0, 0); below 1 = locally convergent")
-    ax.legend(fontsize="small", ncol=2)
+    ax.set_title(f"{name}: {TOY_FORMULAS[name]}\nρ of each map's Jacobian at (0, 0); ρ < 1: locally convergent",
+                 fontsize="small")
     return out
 
 
@@ -93,28 +142,41 @@ def fr_e2_runs(game_name, steps):
                   for label, (alg, rho) in runs.items()}
 
 
+FR_E2_FORMULAS = {
+    "fr-e2": "f = −0.45x₁² − 0.5x₂² − 0.5y₁² − 0.05y₂² + x₁y₂ + x₂y₂ (as transcribed; 0 is not a local minimax)",
+    "fr-e2-diagonal": "f = −0.45x₁² − 0.5x₂² − 0.5y₁² − 0.05y₂² + x₁y₁ + x₂y₂ (conjectured reading)",
+}
+
+
 def figure_fr_e2(ax=None, quick=False, game_name="fr-e2"):
+    """FR App. E.2 (Fig. 10): distance to the origin of FR (η = 0.2) with momentum 0, 0.5, 0.8
+    and of GDA with and without momentum, each GDA setting the best of the paper's grid by ρ."""
     game, runs = fr_e2_runs(game_name, 200 if quick else 2000)
     ax = _axes(ax)
-    for label, (alg, rho, traj) in runs.items():
-        ax.semilogy(traj.distance[:, 0], label=f"{label} (ρ = {rho:.4f})")
+    same = coincident({label: traj.distance[:, 0] for label, (_, _, traj) in runs.items()})
+    for i, (label, (alg, rho, traj)) in enumerate(runs.items()):
+        hp = ", ".join(f"{k} = {v:g}" for k, v in alg.hp.items() if k != "P_x" and k != "P_y" and v is not None)
+        ax.semilogy(traj.distance[:, 0], label=with_coincidences(f"{label} ({hp}; ρ = {rho:.4f})", same[label]),
+                    **series_style(i, len(runs), traj.distance.shape[0]))
     ax.set_xlabel("iteration")
     ax.set_ylabel("distance to the origin")
     ax.set_ylim(1e-12, 1e6)
-    ax.set_title(f"FR App. E.2 ({game_name})")
-    ax.legend(fontsize="small")
+    ax.set_title(f"FR App. E.2 (Fig. 10): {FR_E2_FORMULAS[game_name]}", fontsize="x-small", wrap=True)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.18), fontsize="xx-small", ncol=1)
     return runs
 
 
 def figure_lead_eigenvalues(ax=None, quick=False, alpha=0.3):
-    """LEAD Fig. 1: eigenvalues of GDA and LEAD (β = h = 0) on a bilinear game as η varies."""
+    """LEAD Fig. 1: eigenvalues of GDA and LEAD (β = h = 0) on the bilinear game f = xy as η
+    grows over (0, 1], coloured by η, with the dashed circle of LEAD's best rate over η."""
     ax = _axes(ax)
     game = games.get("lead-quadratic", h=0.0, A=np.array([[1.0]]))
     etas = np.linspace(0.0, 1.0, 20 if quick else 100)[1:]
     gda = sweep("gda", game, [0, 0], "lr", etas)
     lead = sweep("lead", game, [0, 0], "lr", etas, alpha=alpha, beta=0.0)
-    plot_eigenvalue_paths({"GDA": (gda, "tab:blue"), f"LEAD (α = {alpha})": (lead, "tab:red")}, ax=ax)
-    ax.set_title("LEAD Fig. 1: Jacobian eigenvalues for η ∈ (0, 1] on xy")
+    best = float(np.min(lead.radius))
+    plot_eigenvalue_paths({"GDA": gda, f"LEAD (α = {alpha}, β = 0)": lead}, ax=ax, rate=best)
+    ax.set_title(f"LEAD Fig. 1: f = xy, η ∈ (0, 1]; dashed: LEAD's best ρ = {best:.3f}", fontsize="small")
     return gda, lead
 
 
@@ -126,8 +188,9 @@ def figure_numerics_co(ax=None, quick=False, gamma=1.0):
     etas = np.linspace(0.0, 1.0, 20 if quick else 100)[1:]
     gda = sweep("gda", game, [0, 0], "lr", etas)
     co = sweep("co", game, [0, 0], "lr", etas, gamma=gamma)
-    plot_eigenvalue_paths({"GDA: I − ηV": (gda, "tab:blue"), f"CO (γ = {gamma})": (co, "tab:green")}, ax=ax)
-    ax.set_title("Numerics of GANs Fig. 1: eigenvalues for η ∈ (0, 1], λ(V) = 0.05 ± i")
+    plot_eigenvalue_paths({"GDA: I − ηV": gda, f"CO (γ = {gamma:g})": co}, ax=ax)
+    ax.set_title("Numerics of GANs Fig. 1: f = 0.025(x² − y²) + xy, λ(V) = 0.05 ± i, η ∈ (0, 1]",
+                 fontsize="small")
     return gda, co
 
 
@@ -156,36 +219,49 @@ def figure_lead_gamma_sweep(ax=None, quick=False):
     """LEAD Fig. 3: tuned spectral radius against γmax on eq. 31 (mean over seeded draws)."""
     ax = _axes(ax)
     gms = np.linspace(0.0, 1.0, 3 if quick else 11)
-    radii = lead_gamma_sweep(gms, seeds=(0,) if quick else (0, 1, 2), d=4 if quick else 8,
-                             num=5 if quick else 10)
-    for label, r in radii.items():
-        ax.plot(gms, r, marker="o", ms=3, label=label)
+    seeds, d, num = ((0,), 4, 5) if quick else ((0, 1, 2), 8, 10)
+    radii = lead_gamma_sweep(gms, seeds=seeds, d=d, num=num)
+    same = coincident(radii, rtol=1e-6)  # tuned optima: equal to the tuner's tolerance
+    for i, (label, r) in enumerate(radii.items()):
+        ax.plot(gms, r, label=with_coincidences(label, same[label]), **series_style(i, len(radii)))
     ax.axhline(1.0, color="0.5", ls="--", lw=0.8)
     ax.set_xlabel("γmax (0: cooperative, 1: adversarial)")
     ax.set_ylabel("spectral radius, each method tuned")
-    ax.set_title("LEAD Fig. 3: eq. 31, tuned ρ vs γmax")
-    ax.legend(fontsize="small", ncol=2)
+    ax.set_title(f"LEAD Fig. 3: eq. 31, d = {d}, mean of {len(seeds)} draws; each method's ρ "
+                 f"minimised over its bounds ({num}-point grids, refined)", fontsize="x-small")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize="x-small")
     return gms, radii
 
 
+FIG9_METHODS = {"OGDA": ("ogda", {}), "GDA": ("gda", {}), "CGD": ("cgd", {}),
+                "LEAD": ("lead", {"alpha": 0.05, "beta": 0.0})}
+
+
 def figure_lead_fig9(axes=None, quick=False, lr=0.1):
-    """LEAD Fig. 9: OGDA vs LEAD/GDA/CGD on γ(x² − y²), γ ∈ {1, 6}, at one learning rate."""
+    """LEAD Fig. 9: OGDA against LEAD, GDA and CGD on f = γ(x² − y²), γ ∈ {1, 6}, at one step
+    size — and a third panel on f = x² − y² + xy. The paper's game has no x–y coupling, so
+    LEAD's and CGD's coupling terms vanish and GDA, CGD and LEAD are one map there (the
+    legend says they coincide); the coupled panel shows them apart."""
     import matplotlib.pyplot as plt
     if axes is None:
-        _, axes = plt.subplots(1, 2, figsize=(10, 4))
+        _, axes = plt.subplots(1, 3, figsize=(10.5, 3.4))
     out = {}
-    for ax, gamma in zip(axes, (1.0, 6.0)):
-        game = games.get("lead-quadratic", h=2 * gamma, A=np.array([[0.0]]))  # f = γ(x² − y²)
-        for label, (name, hp) in {"OGDA": ("ogda", {}), "GDA": ("gda", {}), "CGD": ("cgd", {}),
-                                  "LEAD": ("lead", {"alpha": 0.05, "beta": 0.0})}.items():
-            traj = run(algorithms.get(name, lr=lr, **hp), game, [1.0, 1.0], steps=60 if quick else 200,
-                       tol=1e-12, target=[0.0, 0.0])
-            ax.semilogy(traj.distance[:, 0], label=f"{label} ({traj.stop[0]})")
-            out[(gamma, label)] = traj
-        ax.set_title(f"γ = {gamma:g}, η = {lr} (OGDA stable iff η < 1/(3γ))")
+    panels = ((1.0, 0.0), (6.0, 0.0), (1.0, 1.0))
+    for ax, (gamma, coupling) in zip(axes, panels):
+        game = games.get("lead-quadratic", h=2 * gamma, A=np.array([[coupling]]))  # f = γ(x² − y²) + a·xy
+        trajs = {label: run(algorithms.get(name, lr=lr, **hp), game, [1.0, 1.0], steps=60 if quick else 200,
+                            tol=1e-12, target=[0.0, 0.0]) for label, (name, hp) in FIG9_METHODS.items()}
+        same = coincident({k: t.distance[:, 0] for k, t in trajs.items()}, rtol=1e-12)
+        for i, (label, traj) in enumerate(trajs.items()):
+            ax.semilogy(traj.distance[:, 0], label=with_coincidences(f"{label}: {traj.stop[0]}", same[label]),
+                        **series_style(i, len(trajs), traj.distance.shape[0]))
+            out[(gamma, coupling, label)] = traj
+        formula = f"f = {gamma:g}(x² − y²)" + (f" + {coupling:g}xy" if coupling else "")
+        note = "OGDA stable iff η < 1/(3γ)" if not coupling else "coupled: LEAD's α-term acts"
+        ax.set_title(f"{formula}, η = {lr:g}, LEAD α = 0.05\n{note}", fontsize="x-small")
         ax.set_xlabel("iteration")
         ax.set_ylabel("distance to (0, 0)")
-        ax.legend(fontsize="small")
+        ax.legend(fontsize="xx-small")
     return out
 
 
@@ -204,51 +280,77 @@ def figure_interaction_fig1(ax=None, quick=False, gamma=1.0, r=0.5):
                 "CO": ("co", {"lr": lr_pm, "gamma": gamma})}
     z0 = np.random.default_rng(0).standard_normal(10)
     z0 *= r / np.linalg.norm(z0)
-    out = {}
-    for label, (name, hp) in settings.items():
-        traj = run(algorithms.get(name, **hp), game, z0, steps=2000 if quick else 20000, tol=0,
-                   target=np.zeros(10))
-        style = {"PM": dict(ls="--", lw=2.5, label="PM (identical to CO on bilinear games)"),
-                 "IU": dict(label="IU (floor: Newton solve tolerance)")}.get(label, dict(label=label))
-        ax.semilogy(traj.distance[:, 0], **style)
-        out[label] = traj
+    out = {label: run(algorithms.get(name, **hp), game, z0, steps=2000 if quick else 20000, tol=0,
+                      target=np.zeros(10)) for label, (name, hp) in settings.items()}
+    same = coincident({k: t.distance[:, 0] for k, t in out.items()}, rtol=1e-9)
+    for i, (label, traj) in enumerate(out.items()):
+        name, hp = settings[label]
+        text = f"{label} (η = {hp['lr']:.3g}" + (f", γ = {hp['gamma']:g})" if "gamma" in hp else ")")
+        if label == "IU":
+            text += "; floor: the Newton solve's tolerance"
+        ax.semilogy(traj.distance[:, 0], label=with_coincidences(text, same[label]),
+                    **series_style(i, len(out), traj.distance.shape[0]))
     ax.set_xlabel("iteration")
     ax.set_ylabel("distance to the Nash equilibrium")
-    ax.set_title("Interaction Matters Fig. 1: xᵀCy, p = q = 5, C ~ U[0, 1]")
-    ax.legend(fontsize="small")
+    ax.set_title(f"Interaction Matters Fig. 1: xᵀCy, p = q = 5, C ~ U[0, 1], ‖z₀‖ = {r:g}", fontsize="small")
+    ax.legend(fontsize="x-small")
     return out
 
 
-def make_all(directory="figures", quick=False):
-    """Regenerate every figure into ``directory``; returns the paths written."""
+FORMATS = ("png", "pdf", "svg")
+
+
+def check_formats(formats):
+    """``formats`` (a comma-separated string or a sequence) as a tuple of file extensions."""
+    if isinstance(formats, str):
+        formats = [f.strip() for f in formats.split(",") if f.strip()]
+    formats = tuple(str(f).lower().lstrip(".") for f in formats)
+    bad = [f for f in formats if f not in FORMATS]
+    if not formats or bad:
+        raise InputError(f"formats must be among {', '.join(FORMATS)} (comma-separated), got {bad or formats!r}")
+    return formats
+
+
+def make_all(directory="figures", quick=False, formats=("png",), dpi=None):
+    """Regenerate every figure into ``directory`` in the package style, once per format of
+    ``formats`` ("png", "pdf", "svg"; the vector formats ignore ``dpi``, default
+    ``config.defaults["plotting.dpi"]``); returns the paths written."""
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     directory = writable_directory(directory)
+    formats = check_formats(formats)
+    dpi = defaults["plotting.dpi"] if dpi is None else dpi
     written = []
 
-    def save(fig, name):
-        written.append(save_figure(fig, directory / name, defaults["plotting.dpi"]))
+    def save(fig, stem):
+        for fmt in formats:
+            written.append(save_figure(fig, directory / f"{stem}.{fmt}", dpi, close=fmt == formats[-1]))
 
-    for name in ("g1", "g2", "g3"):
-        fig, ax = plt.subplots(figsize=defaults["plotting.figsize"])
-        figure_toy(name, ax=ax, quick=quick)
-        save(fig, f"trajectories_{name}.png")
-        fig, ax = plt.subplots(figsize=defaults["plotting.figsize"])
-        figure_radius(name, ax=ax, quick=quick)
-        save(fig, f"radius_{name}.png")
-    fig, axes = plt.subplots(1, 2, figsize=(12, 4.5))
-    figure_fr_e2(ax=axes[0], quick=quick, game_name="fr-e2")
-    figure_fr_e2(ax=axes[1], quick=quick, game_name="fr-e2-diagonal")
-    save(fig, "fr_e2_momentum.png")
-    for name, fn in (("lead_fig1_eigenvalues.png", figure_lead_eigenvalues),
-                     ("numerics_fig1_consensus.png", figure_numerics_co),
-                     ("lead_fig3_gamma_sweep.png", figure_lead_gamma_sweep),
-                     ("interaction_fig1_bilinear.png", figure_interaction_fig1)):
-        fig, ax = plt.subplots(figsize=defaults["plotting.figsize"])
-        fn(ax=ax, quick=quick)
-        save(fig, name)
-    fig, axes = plt.subplots(1, 2, figsize=(11, 4))
-    figure_lead_fig9(axes=axes, quick=quick)
-    save(fig, "lead_fig9_ogda.png")
+    one, tall, wide = (3.4, 2.6), (7.0, 3.4), (7.0, 2.8)
+    with style():
+        for name in ("g1", "g2", "g3"):
+            fig, ax = plt.subplots(figsize=tall)
+            figure_toy(name, ax=ax, quick=quick)
+            save(fig, f"trajectories_{name}")
+            fig, ax = plt.subplots(figsize=(5.2, 2.8))
+            figure_radius(name, ax=ax, quick=quick)
+            save(fig, f"radius_{name}")
+        fig, axes = plt.subplots(3, 1, figsize=(7.0, 10.2))
+        figure_toy_authors(axes=axes, quick=quick)
+        save(fig, "trajectories_g3_authors")
+        fig, axes = plt.subplots(1, 2, figsize=(7.0, 4.0))
+        figure_fr_e2(ax=axes[0], quick=quick, game_name="fr-e2")
+        figure_fr_e2(ax=axes[1], quick=quick, game_name="fr-e2-diagonal")
+        save(fig, "fr_e2_momentum")
+        for stem, fn, size in (("lead_fig1_eigenvalues", figure_lead_eigenvalues, (5.0, 3.0)),
+                               ("numerics_fig1_consensus", figure_numerics_co, (5.0, 3.0)),
+                               ("lead_fig3_gamma_sweep", figure_lead_gamma_sweep, (5.0, 2.8)),
+                               ("interaction_fig1_bilinear", figure_interaction_fig1, one)):
+            fig, ax = plt.subplots(figsize=size)
+            fn(ax=ax, quick=quick)
+            save(fig, stem)
+        fig, axes = plt.subplots(1, 3, figsize=(wide[0] * 1.5, wide[1] * 1.2))
+        figure_lead_fig9(axes=axes, quick=quick)
+        save(fig, "lead_fig9_ogda")
     return written

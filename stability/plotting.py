@@ -1,9 +1,76 @@
-"""Figures. Every function takes ``ax=`` (a new figure when omitted) and returns what it drew."""
+"""Figures. Every function takes ``ax=`` (a new figure when omitted) and returns what it drew.
+
+One style for all of them: :func:`style` applies the package's matplotlib style sheet
+(``stability.mplstyle``: a one-column figure of a two-column paper, 3.4 × 2.6 in, 8 pt type,
+the Okabe–Ito colour-blind-safe palette); :func:`series_style` gives the i-th curve of a
+figure a colour, a line style and a marker, so curves stay apart in greyscale and where they
+lie on top of each other; :func:`coincident` finds curves that coincide, so a legend can say so
+instead of pointing at a curve nobody can see.
+"""
+
+from pathlib import Path
 
 import numpy as np
 
 from .config import defaults
 from .errors import InputError, NotSupportedError, checked_call
+
+STYLE = Path(__file__).with_name("stability.mplstyle")
+"""The package's matplotlib style sheet."""
+
+PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#882255")
+"""Okabe & Ito's colour-blind-safe palette (blue, vermilion, green, purple, orange, sky, black),
+with Tol's wine in place of Okabe–Ito's yellow, which is too faint on white for a line."""
+
+_DASHES = ("-", (0, (5, 1.5)), (0, (1.2, 1.2)), (0, (6, 1.5, 1.2, 1.5)), (0, (3, 1)), (0, (1, 2.5)),
+           (0, (8, 2, 1, 2, 1, 2)), (0, (2, 2)))
+_MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
+
+
+def style():
+    """A context manager drawing with the package's style sheet::
+
+        with stability.plotting.style():
+            fig, ax = plt.subplots()
+    """
+    import matplotlib.pyplot as plt
+    return plt.style.context(str(STYLE))
+
+
+def series_style(i, n=None, points=None):
+    """Keyword arguments for the ``i``-th of ``n`` curves: palette colour, line style, marker
+    (about 8 markers along ``points`` samples) and a line that thins and rises in drawing order,
+    so a curve drawn over an identical one leaves the one below visible."""
+    n = n or len(PALETTE)
+    out = {"color": PALETTE[i % len(PALETTE)], "ls": _DASHES[i % len(_DASHES)],
+           "marker": _MARKERS[i % len(_MARKERS)], "lw": 2.2 - 1.4 * i / max(n - 1, 1), "zorder": 2 + i,
+           "ms": 3.2, "mfc": "white" if i % 2 else PALETTE[i % len(PALETTE)]}
+    if points:
+        out["markevery"] = (int(i * points / (8 * max(n, 1))) % max(points // 8, 1), max(points // 8, 1))
+    return out
+
+
+def coincident(curves, rtol=1e-9):
+    """Groups of the labels of ``curves`` (``{label: y}``, equal lengths) whose values agree to
+    ``rtol`` relative (NaN where the other is NaN) at every sample: ``{label: [others]}``."""
+    labels = list(curves)
+    data = {k: np.asarray(v, dtype=float) for k, v in curves.items()}
+    out = {k: [] for k in labels}
+    for i, a in enumerate(labels):
+        for b in labels[i + 1:]:
+            x, y = data[a], data[b]
+            if x.shape != y.shape or not np.array_equal(np.isnan(x), np.isnan(y)):
+                continue
+            ok = ~np.isnan(x)
+            if np.all(np.abs(x[ok] - y[ok]) <= rtol * np.maximum(1.0, np.abs(x[ok]))):
+                out[a].append(b)
+                out[b].append(a)
+    return out
+
+
+def with_coincidences(label, others):
+    """``label``, plus "(= A, B: coincide)" when other curves lie exactly on it."""
+    return f"{label} (= {', '.join(others)}: coincide)" if others else label
 
 
 def _axes(ax):
@@ -16,14 +83,40 @@ def _axes(ax):
 
 
 @checked_call
-def plot_radius(sweep, ax=None, label=None):
-    """ρ against the swept hyperparameter, with the stability boundary ρ = 1."""
+def plot_radius(sweep, ax=None, label=None, style=None):
+    """ρ against the swept hyperparameter, with the stability boundary ρ = 1 (dashed).
+    ``style``: a dict of line properties (e.g. :func:`series_style`). Returns the line."""
     ax = _axes(ax)
-    (line,) = ax.plot(sweep.values, sweep.radius, label=label or sweep.algorithm)
-    ax.axhline(1.0, color="0.5", lw=0.8, ls="--")
-    ax.set_xlabel(sweep.param)
+    if style is not None and not isinstance(style, dict):
+        raise InputError(f"style must be a dict of line properties, got {type(style).__name__}")
+    try:
+        (line,) = ax.plot(sweep.values, sweep.radius, label=label or sweep.algorithm, **(style or {}))
+    except (AttributeError, TypeError, ValueError) as exc:
+        raise InputError(f"style has a property matplotlib lines do not take: {exc}") from None
+    ax.axhline(1.0, color="0.5", lw=0.8, ls="--", zorder=1)
+    ax.set_xlabel(param_label(sweep.param))
     ax.set_ylabel("spectral radius ρ")
     return line
+
+
+@checked_call
+def plot_radii(sweeps, ax=None, ylim=None):
+    """Several ρ curves ``{label: Sweep}`` over the same values, each in its own
+    :func:`series_style`; curves that coincide say so in the legend, and with ``ylim`` a note
+    names the curves that leave the plotted range (nothing is clipped silently). Returns the
+    lines."""
+    ax = _axes(ax)
+    same = coincident({k: s.radius for k, s in sweeps.items()})
+    lines = []
+    for i, (label, s) in enumerate(sweeps.items()):
+        lines.append(plot_radius(s, ax=ax, label=with_coincidences(label, same[label]),
+                                 style=series_style(i, len(sweeps), len(s.values))))
+    if ylim is not None:
+        ax.set_ylim(*ylim)
+        above = [k for k, s in sweeps.items() if np.nanmax(s.radius) > ylim[1]]
+        ax.legend(title=f"leave the top (ρ > {ylim[1]:g}):\n{', '.join(above)}" if above else None,
+                  title_fontsize="xx-small", loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize="x-small")
+    return lines
 
 
 @checked_call
@@ -36,7 +129,7 @@ def plot_eigenvalue_map(sweep, ax=None, cmap="viridis"):
     vals = np.concatenate([np.full(len(e), v) for v, e in defined] or [np.zeros(0)])
     eigs = np.concatenate([e for _, e in defined] or [np.zeros(0, complex)])
     points = ax.scatter(eigs.real, eigs.imag, c=vals, cmap=cmap, s=6)
-    ax.figure.colorbar(points, ax=ax, label=sweep.param)
+    ax.figure.colorbar(points, ax=ax, label=param_label(sweep.param))
     ax.set_aspect("equal")
     ax.set_xlabel("Re λ")
     ax.set_ylabel("Im λ")
@@ -44,46 +137,106 @@ def plot_eigenvalue_map(sweep, ax=None, cmap="viridis"):
 
 
 @checked_call
-def plot_eigenvalue_paths(series, ax=None):
-    """Eigenvalues of several sweeps ``{label: (Sweep, colour)}`` over the unit circle."""
+def plot_eigenvalue_paths(series, ax=None, rate=None, cmap="viridis", arrows=3):
+    """Eigenvalues of several sweeps ``{label: Sweep}`` (or ``{label: (Sweep, colour)}``, the
+    colour ignored) in the complex plane: the unit circle solid, equal aspect, every eigenvalue
+    coloured by the swept value (one colour bar) with one marker per series, ``arrows`` arrows
+    along the dominant eigenvalue's path showing the direction in which the value grows, and,
+    with ``rate``, the dashed circle ``|μ| = rate``. Returns the scatter collections."""
     ax = _axes(ax)
     t = np.linspace(0, 2 * np.pi, 400)
-    ax.plot(np.cos(t), np.sin(t), color="k", lw=0.8)
-    drawn = []
-    for label, (sweep, colour) in series.items():
-        ev = np.concatenate(sweep.eigenvalues)
-        drawn.append(ax.scatter(ev.real, ev.imag, s=6, color=colour, label=label))
+    ax.plot(np.cos(t), np.sin(t), color="k", lw=0.8, zorder=1)
+    if rate is not None:
+        ax.plot(rate * np.cos(t), rate * np.sin(t), color="0.35", lw=0.8, ls="--", zorder=1,
+                label=f"|μ| = {rate:.3g}")
+    drawn, lo, hi = [], min(np.min(s.values) for s in _sweeps(series)), max(np.max(s.values) for s in _sweeps(series))
+    for i, (label, sw) in enumerate(zip(series, _sweeps(series))):
+        defined = [(v, e) for v, e in zip(sw.values, sw.eigenvalues) if e is not None]
+        ev = np.concatenate([e for _, e in defined])
+        vals = np.concatenate([np.full(len(e), v) for v, e in defined])
+        drawn.append(ax.scatter(ev.real, ev.imag, c=vals, cmap=cmap, vmin=lo, vmax=hi, s=9,
+                                marker=_MARKERS[i % len(_MARKERS)], linewidths=0.3, edgecolors="k",
+                                label=label, zorder=3 + i))
+        top = np.array([e[np.argmax(np.abs(e) + 1e-12 * np.sign(e.imag))] for _, e in defined])
+        for k in np.linspace(0, len(top) - 2, arrows + 2).astype(int)[1:-1]:
+            ax.annotate("", xy=(top[k + 1].real, top[k + 1].imag), xytext=(top[k].real, top[k].imag),
+                        arrowprops=dict(arrowstyle="-|>", color=PALETTE[i % len(PALETTE)], lw=0.8),
+                        zorder=4 + i)
+    ax.figure.colorbar(drawn[0], ax=ax, label=f"{param_label(_sweeps(series)[0].param)} (grows along the arrows)")
     ax.set_aspect("equal")
     ax.set_xlabel("Re μ")
     ax.set_ylabel("Im μ")
-    ax.legend(fontsize="small")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.35, 1.0), fontsize="x-small")
     return drawn
 
 
+PARAM_LABELS = {"lr": "step size η", "lr_x": "ηx", "lr_y": "ηy", "beta": "momentum β", "alpha": "α",
+                "gamma": "γ", "lam": "λ", "ratio": "ηy/ηx"}
+
+
+def param_label(param):
+    """The axis label of a hyperparameter (``lr`` → "step size η")."""
+    return PARAM_LABELS.get(param, param)
+
+
+def _sweeps(series):
+    return [v[0] if isinstance(v, tuple) else v for v in series.values()]
+
+
 @checked_call
-def plot_trajectories(game, trajectories, ax=None, bounds=None, levels=30):
-    """Trajectories ``{label: Trajectory}`` of a 2-D game (n = m = 1) over contours of f."""
+def plot_trajectories(game, trajectories, ax=None, bounds=None, levels=30, point=None, styles=None):
+    """Trajectories ``{label: Trajectory}`` of a 2-D game (n = m = 1) over filled contours of f.
+
+    The shading is a diverging map centred on f at ``point`` (the critical point, marked with a
+    black star; the origin by default) and scaled to the 2nd–98th percentiles of f over the
+    window, so neither the middle nor the corners wash out; a colour bar gives the levels.
+    Each path has its :func:`series_style` colour and line style (``styles``: per-label
+    overrides, e.g. a thin line for a path that zig-zags) and a legend entry that says how its
+    run ended ("converged in 412 steps", "not converged (3000-step limit)").
+    The legend sits right of the colour bar, off the data. Returns the lines."""
+    from matplotlib.colors import Normalize, TwoSlopeNorm
     ax = _axes(ax)
+    point = np.zeros(2) if point is None else np.asarray(point, dtype=float)
     if bounds is None:
         pts = np.concatenate([t.iterates[:, 0][np.all(np.isfinite(t.iterates[:, 0]), axis=1)]
                               for t in trajectories.values()])
         lo, hi = pts.min(axis=0), pts.max(axis=0)
         pad = 0.15 * np.maximum(hi - lo, 1.0)
         bounds = (lo[0] - pad[0], hi[0] + pad[0], lo[1] - pad[1], hi[1] + pad[1])
-    X, Y = np.meshgrid(np.linspace(bounds[0], bounds[1], 200), np.linspace(bounds[2], bounds[3], 200))
-    ax.contour(X, Y, game.value(X[..., None], Y[..., None]), levels=levels, cmap="Greys", linewidths=0.6)
+    X, Y = np.meshgrid(np.linspace(bounds[0], bounds[1], 240), np.linspace(bounds[2], bounds[3], 240))
+    F = game.value(X[..., None], Y[..., None])
+    centre = float(game.value(point[:1], point[1:]))
+    vmin, vmax = np.percentile(F, [2, 98])
+    norm = TwoSlopeNorm(centre, vmin, vmax) if vmin < centre < vmax else Normalize(vmin, vmax)
+    shade = ax.contourf(X, Y, F, levels=np.linspace(vmin, vmax, levels), cmap="RdBu_r", norm=norm,
+                        extend="both", alpha=0.6, zorder=0)
+    ax.contour(X, Y, F, levels=shade.levels[::2], colors="k", linewidths=0.25, alpha=0.35, zorder=0)
+    ax.figure.colorbar(shade, ax=ax, label="f(x, y)", shrink=0.9)
     lines = []
-    for label, traj in trajectories.items():
+    for i, (label, traj) in enumerate(trajectories.items()):
         z = traj.iterates[:, 0]
-        outcome = {"max_steps": "not converged"}.get(traj.stop[0], traj.stop[0])
-        (line,) = ax.plot(z[:, 0], z[:, 1], lw=1.2, label=f"{label} ({outcome})")
+        kw = {k: v for k, v in series_style(i, len(trajectories)).items() if k not in ("marker", "mfc", "ms")}
+        kw["lw"] = 1.0 + 0.6 * (len(trajectories) - 1 - i) / max(len(trajectories) - 1, 1)
+        kw.update((styles or {}).get(label, {}))
+        (line,) = ax.plot(z[:, 0], z[:, 1], label=f"{label}: {_outcome(traj)}", **kw)
         lines.append(line)
+    ax.plot(*point, marker="*", color="k", ms=9, mec="white", mew=0.6, ls="none", zorder=20,
+            label=f"critical point ({point[0]:g}, {point[1]:g})")
     ax.set_xlim(bounds[0], bounds[1])
     ax.set_ylim(bounds[2], bounds[3])
     ax.set_xlabel(f"{game.x_names[0]} (leader, minimises)")
     ax.set_ylabel(f"{game.y_names[0]} (follower, maximises)")
-    ax.legend(fontsize="small")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.3, 1.0), fontsize="x-small")
     return lines
+
+
+def _outcome(traj, i=0):
+    """How point ``i`` of a run ended, in words."""
+    reason, step = traj.stop[i], int(traj.stop_step[i])
+    return {"converged": f"converged in {step} steps", "diverged": f"diverged at step {step}",
+            "max_steps": f"not converged ({step}-step limit)",
+            "time_limit": f"not converged (time limit, {step} steps)",
+            "interrupted": f"interrupted after {step} steps"}.get(reason, reason)
 
 
 @checked_call
@@ -99,7 +252,8 @@ def plot_convergence(trajectory, ax=None, which="distance"):
     if which == "distance" and not np.any(np.isfinite(data)):
         data, which = trajectory.grad_norm, "grad_norm"
     steps = trajectory.recorded_steps
-    lines = [ax.semilogy(steps, data[:, b], lw=1.0, label=f"point {b} ({trajectory.stop[b]})")[0]
+    lines = [ax.semilogy(steps, data[:, b], label=f"point {b}: {_outcome(trajectory, b)}",
+                         **{k: v for k, v in series_style(b, data.shape[1]).items() if k not in ("marker", "mfc", "ms")})[0]
              for b in range(data.shape[1])]
     ax.set_xlabel("step")
     ax.set_ylabel({"distance": "distance to the target", "grad_norm": "‖∇f‖"}[which])

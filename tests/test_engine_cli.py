@@ -55,7 +55,17 @@ def test_cli_errors_are_one_line(args, capsys):
 
 
 def test_main_job_writes_figures(tmp_path):
-    proc = subprocess.run([sys.executable, "-m", "stability", "analyze", "--figures", str(tmp_path)],
-                          capture_output=True, text=True, check=True)
+    proc = subprocess.run([sys.executable, "-m", "stability", "analyze", "--figures", str(tmp_path),
+                           "--format", "png,svg", "--dpi", "60"], capture_output=True, text=True, check=True)
     assert "strict local minimax" in proc.stdout
-    assert len(list(tmp_path.glob("*.png"))) == 6
+    assert len(list(tmp_path.glob("*.png"))) == 6 and len(list(tmp_path.glob("*.svg"))) == 6
+    from matplotlib.image import imread
+    assert imread(tmp_path / "radius_g1.png").shape[1] < 400  # 60 dpi: --dpi reached the PNGs
+
+
+@pytest.mark.parametrize("args", [["--format", "jpeg"], ["--format", ""], ["--dpi", "0"], ["--dpi", "x"]])
+def test_figure_options_refuse_bad_values(args, capsys, tmp_path):
+    assert main(["figures", "--out", str(tmp_path), "--quick"] + args) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("stability: error:") and "Traceback" not in err
+    assert not list(tmp_path.iterdir())

@@ -38,5 +38,65 @@ def test_fr_e2_momentum_ordering():
 
 @pytest.mark.slow  # 23 s of the default budget; the main job's figures run in test_engine_cli
 def test_figures_command_quick(tmp_path):
-    assert main(["figures", "--out", str(tmp_path), "--quick"]) == 0
-    assert len(list(tmp_path.glob("*.png"))) == 12
+    assert main(["figures", "--out", str(tmp_path), "--quick", "--format", "png,pdf"]) == 0
+    assert len(list(tmp_path.glob("*.png"))) == 13 and len(list(tmp_path.glob("*.pdf"))) == 13
+
+
+# --- what the pictures say ------------------------------------------------------------------
+
+def _legend(ax):
+    return [t.get_text() for t in ax.get_legend().get_texts()]
+
+
+def test_coincident_curves_are_named_in_the_legend():
+    """On g1, FR and GDN have the same ρ(η) everywhere and HessianFR only up to η = 0.375: the
+    legend says FR and GDN coincide, and not HessianFR; the curves that leave the plotted range
+    are named; each curve has its own colour, dash pattern and marker."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from stability.figures import figure_radius
+    fig, ax = plt.subplots()
+    figure_radius("g1", ax=ax, quick=True)
+    labels = _legend(ax)
+    assert "FR (= GDN: coincide)" in labels and "GDN (= FR: coincide)" in labels and "HessianFR" in labels
+    assert "GDA" in ax.get_legend().get_title().get_text()  # ρ(0.5) = 2 + …: off the top, said so
+    styles = {(l.get_color(), str(l.get_linestyle()), l.get_marker()) for l in ax.get_lines() if l.get_label()[0] != "_"}
+    assert len(styles) == 8
+    plt.close(fig)
+
+
+def test_trajectory_legends_say_how_each_run_ended():
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from stability.figures import figure_toy
+    fig, ax = plt.subplots()
+    figure_toy("g3", ax=ax, quick=True)
+    labels = _legend(ax)
+    assert "GDA: not converged (300-step limit)" in labels
+    assert any(l.startswith("FR: converged in ") for l in labels)
+    assert "critical point (0, 0)" in labels
+    assert "η = 0.05" in ax.get_title() and "g3" in ax.get_title()
+    assert len(fig.axes) == 2  # the axes and the colour bar of f
+    plt.close(fig)
+
+
+def test_coincident_and_series_style():
+    from stability.plotting import coincident, series_style, with_coincidences
+    x = np.linspace(0, 1, 50)
+    groups = coincident({"a": x, "b": x * (1 + 1e-12), "c": x + 1e-6, "d": np.where(x > 0.5, np.nan, x)})
+    assert groups == {"a": ["b"], "b": ["a"], "c": [], "d": []}
+    assert with_coincidences("a", ["b"]) == "a (= b: coincide)" and with_coincidences("c", []) == "c"
+    kinds = [series_style(i, 8) for i in range(8)]
+    assert len({(k["color"], str(k["ls"]), k["marker"]) for k in kinds}) == 8
+    assert kinds[0]["lw"] > kinds[-1]["lw"] and kinds[0]["zorder"] < kinds[-1]["zorder"]  # later on top, thinner
+
+
+def test_formats_are_checked():
+    from stability.errors import InputError
+    from stability.figures import check_formats
+    assert check_formats("png, PDF") == ("png", "pdf") and check_formats(["svg"]) == ("svg",)
+    for bad in ("jpeg", "", ["png", "tiff"]):
+        with pytest.raises(InputError, match="formats must be among"):
+            check_formats(bad)
