@@ -8,7 +8,7 @@ reproduces; where our settings differ from the authors' or are not known, the ti
 
 import numpy as np
 
-from . import algorithms, games
+from . import algorithms, formatting, games
 from .config import defaults
 from .errors import InputError, save_figure, writable_directory
 from .engine import run
@@ -155,7 +155,7 @@ def figure_fr_e2(ax=None, quick=False, game_name="fr-e2"):
     ax = _axes(ax)
     same = coincident({label: traj.distance[:, 0] for label, (_, _, traj) in runs.items()})
     for i, (label, (alg, rho, traj)) in enumerate(runs.items()):
-        hp = ", ".join(f"{k} = {v:g}" for k, v in alg.hp.items() if k != "P_x" and k != "P_y" and v is not None)
+        hp = formatting.hyperparameters(alg.hp, 4)
         ax.semilogy(traj.distance[:, 0], label=with_coincidences(f"{label} ({hp}; ρ = {rho:.4f})", same[label]),
                     **series_style(i, len(runs), traj.distance.shape[0]))
     ax.set_xlabel("iteration")

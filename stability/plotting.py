@@ -211,7 +211,10 @@ def plot_trajectories(game, trajectories, ax=None, bounds=None, levels=30, point
     shade = ax.contourf(X, Y, F, levels=np.linspace(vmin, vmax, levels), cmap="RdBu_r", norm=norm,
                         extend="both", alpha=0.6, zorder=0)
     ax.contour(X, Y, F, levels=shade.levels[::2], colors="k", linewidths=0.25, alpha=0.35, zorder=0)
-    ax.figure.colorbar(shade, ax=ax, label="f(x, y)", shrink=0.9)
+    from matplotlib.ticker import MaxNLocator
+    bar = ax.figure.colorbar(shade, ax=ax, label="f(x, y)", shrink=0.9)
+    bar.locator = MaxNLocator(6)
+    bar.update_ticks()
     lines = []
     for i, (label, traj) in enumerate(trajectories.items()):
         z = traj.iterates[:, 0]

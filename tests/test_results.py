@@ -227,3 +227,64 @@ def test_formula_games_evaluate_repeated_points_once_and_never_return_stale_valu
     fresh = g.grad(x, y)[0]
     assert not np.shares_memory(fresh, gx) and fresh[0, 0] != gx[0, 0]
     np.testing.assert_array_equal(fresh, games.get("g3").grad(x, y)[0])
+
+
+# --- outputs people publish: every printed number with the hyperparameters behind it ---------
+
+def test_table_exports_state_hyperparameters_and_point():
+    import json
+    from stability import games, table
+    t = table(games.get("g1"), [0, 0], ["gda", "fr", "hb", "complex-momentum"], lr=0.05)
+    md = t.to_markdown()
+    assert md.startswith("Spectral radius ρ of each algorithm's Jacobian at the point (0, 0).")
+    assert "| fr | ηx = 0.05, ηy = 0.05 | 0.9 | 0.1 | stable |" in md
+    assert "| hb | ηx = 0.05, ηy = 0.05, β = 0.5 |" in md
+    assert "β = 0.739104 + 0.306147i" in md  # complex hyperparameters as a + bi
+    tex = t.to_latex(label="tab:g1")
+    for piece in (r"\toprule", r"\midrule", r"\bottomrule", r"\label{tab:g1}", r"$\eta_x = 0.05$", "complex-momentum"):
+        assert piece in tex
+    assert "at the point (0, 0)" in tex
+    assert json.loads(t.to_json()) == json.loads(json.dumps(t.to_dict()))
+    html = t._repr_html_()
+    assert html.startswith("<table>") and html.count("<tr>") == 5 and "β = 0.5" in html
+    assert "ηx = 0.05" in str(t) and "(0, 0)" in str(t)
+
+
+def test_table_latex_escapes_what_latex_would_choke_on():
+    from stability.formatting import latex
+    tex = latex(("a_b", "x"), [("50% & more", "$\\alpha_1$")])
+    assert r"a\_b" in tex and r"50\% \& more" in tex and "$\\alpha_1$" in tex
+
+
+def test_table_to_pandas_when_pandas_is_there_and_a_typed_error_when_not(monkeypatch):
+    import sys
+    from stability import games, table
+    from stability.errors import NotSupportedError
+    t = table(games.get("g2"), [0, 0], ["gda", "fr"])
+    try:
+        import pandas  # noqa: F401 - optional
+    except ImportError:
+        pass
+    else:
+        frame = t.to_pandas()
+        assert list(frame.index) == ["gda", "fr"] and frame.loc["fr", "hp.lr_x"] == 0.05
+        assert frame.attrs["point"] == [0.0, 0.0] and frame.loc["gda", "rho"] == t["gda"].radius
+    monkeypatch.setitem(sys.modules, "pandas", None)
+    with pytest.raises(NotSupportedError, match="pip install pandas"):
+        t.to_pandas()
+
+
+def test_results_display_themselves_in_jupyter():
+    import numpy as np
+    from stability import classify, games, optimize, stable_step_sizes, sweep
+    c = classify(games.get("g1"), [0, 0])
+    html = c._repr_html_()
+    assert "<b>strict local minimax</b>" in html and "S = Hxx − Hxy Hyy⁻¹ Hyx" in html and "1 negative" in html
+    s = sweep("fr", games.get("g1"), [0, 0], "lr", np.linspace(0.01, 1.0, 50))
+    assert "smallest ρ" in s._repr_html_() and "49 of 50" in s._repr_html_()
+    o = optimize("gda", games.get("g2"), [0, 0], {"lr": (0.01, 0.9)}, num=10)
+    assert "ηx = " in o._repr_html_() and "tuned over" in o._repr_html_() and "ρ = " in str(o)
+    ss = stable_step_sizes("gda", games.get("g2"), [0, 0], bounds=(0.0, 1.0), num=200)
+    assert ss._repr_latex_().startswith("$\\eta \\in (0, ") and " ∈ (0, " in str(ss)
+    empty = stable_step_sizes("gda", games.get("g1"), [0, 0], bounds=(0.0, 1.0), num=50)
+    assert empty._repr_latex_() == "$\\eta \\in \\emptyset$"

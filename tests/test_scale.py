@@ -129,15 +129,26 @@ def test_interrupted_sweep_keeps_what_was_done(monkeypatch):
     assert o.interrupted and o.evaluations == 3
 
 
-def test_progress_on_stderr_and_switch(monkeypatch, capsys):
-    import time
-    from stability.progress import Progress
-    monkeypatch.setattr(time, "monotonic", iter(np.arange(0, 100, 2.0)).__next__)
-    with Progress("work", 3) as p:
+def test_progress_bar_and_its_switches(monkeypatch, capsys):
+    """A tqdm bar on stderr where someone is watching; none when switched off, by the option
+    or the environment, and none when stderr is not a terminal (pytest's capture is not)."""
+    from stability import progress
+    from stability.config import temporary
+    monkeypatch.setattr(progress, "DELAY", 0.0)
+    monkeypatch.setattr(progress, "MININTERVAL", 0.0)
+    with progress.Progress("quiet", 3) as p:  # not interactive: no bar
         p.update(1)
-    assert "work: 1/3" in capsys.readouterr().err
+    assert capsys.readouterr().err == ""
+    monkeypatch.setattr(progress, "_interactive", lambda: True)
+    with progress.Progress("work", 3) as p:
+        p.update(1)
+        p.update(2)
+    err = capsys.readouterr().err
+    assert "work" in err and "2/3" in err
+    with temporary({"progress.enabled": False}), progress.Progress("off", 3) as p:
+        p.update(1)
     monkeypatch.setenv("STABILITY_PROGRESS", "0")
-    with Progress("quiet", 3) as p:
+    with progress.Progress("off", 3) as p:
         p.update(1)
     assert capsys.readouterr().err == ""
 

@@ -7,10 +7,11 @@ Verdicts use a zero tolerance ``rtol · ‖H‖₂`` that scales with the Hessia
 inside it makes the second-order test inconclusive, never a guess."""
 
 from dataclasses import dataclass, field
+import html
 
 import numpy as np
 
-from .. import backend
+from .. import backend, formatting
 from ..backend import game_jacobian, schur_complement
 from ..config import Default, resolve
 from ..errors import InputError, NotSupportedError, checked_call
@@ -103,6 +104,32 @@ class Classification:
                  f"{self.gda_stable}"]
         lines += [f"  note: {n}" for n in self.notes]
         return "\n".join(lines)
+
+    def _rows(self, digits=6):
+        """One row per block: its eigenvalue range and inertia (what each verdict rests on)."""
+        blocks = (("Hxx", self.eig_xx), ("Hyy", self.eig_yy), ("S = Hxx − Hxy Hyy⁻¹ Hyx", self.eig_S),
+                  ("T = Hyy − Hyx Hxx⁻¹ Hxy", self.eig_T))
+        iner = self.inertia
+        rows = []
+        for name, ev in blocks:
+            key = name.split(" ")[0]
+            if ev is None or not len(ev):
+                rows.append((name, "undefined" if ev is None else "—", "—"))
+                continue
+            p, n, z = iner.get(key, (None, None, None))
+            rows.append((name, f"[{formatting.number(min(ev), digits)}, {formatting.number(max(ev), digits)}]",
+                         f"{p} positive, {n} negative, {z} zero"))
+        return rows
+
+    def _repr_html_(self):
+        concepts = (f"strict local Nash: {self.strict_local_nash}; strict local minimax: "
+                    f"{self.strict_local_minimax}; strict local maximin: {self.strict_local_maximin}; "
+                    f"GDA-stable for small η at ηy/ηx = {self.lr_ratio:g}: {self.gda_stable}")
+        notes = "".join(f"<li>{html.escape(n)}</li>" for n in self.notes)
+        return (f"<p><b>{html.escape(self.verdict)}</b> at {formatting.point(self.point)} "
+                f"(gradient residual {self.residual:.2e}, zero tolerance {self.tol:.2e})</p>"
+                + formatting.html_table(("block", "eigenvalues (min, max)", "inertia"), self._rows())
+                + f"<p>{html.escape(concepts)}</p>" + (f"<ul>{notes}</ul>" if notes else ""))
 
 
 

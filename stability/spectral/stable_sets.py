@@ -9,6 +9,7 @@ import scipy.optimize as opt
 from ..algorithms import JacobianContext, as_algorithm
 from ..backend import game_jacobian
 from ..config import defaults
+from .. import formatting
 from ..errors import InputError, SingularBlockError, checked_call
 from ..games.base import require_zero_sum
 from ..plotting import plot_stable_set
@@ -55,6 +56,25 @@ class StableSet:
         """ρ over the hyperparameter with the stable intervals shaded (and the marginal ones
         hatched); returns the line of ρ."""
         return plot_stable_set(self, ax=ax)
+
+    def _set(self, latex, digits=10):
+        sym = formatting.LATEX_SYMBOLS.get(self.param, self.param) if latex else formatting.SYMBOLS.get(
+            self.param, self.param)
+        num = lambda v: formatting.number(v, digits).replace("−", "-" if latex else "−")
+        if not self.intervals:
+            return f"{sym} \\in \\emptyset" if latex else f"{sym} ∈ ∅"
+        parts = [f"({num(a)}, {num(b)})" for a, b in self.intervals]
+        return f"{sym} \\in " + " \\cup ".join(parts) if latex else f"{sym} ∈ " + " ∪ ".join(parts)
+
+    def __str__(self):
+        text = f"{self.algorithm}: ρ < 1 for {self._set(False)}"
+        if self.marginal:
+            text += " (undecided, |ρ − 1| ≤ margin: " + ", ".join(
+                f"[{formatting.number(a)}, {formatting.number(b)}]" for a, b in self.marginal) + ")"
+        return text
+
+    def _repr_latex_(self):
+        return f"${self._set(True)}$"
 
 
 @checked_call

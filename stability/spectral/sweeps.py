@@ -7,6 +7,7 @@ import numpy as np
 
 from ..algorithms import as_algorithm
 from ..config import defaults
+from .. import formatting
 from ..errors import InputError, SingularBlockError, checked_call
 from ..linalg import as_finite_array, count
 from ..plotting import plot_eigenvalue_map, plot_radius
@@ -49,6 +50,27 @@ class Sweep:
     def plot_eigenvalues(self, ax=None, **kwargs):
         """The eigenvalues in the unit disc, coloured by the hyperparameter."""
         return plot_eigenvalue_map(self, ax=ax, **kwargs)
+
+    def summary(self, digits=6):
+        """Rows (quantity, value): the range swept, the smallest ρ and where, the values where
+        ρ < 1, and what could not be computed."""
+        finite = np.isfinite(self.radius)
+        rows = [("algorithm", self.algorithm),
+                ("swept", f"{self.param} over [{formatting.number(self.values.min(), digits)}, "
+                          f"{formatting.number(self.values.max(), digits)}], {len(self.values)} values")]
+        if finite.any():
+            i = int(np.nanargmin(np.where(finite, self.radius, np.nan)))
+            rows.append(("smallest ρ", f"{formatting.number(self.radius[i], digits)} at {self.param} = "
+                                       f"{formatting.number(self.values[i], digits)}"))
+            rows.append(("values with ρ < 1", f"{int(np.sum(self.radius[finite] < 1))} of {len(self.values)}"))
+        if self.undefined:
+            rows.append(("undefined at", ", ".join(formatting.number(v, digits) for v in self.undefined)))
+        if self.interrupted:
+            rows.append(("interrupted", "yes: the values computed before Ctrl-C"))
+        return rows
+
+    def _repr_html_(self):
+        return formatting.html_table(("sweep", ""), self.summary())
 
 
 @checked_call

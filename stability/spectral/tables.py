@@ -8,7 +8,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from .. import algorithms as _algorithms
-from ..errors import InputError, StabilityError, checked_call, unknown_name
+from .. import formatting
+from ..errors import InputError, NotSupportedError, StabilityError, checked_call, unknown_name
 from ..plotting import plot_table
 from .cache import SpectrumCache, check_executor
 from .rates import spectral_radius, stability_verdict
@@ -82,12 +83,71 @@ class Table(Mapping):
                          for k, r in self.rows.items())
         return f"Table(at {np.array2string(self.point, precision=6)}, ρ {{{rows}}})"
 
+    HEADER = ("algorithm", "hyperparameters", "ρ", "1 − ρ", "verdict")
+
+    def records(self, digits=6, latex=False):
+        """One row of text per algorithm — name, every hyperparameter it ran with, ρ, the rate
+        1 − ρ and the verdict (or why it is undefined) — what every export prints."""
+        mark = {True: "stable", False: "unstable", None: "≈1 (undecided)"}
+        out = []
+        for k, r in self.rows.items():
+            hp = formatting.hyperparameters(r.algorithm.hp, digits, latex) if r.algorithm is not None else "—"
+            if r.error is None:
+                out.append((k, hp, formatting.number(r.radius, digits), formatting.number(1 - r.radius, 3),
+                            mark[r.stable]))
+            else:
+                out.append((k, hp, "—", "—", "undefined: " + r.error.split(":", 1)[-1].strip()))
+        return out
+
+    def caption(self, digits=6):
+        return f"Spectral radius ρ of each algorithm's Jacobian at the point {formatting.point(self.point, digits)}"
+
     def __str__(self):
         width = max(len(k) for k in self.rows) if self.rows else 0
-        mark = {True: "stable", False: "unstable", None: "≈1 ?"}
-        lines = [f"{k:<{width}}  " + (f"ρ = {r.radius:.6f}  {mark[r.stable]}" if r.error is None
-                                        else f"undefined: {r.error}") for k, r in self.rows.items()]
+        lines = [self.caption() + ":"]
+        for name, hp, rho, _, verdict in self.records():
+            lines.append(f"{name:<{width}}  " + (f"ρ = {rho:<9} {verdict:<9} ({hp})" if rho != "—" else
+                                                 f"{verdict} ({hp})"))
         return "\n".join(lines)
+
+    def to_markdown(self, digits=6):
+        """A Markdown table: the point in a caption line, one row per algorithm with its
+        hyperparameters, ρ, 1 − ρ and verdict."""
+        return f"{self.caption(digits)}.\n\n" + formatting.markdown(self.HEADER, self.records(digits))
+
+    def to_latex(self, digits=6, caption=None, label=None):
+        """A LaTeX ``table`` with booktabs rules (``\\usepackage{booktabs}``), hyperparameters
+        in math mode; ``caption`` defaults to one that states the point."""
+        header = ("Algorithm", "Hyperparameters", "$\\rho$", "$1 - \\rho$", "Verdict")
+        return formatting.latex(header, self.records(digits, latex=True), caption or self.caption(digits) + ".",
+                                label, align="llrrl")
+
+    def to_json(self, **kwargs):
+        """:meth:`to_dict` as a JSON string (``kwargs`` to ``json.dumps``, e.g. ``indent=1``)."""
+        import json
+        return json.dumps(self.to_dict(), **kwargs)
+
+    def to_pandas(self):
+        """A ``pandas.DataFrame`` indexed by algorithm — ρ, rate, stable, error and one column
+        per hyperparameter (pandas is optional: NotSupportedError says how to get it)."""
+        try:
+            import pandas as pd
+        except ImportError:
+            raise NotSupportedError("Table.to_pandas needs pandas, which stability does not depend on: "
+                                    "pip install pandas") from None
+        data = {}
+        for k, r in self.rows.items():
+            row = {"rho": r.radius, "rate": None if r.radius is None else 1 - r.radius, "stable": r.stable,
+                   "error": r.error}
+            row.update({f"hp.{h}": v for h, v in (r.to_dict()["hyperparameters"] or {}).items()})
+            data[k] = row
+        frame = pd.DataFrame.from_dict(data, orient="index")
+        frame.index.name = "algorithm"
+        frame.attrs["point"] = self.point.tolist()
+        return frame
+
+    def _repr_html_(self):
+        return formatting.html_table(self.HEADER, self.records(), caption=self.caption())
 
     def plot(self, ax=None):
         """ρ of each defined row as a horizontal bar, the boundary ρ = 1 dashed; undefined

@@ -9,6 +9,7 @@ from scipy.ndimage import minimum_filter
 
 from .. import algorithms as _algorithms
 from ..config import defaults
+from .. import formatting
 from ..errors import InputError, checked_call
 from ..linalg import count, interval, short
 from ..plotting import plot_optimum
@@ -44,6 +45,21 @@ class Optimum:
         """ρ over the bracketing grid with the optimum marked: a curve for one tuned
         hyperparameter, a map for two. Returns what was drawn."""
         return plot_optimum(self, ax=ax)
+
+    def __str__(self):
+        return (f"{self.algorithm.name}: ρ = {formatting.number(self.radius, 10)} at "
+                f"{formatting.hyperparameters(self.algorithm.hp, 10)} ({self.evaluations} evaluations"
+                + (", interrupted" if self.interrupted else "") + ")")
+
+    def _repr_html_(self):
+        rows = [("algorithm", self.algorithm.name), ("hyperparameters", formatting.hyperparameters(self.algorithm.hp, 10)),
+                ("ρ", formatting.number(self.radius, 10)), ("evaluations", self.evaluations)]
+        if self.grid is not None:
+            rows.append(("tuned over", ", ".join(f"{n} ∈ [{formatting.number(min(a))}, {formatting.number(max(a))}]"
+                                                 for n, a in zip(self.grid["names"], self.grid["axes"]))))
+        if self.interrupted:
+            rows.append(("interrupted", "yes: the best found before Ctrl-C"))
+        return formatting.html_table(("optimum", ""), rows)
 
 
 
