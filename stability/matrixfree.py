@@ -6,7 +6,7 @@ for ``LinearOperator`` blocks) and, for ``scipy.sparse`` blocks, sparse LU facto
 shifted Jacobians (shift-and-invert). Eigenvalues come from ARPACK (``eigs``/``eigsh``) with a
 seeded starting vector; when ARPACK does not converge, a power iteration is tried, and the
 result says which method produced it, whether it converged, and its relative residual
-‖Jv − λv‖/(|λ|‖v‖) — the one eigen-solver of :mod:`stability.linalg.eigen`.
+``‖Jv − λv‖/(|λ|‖v‖)`` — the one eigen-solver of :mod:`stability.linalg.eigen`.
 """
 
 from dataclasses import dataclass

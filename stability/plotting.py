@@ -28,7 +28,9 @@ _MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
 
 
 def style():
-    """A context manager drawing with the package's style sheet::
+    """A context manager drawing with the package's style sheet.
+
+    .. code-block:: python
 
         with stability.plotting.style():
             fig, ax = plt.subplots()

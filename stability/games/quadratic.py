@@ -43,7 +43,7 @@ def _check_block(M, name, shape):
 class QuadraticGame(Game):
     """``f = ½ xᵀHxx x + xᵀHxy y + ½ yᵀHyy y + bxᵀx + byᵀy``.
 
-    Blocks may be dense arrays, ``scipy.sparse`` matrices or ``LinearOperator``s. Build it
+    Blocks may be dense arrays, ``scipy.sparse`` matrices or ``LinearOperator`` objects. Build it
     with :meth:`stability.Game.quadratic`.
     """
 

@@ -20,7 +20,7 @@ def symbolic_stable_set(algorithm, game, point, symbol, *, time_limit=60.0, allo
     The characteristic polynomial p of the symbolic Jacobian (state size at most
     ``spectral.max_symbolic_state``) is made polynomial in s by clearing denominators, and the
     Schur–Cohn test decides where all its roots lie in the open unit disc: p (degree d,
-    leading coefficient a_d, constant a_0) is Schur stable iff |a_0| < |a_d| and the reduced
+    leading coefficient a_d, constant a_0) is Schur stable iff ``|a_0| < |a_d|`` and the reduced
     polynomial (a_d p(z) − a_0 zᵈ p(1/z))/z is. Each level contributes one polynomial
     inequality a_d² − a_0² > 0 in s, solved exactly by sympy (real roots, no eigenvalues,
     no square roots); the set is their intersection, minus the values where the Jacobian
