@@ -1,6 +1,6 @@
 """
 The critical time-scale ratio τ* of two-time-scale GDA (Jin, Netrapalli & Jordan 2020)
-=====================================================================================
+======================================================================================
 
 At a strict local minimax, gradient descent–ascent with step sizes ``ηx = η`` and ``ηy = τη``
 is locally stable for all small η exactly when τ exceeds a critical ratio τ* (Jin, Netrapalli &
