@@ -61,3 +61,21 @@ def test_every_gallery_example_reproduces_a_cited_result():
 def test_the_full_site_with_the_gallery_executed(tmp_path):
     html = _build(tmp_path)
     assert len(list((html / "_images").glob("sphx_glr_plot_*"))) >= len(GALLERY)
+
+
+def test_the_readme_tour_runs_as_written():
+    """The README's 20-line tour is code a reader pastes: it runs, and says what it prints."""
+    import re
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    text = (ROOT / "README.md").read_text()
+    code = re.search(r"## A 20-line tour\n\n```python\n(.*?)```", text, re.S).group(1)
+    assert len(code.strip().splitlines()) <= 20
+    namespace = {}
+    try:
+        exec(compile(code, "README.md", "exec"), namespace)
+    finally:
+        plt.close("all")
+    assert list(namespace["traj"].stop) == ["converged", "converged"]
+    assert namespace["classify"](namespace["game"], namespace["cp"]).verdict == "strict local minimax"
