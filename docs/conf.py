@@ -22,6 +22,9 @@ numpydoc_validation_checks = set()
 suppress_warnings = ["myst.header", "autosummary.import_cycle"]
 html_theme = "pydata_sphinx_theme"
 html_title = f"stability {release}"
+html_static_path = ["_static"]
+templates_path = ["_templates"]
+html_css_files = ["custom.css"]
 html_theme_options = {"navigation_depth": 2, "show_toc_level": 2}
 
 QUICK = os.environ.get("STABILITY_DOCS_QUICK", "0") == "1"
