@@ -65,7 +65,8 @@ def figure_toy(name, ax=None, quick=False):
     ax = _axes(ax)
     plot_trajectories(game, trajs, ax=ax, bounds=(-6, 6, -6, 6), styles=THIN)
     ax.set_title(f"{name}: {TOY_FORMULAS[name]}; {TOY_KIND[name]}\n"
-                 f"η = {defaults['figures.toy_lr']:g}, start {TOY_START} (▲), {steps} steps — FR Fig. 3 setting",
+                 f"η = {defaults['figures.toy_lr']:g} (FR App. D.1), start {TOY_START} ▲ (ours: the paper does not "
+                 f"state it), {steps} steps — FR Fig. 3",
                  fontsize="small")
     ax.plot(*TOY_START, "^", color="k", ms=6, zorder=21)
     return trajs
@@ -221,9 +222,11 @@ def figure_lead_gamma_sweep(ax=None, quick=False):
     gms = np.linspace(0.0, 1.0, 3 if quick else 11)
     seeds, d, num = ((0,), 4, 5) if quick else ((0, 1, 2), 8, 10)
     radii = lead_gamma_sweep(gms, seeds=seeds, d=d, num=num)
-    same = coincident(radii, rtol=1e-6)  # tuned optima: equal to the tuner's tolerance
+    # tuned optima agree only to the tuner's accuracy; NM's best β is 0 (plain GDA) here, and the
+    # methods that differ do so by 1e-3 or more, so 1e-4 tells "the same optimum" from "a close one"
+    same = coincident(radii, rtol=1e-4)
     for i, (label, r) in enumerate(radii.items()):
-        ax.plot(gms, r, label=with_coincidences(label, same[label]), **series_style(i, len(radii)))
+        ax.plot(gms, r, label=with_coincidences(label, same[label], "equal to 1e-4"), **series_style(i, len(radii)))
     ax.axhline(1.0, color="0.5", ls="--", lw=0.8)
     ax.set_xlabel("γmax (0: cooperative, 1: adversarial)")
     ax.set_ylabel("spectral radius, each method tuned")
@@ -256,7 +259,8 @@ def figure_lead_fig9(axes=None, quick=False, lr=0.1):
             ax.semilogy(traj.distance[:, 0], label=with_coincidences(f"{label}: {traj.stop[0]}", same[label]),
                         **series_style(i, len(trajs), traj.distance.shape[0]))
             out[(gamma, coupling, label)] = traj
-        formula = f"f = {gamma:g}(x² − y²)" + (f" + {coupling:g}xy" if coupling else "")
+        formula = ("f = x² − y²" if gamma == 1 else f"f = {gamma:g}(x² − y²)") + (
+            ("" if not coupling else " + xy" if coupling == 1 else f" + {coupling:g}xy"))
         note = "OGDA stable iff η < 1/(3γ)" if not coupling else "coupled: LEAD's α-term acts"
         ax.set_title(f"{formula}, η = {lr:g}, LEAD α = 0.05\n{note}", fontsize="x-small")
         ax.set_xlabel("iteration")
@@ -290,10 +294,12 @@ def figure_interaction_fig1(ax=None, quick=False, gamma=1.0, r=0.5):
             text += "; floor: the Newton solve's tolerance"
         ax.semilogy(traj.distance[:, 0], label=with_coincidences(text, same[label]),
                     **series_style(i, len(out), traj.distance.shape[0]))
+    from matplotlib.ticker import MaxNLocator
+    ax.xaxis.set_major_locator(MaxNLocator(5))
     ax.set_xlabel("iteration")
     ax.set_ylabel("distance to the Nash equilibrium")
     ax.set_title(f"Interaction Matters Fig. 1: xᵀCy, p = q = 5, C ~ U[0, 1], ‖z₀‖ = {r:g}", fontsize="small")
-    ax.legend(fontsize="x-small")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize="x-small")
     return out
 
 
@@ -327,7 +333,7 @@ def make_all(directory="figures", quick=False, formats=("png",), dpi=None):
         for fmt in formats:
             written.append(save_figure(fig, directory / f"{stem}.{fmt}", dpi, close=fmt == formats[-1]))
 
-    one, tall, wide = (3.4, 2.6), (7.0, 3.4), (7.0, 2.8)
+    tall, wide = (7.0, 3.4), (7.0, 2.8)
     with style():
         for name in ("g1", "g2", "g3"):
             fig, ax = plt.subplots(figsize=tall)
@@ -346,7 +352,7 @@ def make_all(directory="figures", quick=False, formats=("png",), dpi=None):
         for stem, fn, size in (("lead_fig1_eigenvalues", figure_lead_eigenvalues, (5.0, 3.0)),
                                ("numerics_fig1_consensus", figure_numerics_co, (5.0, 3.0)),
                                ("lead_fig3_gamma_sweep", figure_lead_gamma_sweep, (5.0, 2.8)),
-                               ("interaction_fig1_bilinear", figure_interaction_fig1, one)):
+                               ("interaction_fig1_bilinear", figure_interaction_fig1, (6.0, 2.8))):
             fig, ax = plt.subplots(figsize=size)
             fn(ax=ax, quick=quick)
             save(fig, stem)

@@ -70,9 +70,10 @@ def coincident(curves, rtol=1e-9):
     return out
 
 
-def with_coincidences(label, others):
-    """``label``, plus "(= A, B: coincide)" when other curves lie exactly on it."""
-    return f"{label} (= {', '.join(others)}: coincide)" if others else label
+def with_coincidences(label, others, how="coincide"):
+    """``label``, plus "(= A, B: coincide)" when other curves lie on it (``how`` says to what
+    accuracy, e.g. "equal to 1e-4" for tuned values)."""
+    return f"{label} (= {', '.join(others)}: {how})" if others else label
 
 
 def _axes(ax):
