@@ -98,10 +98,22 @@ def figure_toy_authors(axes=None, quick=False):
     return out
 
 
+def _near_kinks(x, y, points=40):
+    """Values filling the grid intervals around each kink of the sampled curve ``y(x)``: where
+    the second difference is 50× its median (a smooth curve's is O(h²), a kink's O(h)), so that
+    a corner of ρ(η) is drawn where it is, to 1/points of the grid step after each pass."""
+    ok = np.isfinite(y)
+    d2 = np.abs(np.diff(np.where(ok, y, 0.0), 2))
+    scale = np.median(d2) if d2.size else 0.0
+    hits = np.flatnonzero(d2 > 50 * scale + 1e-12) + 1
+    return np.concatenate([np.linspace(x[i - 1], x[i + 1], points) for i in hits] or [np.zeros(0)])
+
+
 def figure_radius(name, ax=None, quick=False):
     """ρ at the origin against η for the toy algorithms, on a fine grid that also holds each
     algorithm's exact stability boundaries (the η where ρ crosses 1, from
-    :func:`~stability.stable_step_sizes`), so crossings are where the library computes them."""
+    :func:`~stability.stable_step_sizes`, to 1e-12) and is refined twice around every kink
+    (:func:`_near_kinks`), so crossings and corners are drawn where they are."""
     ax = _axes(ax)
     game = games.get(name)
     values = np.linspace(1e-3, 0.5, 100 if quick else 1000)
@@ -109,6 +121,9 @@ def figure_radius(name, ax=None, quick=False):
         ends = [e for a, b in stable_step_sizes(alg, game, [0.0, 0.0], bounds=(1e-3, 0.5), num=200, **hp).intervals
                 for e in (a, b) if 1e-3 < e < 0.5]
         values = np.union1d(values, ends)  # one grid for every curve, so coincident curves are recognised
+    for _ in range(2):  # where a curve bends sharply (the dominant eigenvalue changes), sample finer
+        out = {label: sweep(alg, game, [0.0, 0.0], "lr", values, **hp) for label, (alg, hp) in TOY_ALGORITHMS.items()}
+        values = np.union1d(values, np.concatenate([_near_kinks(s.values, s.radius) for s in out.values()]))
     out = {label: sweep(alg, game, [0.0, 0.0], "lr", values, **hp) for label, (alg, hp) in TOY_ALGORITHMS.items()}
     plot_radii(out, ax=ax, ylim=(0.0, 2.0))
     ax.set_xlabel("step size η")

@@ -41,14 +41,15 @@ def style():
 
 def series_style(i, n=None, points=None):
     """Keyword arguments for the ``i``-th of ``n`` curves: palette colour, line style, marker
-    (about 8 markers along ``points`` samples) and a line that thins and rises in drawing order,
+    (with ``points``: one every tenth of the axes diagonal along the line, staggered per curve)
+    and a line that thins and rises in drawing order,
     so a curve drawn over an identical one leaves the one below visible."""
     n = n or len(PALETTE)
     out = {"color": PALETTE[i % len(PALETTE)], "ls": _DASHES[i % len(_DASHES)],
            "marker": _MARKERS[i % len(_MARKERS)], "lw": 2.2 - 1.4 * i / max(n - 1, 1), "zorder": 2 + i,
            "ms": 3.2, "mfc": "white" if i % 2 else PALETTE[i % len(PALETTE)]}
-    if points:
-        out["markevery"] = (int(i * points / (8 * max(n, 1))) % max(points // 8, 1), max(points // 8, 1))
+    if points:  # evenly along the drawn line (fractions of the axes diagonal), staggered per curve
+        out["markevery"] = (0.1 * i / max(n, 1), 0.1)
     return out
 
 
@@ -123,20 +124,12 @@ def plot_radii(sweeps, ax=None, ylim=None):
 
 
 @checked_call
-def plot_eigenvalue_map(sweep, ax=None, cmap="viridis"):
-    """Eigenvalues in the complex plane over the unit circle, coloured by the swept value."""
-    ax = _axes(ax)
-    t = np.linspace(0, 2 * np.pi, 400)
-    ax.plot(np.cos(t), np.sin(t), color="0.4", lw=0.8)
-    defined = [(v, e) for v, e in zip(sweep.values, sweep.eigenvalues) if e is not None]  # not .undefined
-    vals = np.concatenate([np.full(len(e), v) for v, e in defined] or [np.zeros(0)])
-    eigs = np.concatenate([e for _, e in defined] or [np.zeros(0, complex)])
-    points = ax.scatter(eigs.real, eigs.imag, c=vals, cmap=cmap, s=6)
-    ax.figure.colorbar(points, ax=ax, label=param_label(sweep.param))
-    ax.set_aspect("equal")
-    ax.set_xlabel("Re λ")
-    ax.set_ylabel("Im λ")
-    return points
+def plot_eigenvalue_map(sweep, ax=None, cmap="viridis", rate=None):
+    """A sweep's eigenvalues in the complex plane: :func:`plot_eigenvalue_paths` of the one
+    sweep (unit circle, equal aspect, colour by the swept value with a colour bar, arrows in
+    the direction it grows, the dashed circle ``|μ| = rate`` if given). Values where the map
+    is undefined are left out. Returns the scatter collection."""
+    return plot_eigenvalue_paths({sweep.algorithm: sweep}, ax=ax, rate=rate, cmap=cmap)[0]
 
 
 @checked_call
@@ -155,13 +148,13 @@ def plot_eigenvalue_paths(series, ax=None, rate=None, cmap="viridis", arrows=3):
     drawn, lo, hi = [], min(np.min(s.values) for s in _sweeps(series)), max(np.max(s.values) for s in _sweeps(series))
     for i, (label, sw) in enumerate(zip(series, _sweeps(series))):
         defined = [(v, e) for v, e in zip(sw.values, sw.eigenvalues) if e is not None]
-        ev = np.concatenate([e for _, e in defined])
-        vals = np.concatenate([np.full(len(e), v) for v, e in defined])
+        ev = np.concatenate([e for _, e in defined] or [np.zeros(0, complex)])
+        vals = np.concatenate([np.full(len(e), v) for v, e in defined] or [np.zeros(0)])
         drawn.append(ax.scatter(ev.real, ev.imag, c=vals, cmap=cmap, vmin=lo, vmax=hi, s=9,
                                 marker=_MARKERS[i % len(_MARKERS)], linewidths=0.3, edgecolors="k",
                                 label=label, zorder=3 + i))
-        top = np.array([e[np.argmax(np.abs(e) + 1e-12 * np.sign(e.imag))] for _, e in defined])
-        for k in np.linspace(0, len(top) - 2, arrows + 2).astype(int)[1:-1]:
+        top = np.array([e[np.argmax(np.abs(e) + 1e-12 * np.sign(e.imag))] for _, e in defined if len(e)])
+        for k in (np.linspace(0, len(top) - 2, arrows + 2).astype(int)[1:-1] if len(top) > 2 else []):
             ax.annotate("", xy=(top[k + 1].real, top[k + 1].imag), xytext=(top[k].real, top[k].imag),
                         arrowprops=dict(arrowstyle="-|>", color=PALETTE[i % len(PALETTE)], lw=0.8),
                         zorder=4 + i)
