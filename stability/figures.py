@@ -237,8 +237,9 @@ def figure_lead_gamma_sweep(ax=None, quick=False):
     gms = np.linspace(0.0, 1.0, 3 if quick else 11)
     seeds, d, num = ((0,), 4, 5) if quick else ((0, 1, 2), 8, 10)
     radii = lead_gamma_sweep(gms, seeds=seeds, d=d, num=num)
-    # tuned optima agree only to the tuner's accuracy; NM's best β is 0 (plain GDA) here, and the
-    # methods that differ do so by 1e-3 or more, so 1e-4 tells "the same optimum" from "a close one"
+    # tuned optima agree only to the tuner's accuracy, so curves equal to 1e-4 everywhere are named
+    # as equal; GDA and NM overlap for γmax < 1 (NM's best β is 0 there) and part at γmax = 1, so
+    # they are not named, and the thick GDA line under NM's markers shows both
     same = coincident(radii, rtol=1e-4)
     for i, (label, r) in enumerate(radii.items()):
         ax.plot(gms, r, label=with_coincidences(label, same[label], "equal to 1e-4"), **series_style(i, len(radii)))

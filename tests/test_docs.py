@@ -17,12 +17,12 @@ pytest.importorskip("sphinx")
 pytest.importorskip("sphinx_gallery")
 
 
-def _build(tmp_path, *extra):
+def _build(tmp_path, *extra, quick=True):
     """Build a copy of docs/ (and the gallery sources beside it), so the source tree is untouched."""
     shutil.copytree(ROOT / "docs", tmp_path / "docs", ignore=shutil.ignore_patterns("_build", "generated",
                                                                                       "auto_examples"))
     shutil.copytree(ROOT / "examples", tmp_path / "examples")
-    env = dict(os.environ, STABILITY_QUICK="1", MPLBACKEND="Agg")
+    env = dict(os.environ, STABILITY_QUICK="1" if quick else "0", MPLBACKEND="Agg")
     proc = subprocess.run([sys.executable, "-m", "sphinx", "-W", "--keep-going", "-q", "-b", "html", *extra,
                            str(tmp_path / "docs"), str(tmp_path / "html")], capture_output=True, text=True, env=env)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
@@ -59,7 +59,7 @@ def test_every_gallery_example_reproduces_a_cited_result():
 
 @pytest.mark.slow
 def test_the_full_site_with_the_gallery_executed(tmp_path):
-    html = _build(tmp_path)
+    html = _build(tmp_path, quick=False)  # the examples at full size
     assert len(list((html / "_images").glob("sphx_glr_plot_*"))) >= len(GALLERY)
 
 
