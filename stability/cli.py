@@ -97,12 +97,11 @@ def write_toy_figures(directory, formats=("png",), dpi=None):
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    from .figures import check_formats, figure_radius, figure_toy
+    from .figures import check_dpi, check_formats, figure_radius, figure_toy
     from .plotting import style
 
+    formats, dpi = check_formats(formats), check_dpi(dpi)
     directory = writable_directory(directory)
-    formats = check_formats(formats)
-    dpi = defaults["plotting.dpi"] if dpi is None else dpi
     written = []
     with style():
         for name in TOY_GAMES:

@@ -11,6 +11,7 @@ import numpy as np
 from . import algorithms, formatting, games
 from .config import defaults
 from .errors import InputError, save_figure, writable_directory
+from .linalg import count
 from .engine import run
 from .games import Game
 from .plotting import coincident, plot_eigenvalue_paths, plot_radii, plot_trajectories, series_style, style, \
@@ -333,6 +334,11 @@ def check_formats(formats):
     return formats
 
 
+def check_dpi(dpi):
+    """``dpi`` (None: ``config.defaults["plotting.dpi"]``) as a whole number in 1..2400."""
+    return defaults["plotting.dpi"] if dpi is None else count(dpi, "dpi", 1, high=2400)
+
+
 def make_all(directory="figures", quick=False, formats=("png",), dpi=None):
     """Regenerate every figure into ``directory`` in the package style, once per format of
     ``formats`` ("png", "pdf", "svg"; the vector formats ignore ``dpi``, default
@@ -340,9 +346,9 @@ def make_all(directory="figures", quick=False, formats=("png",), dpi=None):
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    directory = writable_directory(directory)
     formats = check_formats(formats)
-    dpi = defaults["plotting.dpi"] if dpi is None else dpi
+    dpi = check_dpi(dpi)
+    directory = writable_directory(directory)
     written = []
 
     def save(fig, stem):

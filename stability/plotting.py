@@ -14,6 +14,7 @@ import numpy as np
 
 from .config import defaults
 from .errors import InputError, NotSupportedError, checked_call
+from .linalg import as_finite_array, real_number
 
 STYLE = Path(__file__).with_name("stability.mplstyle")
 """The package's matplotlib style sheet."""
@@ -77,6 +78,12 @@ def with_coincidences(label, others, how="coincide"):
     return f"{label} (= {', '.join(others)}: {how})" if others else label
 
 
+def _labelled(mapping, name, ok, kind):
+    """Refuse anything but a non-empty ``{label: kind}`` mapping."""
+    if not isinstance(mapping, dict) or not mapping or not all(ok(v) for v in mapping.values()):
+        raise InputError(f"{name} must be a non-empty dict {{label: {kind}}}, got {type(mapping).__name__}")
+
+
 def _axes(ax):
     if ax is not None and not hasattr(ax, "plot"):
         raise InputError(f"ax must be a matplotlib Axes, got {type(ax).__name__}")
@@ -110,6 +117,7 @@ def plot_radii(sweeps, ax=None, ylim=None):
     names the curves that leave the plotted range (nothing is clipped silently). Returns the
     lines."""
     ax = _axes(ax)
+    _labelled(sweeps, "sweeps", lambda v: hasattr(v, "radius") and hasattr(v, "values"), "Sweep")
     same = coincident({k: s.radius for k, s in sweeps.items()})
     lines = []
     for i, (label, s) in enumerate(sweeps.items()):
@@ -140,6 +148,9 @@ def plot_eigenvalue_paths(series, ax=None, rate=None, cmap="viridis", arrows=3):
     along the dominant eigenvalue's path showing the direction in which the value grows, and,
     with ``rate``, the dashed circle ``|μ| = rate``. Returns the scatter collections."""
     ax = _axes(ax)
+    _labelled(series, "series", lambda v: hasattr(v[0] if isinstance(v, tuple) else v, "eigenvalues"), "Sweep")
+    if rate is not None:
+        rate = real_number(rate, "rate", 0.0)
     t = np.linspace(0, 2 * np.pi, 400)
     ax.plot(np.cos(t), np.sin(t), color="k", lw=0.8, zorder=1)
     if rate is not None:
@@ -192,7 +203,12 @@ def plot_trajectories(game, trajectories, ax=None, bounds=None, levels=30, point
     The legend sits right of the colour bar, off the data. Returns the lines."""
     from matplotlib.colors import Normalize, TwoSlopeNorm
     ax = _axes(ax)
-    point = np.zeros(2) if point is None else np.asarray(point, dtype=float)
+    _labelled(trajectories, "trajectories", lambda v: hasattr(v, "iterates") and hasattr(v, "stop"), "Trajectory")
+    if styles is not None and not (isinstance(styles, dict) and all(isinstance(v, dict) for v in styles.values())):
+        raise InputError("styles must map labels to dicts of line properties")
+    point = np.zeros(2) if point is None else as_finite_array(point, "point", ndim=1)
+    if point.shape != (2,):
+        raise InputError(f"point must be the 2 coordinates of a 2-D game's critical point, got {point.shape[0]}")
     if bounds is None:
         pts = np.concatenate([t.iterates[:, 0][np.all(np.isfinite(t.iterates[:, 0]), axis=1)]
                               for t in trajectories.values()])

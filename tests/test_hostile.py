@@ -423,3 +423,29 @@ def test_a_triple_circle_is_a_curve_at_every_representative():
     on_circle = [c for c in cps if abs(np.linalg.norm(c.point) - 1) < 1e-6]
     assert on_circle and all(c.dimension == 1 for c in on_circle)
     assert [c.dimension for c in cps if np.linalg.norm(c.point) < 1e-9] == [0]  # the maximum at 0
+
+
+def test_output_functions_refuse_bad_arguments_typed():
+    """The exports, plotting helpers and figure writers answer bad arguments with InputError
+    (never a raw ValueError from a format spec, a matplotlib AttributeError or a json TypeError)."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from stability import table
+    from stability.figures import check_dpi, make_all
+    from stability.plotting import plot_eigenvalue_paths, plot_radii, plot_trajectories
+    t = table(games.get("g1"), [0, 0], ["gda", "fr"])
+    for call in (lambda: t.to_markdown(digits=-1), lambda: t.to_markdown(digits="6"), lambda: t.to_latex(digits=0),
+                 lambda: t.to_latex(caption=3), lambda: t.to_json(indent=object()),
+                 lambda: sweep("fr", games.get("g1"), [0, 0], "lr", [0.1, 0.2]).summary(digits=2.5),
+                 lambda: check_dpi(0), lambda: check_dpi(1e9), lambda: make_all("/nonexistent-dir", dpi=-5),
+                 lambda: plot_radii([1, 2]), lambda: plot_radii({}), lambda: plot_eigenvalue_paths({"a": 3}),
+                 lambda: plot_eigenvalue_paths({"a": sweep("fr", games.get("g1"), [0, 0], "lr", [0.1])}, rate="x"),
+                 lambda: plot_trajectories(games.get("g1"), {"a": 1}),
+                 lambda: plot_trajectories(games.get("g1"), {"a": run("gda", games.get("g1"), [1, 1], steps=3)},
+                                           styles={"a": 1}),
+                 lambda: plot_trajectories(games.get("g1"), {"a": run("gda", games.get("g1"), [1, 1], steps=3)},
+                                           point=[0, 0, 0])):
+        with pytest.raises(InputError):
+            call()
+    plt.close("all")

@@ -54,6 +54,7 @@ class Sweep:
     def summary(self, digits=6):
         """Rows (quantity, value): the range swept, the smallest ρ and where, the values where
         ρ < 1, and what could not be computed."""
+        digits = count(digits, "digits", 1, high=17)
         finite = np.isfinite(self.radius)
         rows = [("algorithm", self.algorithm),
                 ("swept", f"{self.param} over [{formatting.number(self.values.min(), digits)}, "

@@ -10,6 +10,7 @@ import numpy as np
 from .. import algorithms as _algorithms
 from .. import formatting
 from ..errors import InputError, NotSupportedError, StabilityError, checked_call, unknown_name
+from ..linalg import count
 from ..plotting import plot_table
 from .cache import SpectrumCache, check_executor
 from .rates import spectral_radius, stability_verdict
@@ -88,6 +89,7 @@ class Table(Mapping):
     def records(self, digits=6, latex=False):
         """One row of text per algorithm — name, every hyperparameter it ran with, ρ, the rate
         1 − ρ and the verdict (or why it is undefined) — what every export prints."""
+        digits = count(digits, "digits", 1, high=17)
         mark = {True: "stable", False: "unstable", None: "≈1 (undecided)"}
         out = []
         for k, r in self.rows.items():
@@ -100,6 +102,7 @@ class Table(Mapping):
         return out
 
     def caption(self, digits=6):
+        digits = count(digits, "digits", 1, high=17)
         return f"Spectral radius ρ of each algorithm's Jacobian at the point {formatting.point(self.point, digits)}"
 
     def __str__(self):
@@ -118,6 +121,9 @@ class Table(Mapping):
     def to_latex(self, digits=6, caption=None, label=None):
         """A LaTeX ``table`` with booktabs rules (``\\usepackage{booktabs}``), hyperparameters
         in math mode; ``caption`` defaults to one that states the point."""
+        for text, what in ((caption, "caption"), (label, "label")):
+            if text is not None and not isinstance(text, str):
+                raise InputError(f"{what} must be a string, got {type(text).__name__}")
         header = ("Algorithm", "Hyperparameters", "$\\rho$", "$1 - \\rho$", "Verdict")
         return formatting.latex(header, self.records(digits, latex=True), caption or self.caption(digits) + ".",
                                 label, align="llrrl")
@@ -125,7 +131,10 @@ class Table(Mapping):
     def to_json(self, **kwargs):
         """:meth:`to_dict` as a JSON string (``kwargs`` to ``json.dumps``, e.g. ``indent=1``)."""
         import json
-        return json.dumps(self.to_dict(), **kwargs)
+        try:
+            return json.dumps(self.to_dict(), **kwargs)
+        except TypeError as exc:
+            raise InputError(f"to_json passes its keywords to json.dumps, which refused them: {exc}") from None
 
     def to_pandas(self):
         """A ``pandas.DataFrame`` indexed by algorithm — ρ, rate, stable, error and one column
