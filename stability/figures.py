@@ -38,6 +38,12 @@ THIN = {"SGA": {"lw": 0.5, "alpha": 0.55, "zorder": 1}}
 GDA/EG cycles under it stay visible."""
 
 
+def toy_label(label):
+    """A toy algorithm's legend label with the hyperparameters it runs with besides η."""
+    hp = TOY_ALGORITHMS[label][1]
+    return f"{label} ({formatting.hyperparameters(hp)})" if hp else label
+
+
 def _axes(ax, **kw):
     if ax is not None and not hasattr(ax, "plot"):
         raise InputError(f"ax must be a matplotlib Axes, got {type(ax).__name__}")
@@ -64,7 +70,8 @@ def figure_toy(name, ax=None, quick=False):
     steps = 300 if quick else 3000
     game, trajs = toy_trajectories(name, steps=steps)
     ax = _axes(ax)
-    plot_trajectories(game, trajs, ax=ax, bounds=(-6, 6, -6, 6), styles=THIN)
+    plot_trajectories(game, {toy_label(k): t for k, t in trajs.items()}, ax=ax, bounds=(-6, 6, -6, 6),
+                      styles={toy_label(k): v for k, v in THIN.items()})
     ax.set_title(f"{name}: {TOY_FORMULAS[name]}; {TOY_KIND[name]}\n"
                  f"η = {defaults['figures.toy_lr']:g} (FR App. D.1), start {TOY_START} ▲ (ours: the paper does not "
                  f"state it), {steps} steps — FR Fig. 3",
@@ -126,7 +133,7 @@ def figure_radius(name, ax=None, quick=False):
         out = {label: sweep(alg, game, [0.0, 0.0], "lr", values, **hp) for label, (alg, hp) in TOY_ALGORITHMS.items()}
         values = np.union1d(values, np.concatenate([_near_kinks(s.values, s.radius) for s in out.values()]))
     out = {label: sweep(alg, game, [0.0, 0.0], "lr", values, **hp) for label, (alg, hp) in TOY_ALGORITHMS.items()}
-    plot_radii(out, ax=ax, ylim=(0.0, 2.0))
+    plot_radii({toy_label(k): v for k, v in out.items()}, ax=ax, ylim=(0.0, 2.0))
     ax.set_xlabel("step size η")
     ax.set_title(f"{name}: {TOY_FORMULAS[name]}\nρ of each map's Jacobian at (0, 0); ρ < 1: locally convergent",
                  fontsize="small")

@@ -59,7 +59,8 @@ def test_coincident_curves_are_named_in_the_legend():
     fig, ax = plt.subplots()
     figure_radius("g1", ax=ax, quick=True)
     labels = _legend(ax)
-    assert "FR (= GDN: coincide)" in labels and "GDN (= FR: coincide)" in labels and "HessianFR" in labels
+    assert "FR (= GDN: coincide)" in labels and "GDN (= FR: coincide)" in labels and "HessianFR (ηy₂ = 0.5)" in labels
+    assert "SGA (λ = 1)" in labels and "CO (γ = 0.2)" in labels  # every hyperparameter besides η is stated
     assert "GDA" in ax.get_legend().get_title().get_text()  # ρ(0.5) = 2 + …: off the top, said so
     styles = {(l.get_color(), str(l.get_linestyle()), l.get_marker()) for l in ax.get_lines() if l.get_label()[0] != "_"}
     assert len(styles) == 8
