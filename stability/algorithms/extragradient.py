@@ -171,6 +171,10 @@ class IU(DVFunction):
         check_invertible(M, "I + D·V (the implicit update)")
         return np.linalg.inv(M)
 
+    def eigenvalue_poles(self):
+        """``I + ηV`` is singular where λ = −1/η (one step size)."""
+        return (-1.0 / self.lr_x,) if self.lr_x == self.lr_y else ()
+
     def map_eigenvalues(self, lam):
         host = np.asarray(backend.to_numpy(1 + lam))
         # an eigenvalue of D·V is accurate to ~√(ε‖DV‖) only (defective ones: g1 at η = 0.5 gives

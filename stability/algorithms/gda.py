@@ -42,6 +42,11 @@ class DVFunction(Algorithm):
         """Eigenvalues of the Jacobian given the eigenvalues ``lam`` of ``DV``."""
         raise NotImplementedError
 
+    def eigenvalue_poles(self):
+        """Eigenvalues λ of V at which the map is undefined (its Jacobian has a pole): none for
+        the polynomial maps."""
+        return ()
+
 
 @register
 class GDA(DVFunction):

@@ -1,0 +1,364 @@
+"""Rates for whole classes of games: the worst case of an algorithm over every game whose game
+Jacobian V has its eigenvalues in a compact set K ⊂ ℂ (docs/MATHEMATICS.md §5).
+
+For the algorithms whose Jacobian is a function of ηV with one step size (GDA, EG, OGDA, PM, IU,
+heavy ball, complex momentum: ``spectral_key()[0] == "dv"`` at ratio ηy/ηx = 1), each eigenvalue
+λ of V contributes the roots of a small polynomial whose coefficients are polynomials in λ, so
+the spectrum is the union of those roots and
+
+    ρ_K = sup_{λ ∈ K} r(λ),   r(λ) = the largest root modulus for λ.
+
+r is the spectral radius of a matrix depending holomorphically on λ, hence subharmonic: the
+supremum over K is attained on its boundary (the maximum principle) — except where the map has a
+pole in K (IU, at λ = −1/η), where ρ_K is unbounded. :func:`worst_case` therefore searches the
+boundary only: a fine sample of every boundary piece, then a bounded scalar maximisation around
+each of the best samples, and evaluates r at the maximiser (the *witness*) to report it.
+"""
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy.optimize import minimize_scalar
+
+from .. import formatting
+from ..algorithms import as_algorithm
+from ..errors import InputError, NotSupportedError, SingularBlockError, checked_call
+from ..linalg import count, real_number
+
+
+# --- regions -----------------------------------------------------------------------------
+
+class Region:
+    """A compact set K of the complex plane, given by its boundary: ``pieces()`` is a list of
+    maps ``t ↦ z`` on ``t ∈ [0, 1]`` (vectorised) whose images cover ∂K; ``contains(z)``
+    decides membership (boundary included)."""
+
+    def pieces(self):
+        raise NotImplementedError
+
+    def contains(self, z):
+        raise NotImplementedError
+
+    def boundary(self, num=400):
+        """Points along ∂K (``num`` per piece), for plotting."""
+        t = np.linspace(0.0, 1.0, num)
+        return np.concatenate([np.asarray(p(t), dtype=complex) for p in self.pieces()])
+
+    def plot(self, ax=None, **kw):
+        """∂K in the complex plane (equal aspect). Returns the line."""
+        from ..plotting import _axes
+        ax = _axes(ax)
+        z = self.boundary()
+        (line,) = ax.plot(z.real, z.imag, **({"color": "k", "lw": 1.0} | kw))
+        ax.set_aspect("equal")
+        ax.set_xlabel("Re λ")
+        ax.set_ylabel("Im λ")
+        return line
+
+    def __or__(self, other):
+        return Union(self, other)
+
+
+def _point(z, name):
+    try:
+        z = complex(z)
+    except (TypeError, ValueError):
+        raise InputError(f"{name} must be a complex number, got {z!r}") from None
+    if not np.isfinite(z):
+        raise InputError(f"{name} must be finite, got {z!r}")
+    return z
+
+
+@dataclass(frozen=True)
+class Disc(Region):
+    """The closed disc ``|λ − centre| ≤ radius``."""
+
+    centre: complex
+    radius: float
+
+    def __post_init__(self):
+        object.__setattr__(self, "centre", _point(self.centre, "centre"))
+        object.__setattr__(self, "radius", real_number(self.radius, "radius", 0.0))
+
+    def pieces(self):
+        return [lambda t: self.centre + self.radius * np.exp(2j * np.pi * np.asarray(t))]
+
+    def contains(self, z):
+        return np.abs(np.asarray(z) - self.centre) <= self.radius * (1 + 1e-12)
+
+
+@dataclass(frozen=True)
+class Segment(Region):
+    """The segment from ``a`` to ``b`` (complex endpoints)."""
+
+    a: complex
+    b: complex
+
+    def __post_init__(self):
+        object.__setattr__(self, "a", _point(self.a, "a"))
+        object.__setattr__(self, "b", _point(self.b, "b"))
+
+    def pieces(self):
+        return [lambda t: self.a + (self.b - self.a) * np.asarray(t)]
+
+    def contains(self, z):
+        z = np.asarray(z, dtype=complex)
+        d = self.b - self.a
+        if d == 0:
+            return np.abs(z - self.a) <= 1e-12 * max(1.0, abs(self.a))
+        t = ((z - self.a) / d)
+        return (np.abs(t.imag) * abs(d) <= 1e-12 * max(1.0, abs(d))) & (t.real >= -1e-12) & (t.real <= 1 + 1e-12)
+
+
+@dataclass(frozen=True)
+class Polygon(Region):
+    """The convex hull of ``points`` (a rectangle, a triangle, any convex polygon)."""
+
+    points: tuple
+
+    def __post_init__(self):
+        pts = [_point(p, "points") for p in self.points]
+        if len(pts) < 1:
+            raise InputError("a polygon needs at least one point")
+        hull = _convex_hull(pts)
+        object.__setattr__(self, "points", tuple(hull))
+
+    def pieces(self):
+        v = self.points
+        if len(v) == 1:
+            return [lambda t: np.full(np.shape(t), v[0])]
+        return [(lambda a, b: (lambda t: a + (b - a) * np.asarray(t)))(v[i], v[(i + 1) % len(v)])
+                for i in range(len(v))]
+
+    def contains(self, z):
+        z = np.asarray(z, dtype=complex)
+        v = self.points
+        if len(v) <= 2:
+            return Segment(v[0], v[-1]).contains(z)
+        inside = np.ones(z.shape, dtype=bool)
+        scale = max(1.0, max(abs(p) for p in v))
+        for i in range(len(v)):
+            a, b = v[i], v[(i + 1) % len(v)]
+            cross = ((b - a).conjugate() * (z - a)).imag  # > 0: left of a → b (counter-clockwise hull)
+            inside &= cross >= -1e-12 * scale * abs(b - a)
+        return inside
+
+
+def Rectangle(re_lo, re_hi, im_lo, im_hi):
+    """The rectangle ``[re_lo, re_hi] × i[im_lo, im_hi]`` (a :class:`Polygon`)."""
+    return Polygon((complex(re_lo, im_lo), complex(re_hi, im_lo), complex(re_hi, im_hi), complex(re_lo, im_hi)))
+
+
+@dataclass(frozen=True)
+class Ellipse(Region):
+    """The ellipse with ``centre``, semi-axes ``a`` (along the real axis) and ``b`` (imaginary)."""
+
+    centre: complex
+    a: float
+    b: float
+
+    def __post_init__(self):
+        object.__setattr__(self, "centre", _point(self.centre, "centre"))
+        object.__setattr__(self, "a", real_number(self.a, "a", 0.0))
+        object.__setattr__(self, "b", real_number(self.b, "b", 0.0))
+
+    def pieces(self):
+        return [lambda t: self.centre + self.a * np.cos(2 * np.pi * np.asarray(t))
+                + 1j * self.b * np.sin(2 * np.pi * np.asarray(t))]
+
+    def contains(self, z):
+        w = np.asarray(z, dtype=complex) - self.centre
+        a, b = max(self.a, 1e-300), max(self.b, 1e-300)
+        return (w.real / a) ** 2 + (w.imag / b) ** 2 <= 1 + 1e-12
+
+
+@dataclass(frozen=True)
+class MonotoneLipschitz(Region):
+    """``{Re λ ≥ μ, |λ| ≤ L}``: where the eigenvalues of V of a μ-strongly monotone, L-Lipschitz
+    game lie. Its boundary: the vertical chord ``Re λ = μ`` and the arc of ``|λ| = L`` right of it."""
+
+    mu: float
+    L: float
+
+    def __post_init__(self):
+        mu, L = real_number(self.mu, "mu", 0.0), real_number(self.L, "L", 0.0, inclusive=False)
+        if mu > L:
+            raise InputError(f"monotone_lipschitz needs mu <= L, got mu = {mu!r}, L = {L!r}")
+        object.__setattr__(self, "mu", mu)
+        object.__setattr__(self, "L", L)
+
+    def pieces(self):
+        h = np.sqrt(self.L ** 2 - self.mu ** 2)
+        phi = np.arccos(self.mu / self.L)
+        return [lambda t: self.mu + 1j * h * (2 * np.asarray(t) - 1),
+                lambda t: self.L * np.exp(1j * phi * (2 * np.asarray(t) - 1))]
+
+    def contains(self, z):
+        z = np.asarray(z, dtype=complex)
+        return (z.real >= self.mu * (1 - 1e-12) - 1e-300) & (np.abs(z) <= self.L * (1 + 1e-12))
+
+
+@dataclass(frozen=True)
+class Points(Region):
+    """A finite set: the eigenvalues of one game's V at a point (see :func:`region_of`)."""
+
+    values: tuple
+
+    def pieces(self):
+        vals = np.asarray(self.values, dtype=complex)
+        return [(lambda v: (lambda t: np.full(np.shape(t), v)))(v) for v in vals]
+
+    def contains(self, z):
+        z = np.asarray(z, dtype=complex)
+        vals = np.asarray(self.values, dtype=complex)
+        return np.any(np.abs(z[..., None] - vals) <= 1e-12 * max(1.0, np.abs(vals).max()), axis=-1)
+
+
+@dataclass(frozen=True)
+class Union(Region):
+    """The union of regions."""
+
+    parts: tuple = field(default=())
+
+    def __init__(self, *parts):
+        flat = []
+        for p in parts:
+            if not isinstance(p, Region):
+                raise InputError(f"a union takes regions, got {type(p).__name__}")
+            flat += list(p.parts) if isinstance(p, Union) else [p]
+        object.__setattr__(self, "parts", tuple(flat))
+
+    def pieces(self):
+        return [piece for p in self.parts for piece in p.pieces()]
+
+    def contains(self, z):
+        return np.any([p.contains(z) for p in self.parts], axis=0)
+
+
+def monotone_lipschitz(mu, L):
+    """The class of μ-strongly monotone, L-Lipschitz games: ``{Re λ ≥ μ, |λ| ≤ L}``."""
+    return MonotoneLipschitz(mu, L)
+
+
+def bilinear(smin, smax):
+    """The bilinear games ``xᵀAy`` whose singular values of A lie in ``[σmin, σmax]``:
+    eig(V) ⊂ ±i[σmin, σmax]."""
+    smin, smax = real_number(smin, "smin", 0.0), real_number(smax, "smax", 0.0)
+    if smin > smax:
+        raise InputError(f"bilinear needs smin <= smax, got {smin!r} > {smax!r}")
+    return Union(Segment(1j * smin, 1j * smax), Segment(-1j * smin, -1j * smax))
+
+
+def region_of(game, point):
+    """The exact eigenvalues of the game's V at ``point``, as a :class:`Points` region."""
+    from .. import backend
+    Hxx, Hxy, Hyy = game.blocks_at(np.asarray(point, dtype=float))
+    return Points(tuple(np.linalg.eigvals(backend.game_jacobian(Hxx, Hxy, Hyy))))
+
+
+def _convex_hull(points):
+    """Counter-clockwise convex hull (monotone chain); collinear points dropped."""
+    pts = sorted(set(points), key=lambda z: (z.real, z.imag))
+    if len(pts) <= 2:
+        return pts
+    cross = lambda o, a, b: ((a - o).conjugate() * (b - o)).imag
+    lower, upper = [], []
+    for p in pts:
+        while len(lower) >= 2 and cross(lower[-2], lower[-1], p) <= 0:
+            lower.pop()
+        lower.append(p)
+    for p in reversed(pts):
+        while len(upper) >= 2 and cross(upper[-2], upper[-1], p) <= 0:
+            upper.pop()
+        upper.append(p)
+    return lower[:-1] + upper[:-1]
+
+
+# --- the worst case ----------------------------------------------------------------------
+
+def rate_function(algorithm):
+    """``r(λ)``, vectorised: the largest modulus among the Jacobian's eigenvalues that one
+    eigenvalue λ of V contributes, for an algorithm whose spectrum maps eigenvalue by eigenvalue
+    with one step size; a :class:`NotSupportedError` for any other."""
+    alg = as_algorithm(algorithm)
+    key = alg.spectral_key()
+    if not (isinstance(key, tuple) and key and key[0] == "dv"):
+        raise NotSupportedError(f"{alg.name}'s spectrum is not a function of the eigenvalues of V alone "
+                                "(it needs the blocks), so a class given by a region of eig(V) does not "
+                                "determine its rate; worst_case covers GDA, EG, OGDA, PM, IU, heavy ball and "
+                                "complex momentum")
+    if key[1] != 1.0:
+        raise NotSupportedError(f"{alg.name} runs with ηy/ηx = {key[1]:g}: its spectrum is a function of "
+                                "diag(I, cI)V, not of V; give it one step size (lr=…) for a class of eig(V)")
+
+    def r(lam):
+        lam = np.atleast_1d(np.asarray(lam, dtype=complex))
+        with np.errstate(all="ignore"):
+            values = np.asarray(alg.spectrum_from(lam), dtype=complex)
+        return np.abs(values).reshape(-1, lam.size).max(axis=0)
+    return alg, r
+
+
+@dataclass
+class WorstCase:
+    """The worst asymptotic rate of ``algorithm`` over every game whose eig(V) lie in
+    ``region``: ``rate`` = ρ_K, ``witness`` = a λ on ∂K where r attains it (a game with that
+    eigenvalue attains ρ_K), ``note`` why it is unbounded where it is."""
+
+    algorithm: object
+    region: Region
+    rate: float
+    witness: complex
+    note: str = ""
+
+    def iterations(self, eps=1e-6):
+        """Steps to shrink the error by ``eps`` at this rate: ``log ε / log ρ_K`` (inf if ρ_K ≥ 1)."""
+        eps = real_number(eps, "eps", 0.0, inclusive=False)
+        return float(np.log(eps) / np.log(self.rate)) if 0 < self.rate < 1 else (0.0 if self.rate == 0 else np.inf)
+
+    def __str__(self):
+        hp = formatting.hyperparameters(self.algorithm.hp)
+        if not np.isfinite(self.rate):
+            return f"{self.algorithm.name} ({hp}): unbounded over the class ({self.note})"
+        return (f"{self.algorithm.name} ({hp}): worst ρ = {formatting.number(self.rate, 12)} at λ = "
+                f"{formatting.number(self.witness, 10)}")
+
+
+@checked_call
+def worst_case(algorithm, region, samples=256, **hp):
+    """The worst-case rate ρ_K of ``algorithm`` over the class of games with eig(V) in ``region``.
+
+    ρ_K is the maximum of r over ∂K (subharmonicity, see the module docstring); each boundary
+    piece is sampled at ``samples`` points and the best few samples are refined by bounded scalar
+    maximisation (to ~1e-13 in the piece's parameter), and r is evaluated at the maximiser (the
+    witness). An algorithm whose map has a pole inside K (IU: λ = −1/η) is unbounded there: the
+    result says so (rate ∞). Returns a :class:`WorstCase`."""
+    alg, r = rate_function(as_algorithm(algorithm, **hp))
+    if not isinstance(region, Region):
+        raise InputError(f"region must be a stability Region (Disc, Segment, Polygon, …), got {type(region).__name__}")
+    samples = count(samples, "samples", 8, high=10 ** 6)
+    for pole in getattr(alg, "eigenvalue_poles", lambda: ())():
+        if bool(np.all(region.contains(pole))):
+            return WorstCase(alg, region, np.inf, complex(pole),
+                             f"the map has a pole at λ = {formatting.number(pole)}, inside the class")
+    best_rate, best_z = -np.inf, None
+    t = np.linspace(0.0, 1.0, samples)
+    for piece in region.pieces():
+        try:
+            values = r(piece(t))
+        except SingularBlockError as exc:
+            return WorstCase(alg, region, np.inf, complex(piece(t[:1])[0]), str(exc))
+        candidates = [0, samples - 1] + list(np.argsort(values)[-4:])
+        for i in set(int(c) for c in candidates):
+            lo, hi = t[max(i - 1, 0)], t[min(i + 1, samples - 1)]
+            if hi > lo:
+                res = minimize_scalar(lambda s: -float(r(piece(np.array([s])))[0]), bounds=(lo, hi),
+                                      method="bounded", options={"xatol": 1e-13})
+                s_best = float(res.x) if -res.fun > values[i] else float(t[i])
+            else:
+                s_best = float(t[i])
+            z = complex(piece(np.array([s_best]))[0])
+            value = float(r(np.array([z]))[0])
+            if value > best_rate:
+                best_rate, best_z = value, z
+    return WorstCase(alg, region, best_rate, best_z)

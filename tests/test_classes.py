@@ -1,0 +1,122 @@
+"""Worst-case rates over classes of games (regions of eig(V)): closed forms, the maximum
+principle, tightness, poles, refusals."""
+
+import numpy as np
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from stability import Game, spectral_radius
+from stability.errors import InputError, NotSupportedError
+from stability.spectral import worst_case
+from stability.spectral.classes import (Disc, Ellipse, Points, Polygon, Rectangle, Segment, bilinear,
+                                        monotone_lipschitz, rate_function)
+
+
+def test_gda_on_a_real_segment_at_its_optimal_step():
+    """GDA on eig(V) ⊂ [μ, L] at η* = 2/(μ + L): ρ* = (L − μ)/(L + μ) (Polyak 1987, §1.4)."""
+    for mu, L in ((0.1, 1.0), (1.0, 50.0), (0.5, 0.5)):
+        w = worst_case("gda", Segment(mu, L), lr=2 / (mu + L))
+        assert w.rate == pytest.approx((L - mu) / (L + mu), rel=1e-12, abs=1e-15)
+
+
+def test_gda_on_a_disc_at_its_optimal_step():
+    """GDA on the disc |λ − c| ≤ r (r < c) at η = 1/c: ρ* = r/c (Azizian et al. 2020, §3)."""
+    for c, r in ((2.0, 0.5), (1.0, 0.99), (5.0, 1e-3)):
+        assert worst_case("gda", Disc(c, r), lr=1 / c).rate == pytest.approx(r / c, rel=1e-12)
+
+
+def test_heavy_ball_on_a_real_segment_at_polyaks_parameters():
+    """Heavy ball on [μ, L] with η = 4/(√L + √μ)², β = ((√L − √μ)/(√L + √μ))²: every root has
+    modulus √β (Polyak 1964). The ends of the segment are double roots, which floating point
+    resolves only to √ε relative (≈ 1.5e-8), hence 1e-7."""
+    for mu, L in ((0.1, 1.0), (1.0, 100.0)):
+        q = (np.sqrt(L) - np.sqrt(mu)) / (np.sqrt(L) + np.sqrt(mu))
+        w = worst_case("hb", Segment(mu, L), lr=4 / (np.sqrt(L) + np.sqrt(mu)) ** 2, beta=q ** 2)
+        assert w.rate == pytest.approx(q, rel=1e-7)
+
+
+@pytest.mark.parametrize("eta", [0.05, 0.3, 1.0])
+def test_gda_on_the_monotone_lipschitz_and_bilinear_classes(eta):
+    """|1 − ηλ|² on {Re λ ≥ μ, |λ| ≤ L} is largest at the corners λ = μ ± i√(L² − μ²) and on
+    the arc next to them: ρ_K = √(1 − 2ημ + η²L²); on ±i[σmin, σmax]: √(1 + η²σmax²)."""
+    mu, L = 0.1, 1.0
+    assert worst_case("gda", monotone_lipschitz(mu, L), lr=eta).rate == pytest.approx(
+        np.sqrt(1 - 2 * eta * mu + eta ** 2 * L ** 2), rel=1e-12)
+    assert worst_case("gda", bilinear(0.1, 1.0), lr=eta).rate == pytest.approx(np.sqrt(1 + eta ** 2), rel=1e-12)
+
+
+def test_extragradient_on_the_bilinear_class_against_a_dense_sample():
+    """EG on λ = ±iσ: r = |1 − ηλ + η²λ²| = √((1 − η²σ²)² + η²σ²); the search may not be below
+    the best of 10⁵ samples and not above it by more than the sampling's resolution allows."""
+    eta, smin, smax = 0.4, 0.1, 3.0
+    sigma = np.linspace(smin, smax, 100_001)
+    sampled = np.sqrt((1 - eta ** 2 * sigma ** 2) ** 2 + eta ** 2 * sigma ** 2).max()
+    w = worst_case("eg", bilinear(smin, smax), lr=eta)
+    assert sampled - 1e-14 <= w.rate <= sampled + 1e-9
+
+
+REGIONS = {"disc": Disc(0.8, 0.5), "ellipse": Ellipse(1.0 + 0.2j, 0.7, 0.4),
+           "hexagon": Polygon([0.2, 0.6 + 0.5j, 1.2 + 0.6j, 1.6, 1.2 - 0.6j, 0.6 - 0.5j]),
+           "rectangle": Rectangle(0.1, 1.0, -0.8, 0.8), "monotone-lipschitz": monotone_lipschitz(0.1, 1.0),
+           "segment": Segment(0.1 + 0.5j, 1.0 - 0.2j)}
+ALGS = {"gda": {"lr": 0.3}, "eg": {"lr": 0.5}, "ogda": {"lr": 0.3}, "pm": {"lr": 0.4, "gamma": 0.2},
+        "iu": {"lr": 0.5}, "hb": {"lr": 0.3, "beta": -0.3}, "complex-momentum": {"alpha": 0.3}}
+
+
+def _interior(region, u, v):
+    """A point of the region from u, v ∈ [0, 1]: a convex combination of two boundary points
+    (every region here is convex), hence inside."""
+    pieces = region.pieces()
+    a = pieces[int(u * len(pieces)) % len(pieces)](np.array([u]))[0]
+    b = pieces[int(v * len(pieces)) % len(pieces)](np.array([1 - v]))[0]
+    return (1 - v) * a + v * b
+
+
+@settings(max_examples=25, deadline=None)
+@given(region=st.sampled_from(sorted(REGIONS)), name=st.sampled_from(sorted(ALGS)),
+       u=st.floats(0, 1), v=st.floats(0, 1))
+def test_no_game_in_the_class_beats_the_worst_case_and_the_witness_attains_it(region, name, u, v):
+    """The maximum principle: r at any point of K is at most ρ_K. Tightness: the 1 + 1 game
+    with eig(V) = {witness, conj(witness)} has exactly ρ = ρ_K (its spectral radius computed by
+    the library's ordinary path, not the region code)."""
+    K, hp = REGIONS[region], ALGS[name]
+    w = worst_case(name, K, **hp)
+    _, r = rate_function(w.algorithm)
+    z = _interior(K, u, v)
+    assert K.contains(z)
+    assert r(np.array([z]))[0] <= w.rate * (1 + 1e-12)
+    a, b = w.witness.real, w.witness.imag  # V = [[a, b], [−b, a]]: eigenvalues a ± ib
+    game = Game.quadratic(np.array([[a]]), np.array([[b]]), np.array([[-a]]))
+    assert spectral_radius(w.algorithm, game, [0.0, 0.0]) == pytest.approx(w.rate, rel=1e-10)
+
+
+def test_a_pole_inside_the_class_makes_the_rate_unbounded():
+    w = worst_case("iu", Disc(-2.0, 0.5), lr=0.5)  # −1/η = −2 inside
+    assert w.rate == np.inf and "pole" in w.note and "unbounded" in str(w)
+    far = worst_case("iu", Disc(1.0, 0.5), lr=0.5)
+    lam = 1.0 + 0.5 * np.exp(2j * np.pi * np.linspace(0, 1, 100_001))
+    assert far.rate == pytest.approx(np.abs(1 / (1 + 0.5 * lam)).max(), rel=1e-9)
+
+
+def test_points_region_is_one_games_spectrum():
+    from stability import games
+    from stability.spectral.classes import region_of
+    game = games.get("g2")
+    K = region_of(game, [0, 0])
+    assert isinstance(K, Points)
+    assert worst_case("eg", K, lr=0.05).rate == pytest.approx(spectral_radius("eg", game, [0, 0], lr=0.05), rel=1e-12)
+
+
+def test_what_worst_case_refuses():
+    with pytest.raises(NotSupportedError, match="not a function of the eigenvalues of V"):
+        worst_case("fr", Disc(1, 0.5))
+    with pytest.raises(NotSupportedError, match="one step size"):
+        worst_case("gda", Disc(1, 0.5), lr_x=0.1, lr_y=0.2)
+    with pytest.raises(InputError, match="Region"):
+        worst_case("gda", [1, 2])
+    for bad in (lambda: monotone_lipschitz(2.0, 1.0), lambda: Disc(1.0, -1.0), lambda: bilinear(2, 1),
+                lambda: Disc("a", 1.0), lambda: Segment(np.inf, 1)):
+        with pytest.raises(InputError):
+            bad()
+    assert worst_case("gda", Segment(0.5, 1.5), lr=1.0).iterations(1e-6) == pytest.approx(
+        np.log(1e-6) / np.log(0.5), rel=1e-12)
