@@ -330,6 +330,26 @@ def figure_interaction_fig1(ax=None, quick=False, gamma=1.0, r=0.5):
 FORMATS = ("png", "pdf", "svg")
 
 
+REGION_METHODS = (("gda", {}), ("eg", {}), ("ogda", {}), ("hb", {"beta": -0.3}), ("hb", {"beta": 0.3}),
+                  ("complex-momentum", {}))
+
+
+def figure_stability_regions(axes=None, quick=False, mu=0.1, L=1.0, eta=0.5):
+    """Stability-region maps {ηλ : r(ηλ) < 1} of GDA, EG, OGDA, heavy ball with β = ∓0.3 and
+    complex momentum, each with η·K for the μ-strongly monotone, L-Lipschitz class K at η."""
+    import matplotlib.pyplot as plt
+    from .spectral.classes import monotone_lipschitz, stability_region
+    if axes is None:
+        _, axes = plt.subplots(2, 3, figsize=(7.0, 5.0))
+    K = monotone_lipschitz(mu, L)
+    out = {}
+    for ax, (name, hp) in zip(np.ravel(axes), REGION_METHODS):
+        sr = stability_region(name, extent=(-0.5, 2.5, -1.5, 1.5), num=60 if quick else 300, **hp)
+        sr.plot(ax=ax, region=K, eta=eta)
+        out[(name, tuple(hp.items()))] = sr
+    return out
+
+
 def check_formats(formats):
     """``formats`` (a comma-separated string or a sequence) as a tuple of file extensions."""
     if isinstance(formats, str):
@@ -388,4 +408,7 @@ def make_all(directory="figures", quick=False, formats=("png",), dpi=None):
         fig, axes = plt.subplots(1, 3, figsize=(wide[0] * 1.5, wide[1] * 1.2))
         figure_lead_fig9(axes=axes, quick=quick)
         save(fig, "lead_fig9_ogda")
+        fig, axes = plt.subplots(2, 3, figsize=(7.0, 5.0))
+        figure_stability_regions(axes=axes, quick=quick)
+        save(fig, "stability_regions")
     return written

@@ -154,3 +154,37 @@ def test_class_tuning_refuses_bad_bounds():
     for bounds in ({}, [("lr", (0, 1))], {"lr": (1.0, 0.5)}):
         with pytest.raises(InputError):
             optimize_class("gda", Segment(0.1, 1.0), bounds)
+
+
+# --- stability-region maps -----------------------------------------------------------------
+
+def test_stability_regions_are_the_known_sets():
+    """GDA's region is the disc |1 − z| < 1, EG's {|1 − z + z²| < 1}, IU's the outside of the
+    disc |1 + z| ≤ 1; checked at random points against these formulas, and the grid agrees."""
+    from stability.spectral import stability_region
+    rng = np.random.default_rng(0)
+    z = rng.uniform(-1, 3, 400) + 1j * rng.uniform(-2, 2, 400)
+    for name, inside in (("gda", np.abs(1 - z) < 1), ("eg", np.abs(1 - z + z * z) < 1),
+                         ("iu", np.abs(1 + z) > 1)):
+        sr = stability_region(name, num=50)
+        clear = np.abs(np.abs({"gda": 1 - z, "eg": 1 - z + z * z, "iu": 1 / (1 + z)}[name]) - 1) > 1e-9
+        assert np.array_equal(sr.contains(z)[clear], inside[clear]), name
+    sr = stability_region("gda", extent=(0, 2, -1, 1), num=101)
+    X, Y = np.meshgrid(sr.x, sr.y)
+    np.testing.assert_allclose(sr.r, np.abs(1 - (X + 1j * Y)), rtol=1e-14)
+
+
+def test_stability_region_plot_and_refusals():
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from stability.spectral import stability_region
+    fig, ax = plt.subplots()
+    lines = stability_region("hb", num=40, beta=-0.3).plot(ax=ax, region=monotone_lipschitz(0.1, 1.0), eta=0.5)
+    assert list(lines.levels)[-1] == 1.0 and "β = −0.3" in ax.get_title()
+    plt.close(fig)
+    for bad in (dict(extent=(1, 0, 0, 1)), dict(extent="x"), dict(num=3)):
+        with pytest.raises(InputError):
+            stability_region("gda", **bad)
+    with pytest.raises(NotSupportedError):
+        stability_region("fr")

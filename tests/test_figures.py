@@ -39,7 +39,7 @@ def test_fr_e2_momentum_ordering():
 @pytest.mark.slow  # 23 s of the default budget; the main job's figures run in test_engine_cli
 def test_figures_command_quick(tmp_path):
     assert main(["figures", "--out", str(tmp_path), "--quick", "--format", "png,pdf"]) == 0
-    assert len(list(tmp_path.glob("*.png"))) == 13 and len(list(tmp_path.glob("*.pdf"))) == 13
+    assert len(list(tmp_path.glob("*.png"))) == 14 and len(list(tmp_path.glob("*.pdf"))) == 14
 
 
 # --- what the pictures say ------------------------------------------------------------------

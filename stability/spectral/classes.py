@@ -464,3 +464,78 @@ def optimize_class(algorithm, region, bounds, num=41, fixed=None, samples=256):
                 best, best_value = list(res.x), res.fun
     alg = alg_at(best)
     return ClassOptimum(alg, worst_case(alg, region, samples=samples), evaluations)
+
+
+# --- stability-region maps -----------------------------------------------------------------
+
+@dataclass
+class StabilityRegion:
+    """r(z) on a grid of the plane of z = ηλ (the step size times an eigenvalue of V), for an
+    algorithm whose spectrum maps eigenvalue by eigenvalue: the picture numerical analysts draw
+    for ODE solvers. ``{z : r(z) < 1}`` is where an eigenvalue may lie for the map to converge;
+    a game converges at step η exactly when η·eig(V) lies inside."""
+
+    algorithm: object
+    x: np.ndarray
+    y: np.ndarray
+    r: np.ndarray
+
+    def contains(self, z):
+        """Whether r(z) < 1 at the points ``z`` (computed exactly, not read off the grid)."""
+        _, rate = rate_function(self.algorithm)
+        return rate(np.asarray(z, dtype=complex)) < 1
+
+    def plot(self, ax=None, region=None, eta=None, eigenvalues=None, levels=(0.25, 0.5, 0.75, 0.9, 1.0)):
+        """Level curves of r (the curve r = 1 bold) with the stable set shaded; with ``region``
+        and ``eta`` the boundary of η·K, with ``eigenvalues`` (and ``eta``) the points η·λ, so
+        one sees which step sizes keep a class or a game inside. Returns the contour set."""
+        from ..plotting import PALETTE, _axes
+        ax = _axes(ax)
+        X, Y = np.meshgrid(self.x, self.y)
+        ax.contourf(X, Y, self.r, levels=[0.0, 1.0], colors=[PALETTE[5]], alpha=0.25)
+        lines = ax.contour(X, Y, self.r, levels=list(levels), colors="k",
+                           linewidths=[0.5] * (len(levels) - 1) + [1.4])
+        ax.clabel(lines, fmt=lambda v: f"r = {v:g}", fontsize="xx-small")
+        scale = 1.0 if eta is None else real_number(eta, "eta", 0.0, inclusive=False)
+        if region is not None:
+            z = scale * region.boundary()
+            ax.plot(z.real, z.imag, color=PALETTE[1], lw=1.2, label=f"η·K (η = {scale:g})")
+        if eigenvalues is not None:
+            z = scale * np.asarray(eigenvalues, dtype=complex)
+            ax.plot(z.real, z.imag, "o", color=PALETTE[1], ms=3, ls="none", label=f"η·eig(V) (η = {scale:g})")
+        ax.axhline(0, color="0.6", lw=0.4)
+        ax.axvline(0, color="0.6", lw=0.4)
+        ax.set_aspect("equal")
+        ax.set_xlabel("Re ηλ")
+        ax.set_ylabel("Im ηλ")
+        others = {k: v for k, v in self.algorithm.hp.items() if k not in ("lr", "lr_x", "lr_y", "alpha")}
+        ax.set_title(f"{self.algorithm.name}" + (f" ({formatting.hyperparameters(others)})" if others else "")
+                     + ": r(ηλ) < 1 shaded", fontsize="x-small")
+        if region is not None or eigenvalues is not None:
+            ax.legend(fontsize="xx-small", loc="lower left")
+        return lines
+
+
+@checked_call
+def stability_region(algorithm, extent=(-1.0, 3.0, -2.0, 2.0), num=300, **hp):
+    """The :class:`StabilityRegion` of ``algorithm`` over ``extent`` = (re_lo, re_hi, im_lo,
+    im_hi) of z = ηλ, on a ``num`` × ``num`` grid. The step size is set to 1 so that z is ηλ
+    (complex momentum's step α likewise); its other hyperparameters come from ``hp``."""
+    alg = as_algorithm(algorithm, **hp)
+    step = "alpha" if alg.name == "complex-momentum" else "lr"
+    alg = alg.with_hyperparameter(step, 1.0)
+    alg, rate = rate_function(alg)
+    try:
+        re_lo, re_hi, im_lo, im_hi = (real_number(v, "extent") for v in extent)
+    except (TypeError, ValueError):
+        raise InputError(f"extent must be (re_lo, re_hi, im_lo, im_hi), got {extent!r}") from None
+    if not (re_lo < re_hi and im_lo < im_hi):
+        raise InputError(f"extent must have re_lo < re_hi and im_lo < im_hi, got {extent!r}")
+    num = count(num, "num", 10, high=2000)
+    x, y = np.linspace(re_lo, re_hi, num), np.linspace(im_lo, im_hi, num)
+    Z = x[None, :] + 1j * y[:, None]
+    try:
+        r = rate(Z.ravel()).reshape(Z.shape)
+    except SingularBlockError:  # a pole on the grid (IU at z = −1): evaluate around it
+        r = np.array([[rate(np.array([z]))[0] if abs(1 + z) > 1e-12 else np.inf for z in row] for row in Z])
+    return StabilityRegion(alg, x, y, r)
