@@ -188,3 +188,55 @@ def test_stability_region_plot_and_refusals():
             stability_region("gda", **bad)
     with pytest.raises(NotSupportedError):
         stability_region("fr")
+
+
+# --- lower bounds ------------------------------------------------------------------------------
+
+def _chebyshev_rate(region, n):
+    """max over ∂K of |T_n(u(z)) / T_n(u(0))|^(1/n) for the ellipse/segment's Chebyshev
+    polynomial (u sends the foci to ±1): an explicit degree-n polynomial with p(0) = 1, so an
+    upper bound on the best degree-n rate that tends to the asymptotic factor (an oracle that
+    shares nothing with lower_bound's conformal-map formula but the foci)."""
+    if isinstance(region, Segment):
+        c, f = (region.a + region.b) / 2, (region.b - region.a) / 2
+    else:
+        d = np.sqrt(abs(region.a ** 2 - region.b ** 2))
+        c, f = region.centre, (d if region.a > region.b else 1j * d)
+
+    def log_abs_T(u):
+        phi = u + np.sqrt(u * u - 1 + 0j)
+        phi = np.where(np.abs(phi) < 1, 1 / phi, phi)
+        return n * np.log(np.abs(phi)) - np.log(2) + np.log(np.abs(1 + phi ** (-2 * n)))
+    z = region.boundary(2000)
+    return float(np.exp((log_abs_T((z - c) / f).max() - log_abs_T(np.array([(0 - c) / f]))[0]) / n))
+
+
+def test_lower_bounds_in_closed_form_and_against_chebyshev_polynomials():
+    """Segments: (√L − √μ)/(√L + √μ) (Nemirovski–Yudin; Chebyshev); discs r/|c|; ellipses via
+    the exterior conformal map — each against explicit Chebyshev polynomials of growing degree,
+    whose rates decrease towards the bound (the factor 2^(1/n) of T_n's normalisation)."""
+    from stability.spectral.classes import lower_bound
+    mu, L = 0.1, 1.0
+    assert lower_bound(Segment(mu, L)) == pytest.approx((np.sqrt(L) - np.sqrt(mu)) / (np.sqrt(L) + np.sqrt(mu)),
+                                                        rel=1e-12)
+    assert lower_bound(Disc(2.0, 0.5)) == 0.25 and lower_bound(Disc(0.5 + 0.5j, 1.0)) == 1.0  # 0 inside: 1
+    assert lower_bound(Ellipse((L + mu) / 2, (L - mu) / 2, 1e-13)) == pytest.approx(lower_bound(Segment(mu, L)),
+                                                                                  rel=1e-9)
+    for K in (Segment(mu, L), Segment(0.2 + 0.3j, 1.0 - 0.1j), Ellipse(1.0, 0.5, 0.3), Ellipse(1.0, 0.3, 0.5)):
+        bound = lower_bound(K)
+        gaps = [_chebyshev_rate(K, n) - bound for n in (25, 50, 100, 200)]
+        assert all(g >= -1e-12 for g in gaps) and gaps == sorted(gaps, reverse=True) and gaps[-1] < 5e-3, (K, gaps)
+    with pytest.raises(NotSupportedError, match="minimax polynomial"):
+        lower_bound(Polygon([0.2, 1.0, 1.0 + 1j]))
+
+
+def test_heavy_ball_tuned_on_a_segment_attains_the_krylov_lower_bound_and_gda_does_not():
+    """On [μ, L] tuned heavy ball reaches the Chebyshev bound (it is asymptotically optimal
+    there); tuned GDA stays at (κ − 1)/(κ + 1) above it."""
+    from stability.spectral import optimize_class
+    from stability.spectral.classes import lower_bound
+    mu, L = 0.1, 1.0
+    bound = lower_bound(Segment(mu, L))
+    hb = optimize_class("hb", Segment(mu, L), {"lr": (0.1, 4.0), "beta": (0.0, 0.9)}, num=11).rate
+    gda = optimize_class("gda", Segment(mu, L), {"lr": (0.01, 3.0)}).rate
+    assert hb == pytest.approx(bound, rel=1e-9) and gda > bound + 0.2

@@ -539,3 +539,51 @@ def stability_region(algorithm, extent=(-1.0, 3.0, -2.0, 2.0), num=300, **hp):
     except SingularBlockError:  # a pole on the grid (IU at z = −1): evaluate around it
         r = np.array([[rate(np.array([z]))[0] if abs(1 + z) > 1e-12 else np.inf for z in row] for row in Z])
     return StabilityRegion(alg, x, y, r)
+
+
+# --- lower bounds: the best any Krylov method can do ----------------------------------------
+
+def _joukowski_exterior(u):
+    """The larger in modulus of u ± √(u² − 1): the exterior conformal map of [−1, 1]."""
+    s = np.sqrt(complex(u) ** 2 - 1)
+    return max(abs(u + s), abs(u - s))
+
+
+@checked_call
+def lower_bound(region):
+    """The best asymptotic rate any method whose iterates stay in the Krylov space of the
+    gradients can reach on every game with eig(V) in ``region`` (asymptotic convergence factor
+    of the class; docs/MATHEMATICS.md §5): ``min over polynomials p with p(0) = 1 of
+    max_K |p|^(1/deg)`` as the degree grows, known in closed form through the exterior
+    conformal map of K (Chebyshev polynomials on segments and ellipses, powers on discs):
+
+    - segment [a, b] not through 0: ``1/|φ(u₀)|`` with ``u = (2z − a − b)/(b − a)`` and φ the
+      exterior map ``u + √(u² − 1)`` of [−1, 1] (real [μ, L]: ``(√L − √μ)/(√L + √μ)``);
+    - disc ``|z − c| ≤ r`` not containing 0: ``r/|c|``;
+    - ellipse with centre c, semi-axes a, b, not containing 0: ``((a + b)/d)/|φ(u₀)|`` with d
+      the half focal distance, u the map sending the foci to ±1.
+
+    A region containing 0 has rate 1 (no polynomial with p(0) = 1 is smaller than 1 there).
+    Other regions (polygons, unions) need a numerical minimax polynomial, which is not
+    implemented: NotSupportedError."""
+    if not isinstance(region, Region):
+        raise InputError(f"region must be a stability Region, got {type(region).__name__}")
+    if bool(np.all(region.contains(0.0))):
+        return 1.0
+    if isinstance(region, Disc):
+        return region.radius / abs(region.centre)
+    if isinstance(region, Segment):
+        a, b = region.a, region.b
+        if a == b:
+            return 0.0
+        return 1.0 / _joukowski_exterior(-(a + b) / (b - a))
+    if isinstance(region, Ellipse):
+        A, B, c = region.a, region.b, region.centre
+        if A == B:
+            return A / abs(c)
+        d = np.sqrt(abs(A * A - B * B))
+        f = d if A > B else 1j * d  # foci c ± f
+        u0 = (0 - c) / f
+        return ((A + B) / d) / _joukowski_exterior(u0)
+    raise NotSupportedError(f"lower_bound has closed forms for segments, discs and ellipses; a "
+                            f"{type(region).__name__} needs a numerical minimax polynomial, not implemented")
