@@ -412,7 +412,7 @@ def optimize_class(algorithm, region, bounds, num=41, fixed=None, samples=256):
     (``{name: (lo, hi)}``; ``lr`` is the one step size).
 
     ρ_K is a max of smooth functions, so it has kinks where the active witness changes — the
-    optimum typically sits on one (GDA on [μ, L]: |1 − ημ| = |1 − ηL|). A grid of ``num`` values
+    optimum typically sits on one (GDA on [μ, L]: ``|1 − ημ| = |1 − ηL|``). A grid of ``num`` values
     per hyperparameter brackets the global minimum; one hyperparameter is then refined by
     Brent's bounded method (which needs no derivative, and converges on a kink), two or more
     by Nelder–Mead from the best grid points. One hyperparameter is refined by golden-section search to
