@@ -151,9 +151,9 @@ def test_class_optimal_heavy_ball_is_polyaks():
 
 def test_class_tuning_refuses_bad_bounds():
     from stability.spectral import optimize_class
-    for bounds in ({}, [("lr", (0, 1))], {"lr": (1.0, 0.5)}):
+    for bounds in ({}, [("lr", (0, 1))], {"lr": (1.0, 0.5)}, {"lr": (0.1, 1.0), "gamma": (0.0, 1.0)}):
         with pytest.raises(InputError):
-            optimize_class("gda", Segment(0.1, 1.0), bounds)
+            optimize_class("pm", Segment(0.1, 1.0), bounds)
 
 
 # --- stability-region maps -----------------------------------------------------------------

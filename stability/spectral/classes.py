@@ -443,6 +443,11 @@ def optimize_class(algorithm, region, bounds, num=41, fixed=None, samples=256):
             return worst_case(alg_at(x), region, samples=samples).rate
         except SingularBlockError:
             return np.inf
+    for corner in (tuple(lo for lo, _ in box), tuple(hi for _, hi in box)):
+        try:  # the bounds must hold valid hyperparameters: say so now, not in the middle of a search
+            alg_at(corner)
+        except InputError as exc:
+            raise InputError(f"bounds {bounds!r} reach invalid hyperparameters: {exc}") from None
     axes = [np.linspace(lo, hi, num) for lo, hi in box]
     grid = np.array(np.meshgrid(*axes, indexing="ij")).reshape(len(names), -1).T
     if len(grid) > 10 ** 5:
