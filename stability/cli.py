@@ -1,4 +1,5 @@
-"""Command line: ``stability analyze [FORMULA --x x1,x2 --y y1,y2] [--json]``, ``stability figures``.
+"""Command line: ``stability analyze [FORMULA --x x1,x2 --y y1,y2] [--json]``, ``stability figures``,
+``stability class monotone-lipschitz --mu 0.1 --L 1`` (worst-case and class-optimal rates).
 
 With no formula, ``analyze`` runs the main job: the catalogue's toy games g1, g2, g3 are
 analysed (critical points, classification, spectral table) and figures written.
@@ -11,10 +12,12 @@ import sys
 
 import numpy as np
 
+from . import formatting
+
 from . import games, spectral
 from .config import defaults
 from .equilibria import classify
-from .errors import StabilityError, save_figure, writable_directory
+from .errors import InputError, StabilityError, save_figure, writable_directory
 from .games import Game
 from .linalg import StabilityWarning
 
@@ -165,6 +168,16 @@ def _build_parser():
         q.add_argument("--format", default="png", help="figure formats, comma separated: png, pdf, svg")
         q.add_argument("--dpi", type=_positive_int, default=defaults["plotting.dpi"],
                        help="resolution of PNG figures (vector formats ignore it)")
+    c = sub.add_parser("class", help="worst-case and class-optimal rates over a class of games (a region of eig(V))")
+    c.add_argument("kind", choices=("monotone-lipschitz", "bilinear", "polygon"),
+                   help="{Re λ ≥ μ, |λ| ≤ L}; ±i[σmin, σmax]; or the convex hull of --points")
+    c.add_argument("--mu", type=float, default=0.1, help="monotone-lipschitz: strong monotonicity μ")
+    c.add_argument("--L", type=_positive_float, default=1.0, help="monotone-lipschitz: Lipschitz constant L")
+    c.add_argument("--smin", type=float, default=0.1, help="bilinear: smallest singular value")
+    c.add_argument("--smax", type=_positive_float, default=1.0, help="bilinear: largest singular value")
+    c.add_argument("--points", default=None, help="polygon: comma-separated complex numbers, e.g. '0.2,1+0.5j,1-0.5j'")
+    c.add_argument("--lr", type=_positive_float, default=0.1, help="the step size of the worst-case column")
+    c.add_argument("--json", action="store_true", help="print JSON")
     b = sub.add_parser("bench", help="benchmarks against the naive methods (ratios, disagreement)")
     b.add_argument("--json", action="store_true", help="print a JSON list")
     b.add_argument("--quick", action="store_true", help="tiny sizes (smoke test)")
@@ -196,7 +209,61 @@ def main(argv=None):
                      "OutputError", as_json)
 
 
+CLASS_ALGORITHMS = ("gda", "eg", "ogda", "pm", "iu", "hb", "complex-momentum")
+"""The algorithms a region of eig(V) determines (one step size; complex momentum's is α)."""
+
+
+def _class_region(args):
+    from .spectral.classes import Polygon, bilinear, monotone_lipschitz
+    if args.kind == "monotone-lipschitz":
+        return monotone_lipschitz(args.mu, args.L), f"monotone_lipschitz(mu = {args.mu:g}, L = {args.L:g})"
+    if args.kind == "bilinear":
+        return bilinear(args.smin, args.smax), f"bilinear(smin = {args.smin:g}, smax = {args.smax:g})"
+    if not args.points:
+        raise InputError("class polygon needs --points, e.g. --points '0.2,1+0.5j,1-0.5j'")
+    try:
+        points = [complex(p.strip().replace(" ", "")) for p in args.points.split(",") if p.strip()]
+    except ValueError:
+        raise InputError(f"--points must be comma-separated complex numbers (1+0.5j), got {args.points!r}") from None
+    return Polygon(points), "the convex hull of " + ", ".join(formatting.number(p) for p in points)
+
+
+def class_report(args):
+    """Every applicable algorithm's worst-case ρ at ``--lr`` and at its class-optimal step size
+    (the other hyperparameters at their defaults, stated), with the Krylov lower bound where it
+    has a closed form."""
+    from .errors import NotSupportedError
+    from .spectral.classes import lower_bound, optimize_class, worst_case
+    region, title = _class_region(args)
+    R = float(np.abs(region.boundary()).max()) or 1.0
+    try:
+        bound = lower_bound(region)
+    except NotSupportedError:
+        bound = None
+    rows = []
+    for name in CLASS_ALGORITHMS:
+        step = "alpha" if name == "complex-momentum" else "lr"
+        at = worst_case(name, region, **{step: args.lr})
+        tuned = optimize_class(name, region, {step: (1e-3 / R, (40.0 if name == "iu" else 4.0) / R)}, num=41)
+        rows.append({"algorithm": name, "worst_rho": at.rate, "at": formatting.hyperparameters(at.algorithm.hp),
+                     "witness": [at.witness.real, at.witness.imag], "tuned_rho": tuned.rate,
+                     "tuned_at": formatting.hyperparameters(tuned.algorithm.hp)})
+    return {"class": title, "lower_bound": bound, "rows": rows}
+
+
 def _run(args):
+    if args.command == "class":
+        report = class_report(args)
+        if args.json:
+            print(json.dumps(report, indent=1, default=_json_default))
+            return 0
+        print(f"== {report['class']}")
+        bound = report["lower_bound"]
+        print("  Krylov lower bound: " + ("not in closed form for this region" if bound is None else f"{bound:.10f}"))
+        print(f"  {'algorithm':<18}{'worst ρ':>14}  {'at':<40}{'tuned ρ':>14}  at (step tuned, the rest as shown)")
+        for r in report["rows"]:
+            print(f"  {r['algorithm']:<18}{r['worst_rho']:>14.10f}  {r['at']:<40}{r['tuned_rho']:>14.10f}  {r['tuned_at']}")
+        return 0
     if args.command == "bench":
         from .bench import main as bench_main
         return bench_main(as_json=args.json, quick=args.quick, gpu=args.gpu)

@@ -69,3 +69,18 @@ def test_figure_options_refuse_bad_values(args, capsys, tmp_path):
     err = capsys.readouterr().err
     assert err.startswith("stability: error:") and "Traceback" not in err
     assert not list(tmp_path.iterdir())
+
+
+def test_class_command_prints_worst_and_tuned_rates(capsys):
+    """``stability class``: every applicable algorithm's worst-case ρ at --lr and at its tuned
+    step, with hyperparameters; JSON too; bad regions are one-line typed errors."""
+    assert main(["class", "polygon", "--points", "0.5,1.5,1+0.5j", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert [r["algorithm"] for r in report["rows"]] == ["gda", "eg", "ogda", "pm", "iu", "hb", "complex-momentum"]
+    gda = report["rows"][0]
+    assert gda["tuned_rho"] <= gda["worst_rho"] and "ηx = 0.1" in gda["at"]
+    assert report["lower_bound"] is None  # a polygon: no closed form
+    for args in (["class", "polygon"], ["class", "polygon", "--points", "1,x"], ["class", "bilinear", "--smin", "2"]):
+        assert main(args) == 2
+        err = capsys.readouterr().err
+        assert err.startswith("stability: error:") and "Traceback" not in err
