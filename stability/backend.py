@@ -8,7 +8,7 @@ differentiates for the symbolic Jacobian (sympy, one row) are the same code.
 import numpy as np
 import sympy as sp
 
-from .errors import NonFiniteError
+from .errors import InputError, NonFiniteError
 
 
 class NumpyBlocks:
@@ -82,6 +82,14 @@ def namespace(*arrays):
     """The array namespace of ``arrays`` (numpy arrays get array-api-compat's numpy)."""
     from array_api_compat import array_namespace
     return array_namespace(*arrays)
+
+
+def check_namespace(xp, name="xp"):
+    """``xp`` if it is an array namespace module (numpy, CuPy, ``array_api_strict``, …), else an
+    :class:`~stability.errors.InputError` naming it."""
+    if not (hasattr(xp, "asarray") and hasattr(xp, "linalg")):
+        raise InputError(f"{name} must be an array namespace module (numpy, cupy, array_api_strict), got {xp!r}")
+    return xp
 
 
 def standard_namespace(xp):

@@ -291,9 +291,8 @@ def bench_gpu(n, points=200, xp=None, mf_n=None, engine_points=10_000, engine_st
     (``mf_n`` + ``mf_n``, with spectral outliers: the device has Krylov–Schur but no sparse
     LU, hence no shift-and-invert, so spectra without outliers are the host's), and the
     engine (FR on a 50 + 50 strict local minimax from ``engine_points`` starts, final states
-    only). A
-    row that says it was skipped where CuPy has no device. ``xp``: run the same row in
-    another namespace (the tests use ``array_api_strict``)."""
+    only). A row that says it was skipped where CuPy has no device. ``xp``: run the same row
+    in another namespace (the tests use ``array_api_strict``)."""
     cupy = xp if xp is not None else cupy_namespace()
     if cupy is None:
         return {"name": "gpu", "skipped": "CuPy with a device is not available", "ours_s": None,

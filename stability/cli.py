@@ -17,7 +17,7 @@ from . import formatting
 from . import games, spectral
 from .config import defaults
 from .equilibria import classify
-from .errors import InputError, StabilityError, save_figure, writable_directory
+from .errors import InputError, StabilityError
 from .games import Game
 from .linalg import StabilityWarning
 
@@ -92,28 +92,6 @@ def _print_report(title, report):
 
 def _fmt(values):
     return "undefined" if values is None else "[" + ", ".join(f"{v + 0.0:.4g}" for v in values) + "]"
-
-
-def write_toy_figures(directory, formats=("png",), dpi=None):
-    """The main job's figures: trajectories and ρ(η) on g1, g2, g3, in the package style, once
-    per format."""
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    from .figures import check_dpi, check_formats, figure_radius, figure_toy
-    from .plotting import style
-
-    formats, dpi = check_formats(formats), check_dpi(dpi)
-    directory = writable_directory(directory)
-    written = []
-    with style():
-        for name in TOY_GAMES:
-            for stem, draw, size in (("trajectories", figure_toy, (7.0, 3.4)), ("radius", figure_radius, (5.2, 2.8))):
-                fig, ax = plt.subplots(figsize=size)
-                draw(name, ax=ax)
-                for fmt in formats:
-                    written.append(save_figure(fig, directory / f"{stem}_{name}.{fmt}", dpi, close=fmt == formats[-1]))
-    return written
 
 
 class _Parser(argparse.ArgumentParser):
@@ -281,6 +259,7 @@ def _run(args):
         result = {"lr": args.lr, "games": {name: analyze_game(games.get(name), args.lr) for name in TOY_GAMES}}
         reports = [(f"{name}: {games.describe(name).description}", rep)
                    for name, rep in result["games"].items()]
+        from .figures import write_toy_figures
         result["figures"] = write_toy_figures(args.figures, args.format, args.dpi)
     if args.json:
         print(json.dumps(result, indent=1, default=_json_default))

@@ -12,6 +12,7 @@ import time
 import numpy as np
 
 from .algorithms import Algorithm, as_algorithm
+from .backend import check_namespace
 from .config import defaults
 from .errors import ArgumentError, InputError, NonFiniteError, UnknownNameError, checked_call
 from .games import Game
@@ -165,8 +166,7 @@ def run(algorithm, game, z0, steps=1000, tol=1e-10, target=None, divergence=1e6,
     if backend not in ("numpy", "jax"):
         raise InputError(f"backend must be 'numpy' or 'jax', got {short(backend)}")
     if xp is not None:
-        if not (hasattr(xp, "asarray") and hasattr(xp, "linalg")):
-            raise InputError(f"xp must be an array namespace module (cupy, array_api_strict), got {short(xp)}")
+        check_namespace(xp)
         if backend == "jax":
             raise InputError("backend='jax' and xp= both choose where the run happens; give one")
         if executor is not None:

@@ -366,31 +366,48 @@ def check_dpi(dpi):
     return defaults["plotting.dpi"] if dpi is None else count(dpi, "dpi", 1, high=2400)
 
 
-def make_all(directory="figures", quick=False, formats=("png",), dpi=None):
-    """Regenerate every figure into ``directory`` in the package style, once per format of
-    ``formats`` ("png", "pdf", "svg"; the vector formats ignore ``dpi``, default
-    ``config.defaults["plotting.dpi"]``); returns the paths written."""
+def _writer(directory, formats, dpi):
+    """``(save, written)``: ``save(fig, stem)`` writes ``fig`` once per format (checked, as are
+    ``dpi`` and the directory, before anything is drawn) and closes it; ``written`` lists the paths."""
     import matplotlib
     matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    formats = check_formats(formats)
-    dpi = check_dpi(dpi)
+    formats, dpi = check_formats(formats), check_dpi(dpi)
     directory = writable_directory(directory)
     written = []
 
     def save(fig, stem):
         for fmt in formats:
             written.append(save_figure(fig, directory / f"{stem}.{fmt}", dpi, close=fmt == formats[-1]))
+    return save, written
 
-    tall, wide = (7.0, 3.4), (7.0, 2.8)
+
+def _draw_toys(save, quick):
+    import matplotlib.pyplot as plt
+    for name in TOY_FORMULAS:  # g1, g2, g3
+        for stem, draw, size in (("trajectories", figure_toy, (7.0, 3.4)), ("radius", figure_radius, (5.2, 2.8))):
+            fig, ax = plt.subplots(figsize=size)
+            draw(name, ax=ax, quick=quick)
+            save(fig, f"{stem}_{name}")
+
+
+def write_toy_figures(directory="figures", formats=("png",), dpi=None, quick=False):
+    """The main job's figures — trajectories and ρ(η) on g1, g2, g3 — in the package style,
+    once per format; returns the paths written."""
+    save, written = _writer(directory, formats, dpi)
     with style():
-        for name in ("g1", "g2", "g3"):
-            fig, ax = plt.subplots(figsize=tall)
-            figure_toy(name, ax=ax, quick=quick)
-            save(fig, f"trajectories_{name}")
-            fig, ax = plt.subplots(figsize=(5.2, 2.8))
-            figure_radius(name, ax=ax, quick=quick)
-            save(fig, f"radius_{name}")
+        _draw_toys(save, quick)
+    return written
+
+
+def make_all(directory="figures", quick=False, formats=("png",), dpi=None):
+    """Regenerate every figure into ``directory`` in the package style, once per format of
+    ``formats`` ("png", "pdf", "svg"; the vector formats ignore ``dpi``, default
+    ``config.defaults["plotting.dpi"]``); returns the paths written."""
+    import matplotlib.pyplot as plt
+    save, written = _writer(directory, formats, dpi)
+    wide = (7.0, 2.8)
+    with style():
+        _draw_toys(save, quick)
         fig, axes = plt.subplots(3, 1, figsize=(7.0, 10.2))
         figure_toy_authors(axes=axes, quick=quick)
         save(fig, "trajectories_g3_authors")

@@ -17,7 +17,7 @@ import scipy.sparse as sps
 import scipy.sparse.linalg as spla
 
 from .algorithms import Algorithm, as_algorithm
-from .backend import namespace_name, standard_namespace
+from .backend import check_namespace, namespace_name, standard_namespace
 from .algorithms.context import Products, SparseJacobianContext, shifted_solver
 from .config import Default, defaults, resolve
 from .errors import (checked_call, ConvergenceError, DenseTooLargeError, InputError, NonFiniteError,
@@ -150,7 +150,7 @@ class NamespaceProducts(Products):
         return self.xp.concat(parts)
 
     def vector(self, values):
-        return self.xp.asarray(np.asarray(values, dtype=np.float64), device=getattr(self._blocks["Hxx"], "device", None))
+        return self.xp.asarray(np.asarray(values, dtype=np.float64), device=getattr(self.like(), "device", None))
 
     def like(self):
         """An array on the device the products run on."""
@@ -191,9 +191,7 @@ def _is_cupy(xp):
 
 def _check_namespace(xp):
     """The standard namespace of the module ``xp`` (see :func:`stability.backend.standard_namespace`)."""
-    if not (hasattr(xp, "asarray") and hasattr(xp, "linalg")):
-        raise InputError(f"xp must be an array namespace module (cupy, array_api_strict, numpy), got {xp!r}")
-    return standard_namespace(xp)
+    return standard_namespace(check_namespace(xp))
 
 
 def _checked(algorithm, tol, maxiter, seed, hp=None):
@@ -250,15 +248,9 @@ def spectral_radius(algorithm, game, point, tol=1e-10, maxiter=5000, seed=0, *, 
     b = HessianProducts(game, point, allow_noncritical)
     parts = algorithm.symmetric_parts(b)
     if parts is not None:
-        ends, ops = [], []
-        for product, size, name, offset, coefficient in parts:
-            op = CountedOperator(product, size, name=name, max_time=max_time)
-            ops.append(op)
-            ends += [(extreme_symmetric(op, w, seed=seed, tol=tol, maxiter=maxiter), offset, coefficient)
-                     for w in ("SA", "LA")]
-        radius = max(abs(a + c * e.value) for e, a, c in ends)
-        return Eigen(radius, all(e.converged for e, _, _ in ends), max(e.residual for e, _, _ in ends),
-                     f"arpack (eigsh on {' and '.join(op.name for op in ops)})", sum(op.count for op in ops))
+        return _radius_from_extremes(
+            parts, lambda product, size, name: CountedOperator(product, size, name=name, max_time=max_time),
+            lambda op, which: extreme_symmetric(op, which, seed=seed, tol=tol, maxiter=maxiter), "arpack (eigsh on ")
     op = CountedOperator(algorithm.jvp(b), algorithm.state_size(game), name=f"{algorithm.name} Jacobian",
                          max_time=max_time)
     blocks = b.sparse_blocks()
@@ -270,21 +262,32 @@ def spectral_radius(algorithm, game, point, tol=1e-10, maxiter=5000, seed=0, *, 
     return Eigen(abs(e.value), e.converged, e.residual, e.method, e.matvecs)
 
 
+def _radius_from_extremes(parts, operator, extreme, method):
+    """ρ of a map whose spectrum is ``∪ᵢ (aᵢ + cᵢ spec(Aᵢ))`` with symmetric ``Aᵢ``
+    (:meth:`~stability.algorithms.Algorithm.symmetric_parts`) from the two extreme eigenvalues
+    of each ``Aᵢ``: ``operator(product, size, name)`` wraps a product, ``extreme(op, which)``
+    finds one end ("SA"/"LA"); ``method`` opens the result's method string, which names the
+    operators and closes the parenthesis."""
+    ends, ops = [], []
+    for product, size, name, offset, coefficient in parts:
+        op = operator(product, size, name)
+        ops.append(op)
+        ends += [(extreme(op, which), offset, coefficient) for which in ("SA", "LA")]
+    radius = max(abs(a + c * e.value) for e, a, c in ends)
+    return Eigen(radius, all(e.converged for e, _, _ in ends), max(e.residual for e, _, _ in ends),
+                 f"{method}{' and '.join(op.name for op in ops)})", sum(op.count for op in ops))
+
+
 def _namespace_radius(algorithm, game, point, tol, maxiter, seed, allow_noncritical, max_time, xp):
     """:func:`spectral_radius` with every product in the namespace ``xp``."""
     b = NamespaceProducts(game, point, xp, allow_noncritical)
     parts = algorithm.symmetric_parts(b)
     if parts is not None:
-        ends, ops = [], []
-        for product, size, name, offset, coefficient in parts:
-            op = NamespaceOperator(product, size, xp, name=name, max_time=max_time)
-            ops.append(op)
-            ends += [(eigen_in_namespace(op, w, k=1, ncv=40, tol=tol, maxiter=maxiter, seed=seed, like=b.like()),
-                      offset, coefficient) for w in ("SA", "LA")]
-        radius = max(abs(a + c * e.value) for e, a, c in ends)
-        return Eigen(radius, all(e.converged for e, _, _ in ends), max(e.residual for e, _, _ in ends),
-                     f"krylov-schur in {namespace_name(xp)} (on {' and '.join(op.name for op in ops)})",
-                     sum(op.count for op in ops))
+        return _radius_from_extremes(
+            parts, lambda product, size, name: NamespaceOperator(product, size, xp, name=name, max_time=max_time),
+            lambda op, which: eigen_in_namespace(op, which, k=1, ncv=40, tol=tol, maxiter=maxiter, seed=seed,
+                                                 like=b.like()),
+            f"krylov-schur in {namespace_name(xp)} (on ")
     if type(algorithm).jvp is Algorithm.jvp:
         raise NotSupportedError(f"{algorithm.name} has no Hessian-product form of its Jacobian (its jvp "
                                 "differentiates the numpy update map), so it runs matrix-free on the host "

@@ -13,7 +13,7 @@ import sympy as sp
 from .. import backend
 from ..config import defaults
 from ..equilibria import require_critical
-from ..errors import DenseTooLargeError, InputError, ShapeError
+from ..errors import DenseTooLargeError, ShapeError
 from ..games.base import check_game, full_hessian
 from ..linalg import as_finite_array, check_invertible, real_number
 
@@ -63,9 +63,7 @@ class JacobianContext:
         self.Hyx = self.Hxy.T
         self.n, self.m = game.n, game.m
         self.N = self.n + self.m
-        if xp is not None and not (hasattr(xp, "asarray") and hasattr(xp, "linalg")):
-            raise InputError(f"xp must be an array namespace module (numpy, cupy, array_api_strict), got {xp!r}")
-        self.xp = xp
+        self.xp = None if xp is None else backend.check_namespace(xp)
 
     @cached_property
     def blocks(self):

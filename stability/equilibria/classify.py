@@ -143,19 +143,11 @@ class _Spectra:
 
     def symmetric(self, name):
         Hxx, Hxy, Hyy = self.blocks
+        M = {"Hxx": lambda: Hxx, "Hyy": lambda: Hyy, "S": lambda: schur_complement(Hxx, Hxy, Hyy),
+             "T": lambda: schur_complement(Hyy, backend.namespace(Hxy).matrix_transpose(Hxy), Hxx)}[name]()
         if self.xp is None:
-            M = {"Hxx": Hxx, "Hyy": Hyy, "S": lambda: schur_complement(Hxx, Hxy, Hyy),
-                 "T": lambda: schur_complement(Hyy, Hxy.T, Hxx)}[name]
-            return eigvalsh(M() if callable(M) else M, name)
+            return eigvalsh(M, name)
         xp = self.xp
-        if name == "Hxx":
-            M = Hxx
-        elif name == "Hyy":
-            M = Hyy
-        elif name == "S":
-            M = backend.schur_complement(Hxx, Hxy, Hyy)
-        else:
-            M = backend.schur_complement(Hyy, xp.matrix_transpose(Hxy), Hxx)
         if M.shape[0] == 0:
             return np.zeros(0)
         if not bool(xp.all(xp.isfinite(M))):
@@ -224,8 +216,8 @@ def classify(game, point, *, rtol=Default("equilibria.rtol"), gtol=Default("equi
     lr_ratio = real_number(lr_ratio, "lr_ratio", 0.0)
     if not lr_ratio > 0:
         raise InputError(f"lr_ratio must be a positive number, got {lr_ratio!r}")
-    if xp is not None and not (hasattr(xp, "asarray") and hasattr(xp, "linalg")):
-        raise InputError(f"xp must be an array namespace module (numpy, cupy, array_api_strict), got {xp!r}")
+    if xp is not None:
+        backend.check_namespace(xp)
     if game.is_general_sum:
         if xp is not None:
             raise NotSupportedError("classify(..., xp=) runs zero-sum classification in an array namespace; "

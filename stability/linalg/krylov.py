@@ -16,7 +16,9 @@ import time
 
 import numpy as np
 import scipy.linalg as sla
+from scipy.linalg.lapack import ztrsen
 
+from ..backend import to_numpy
 from ..config import defaults
 from ..errors import NonFiniteError
 from .eigen import Eigen, OutOfTime
@@ -87,7 +89,7 @@ def krylov_schur(op, *, which="LM", k=6, ncv=30, tol=1e-10, maxiter=1000, seed=0
             for _ in range(2):  # classical Gram–Schmidt, twice (enough for orthogonality to eps)
                 h = xp.conj(xp.matrix_transpose(basis)) @ w
                 w = w - basis @ h
-                H[:j + 1, j] += np.asarray(_host(h))
+                H[:j + 1, j] += np.asarray(to_numpy(h))
             beta = _norm(xp, w)
             H[j + 1, j] = beta
             scale = max(np.abs(H[:j + 2, :j + 1]).max(), np.finfo(float).tiny)
@@ -115,14 +117,8 @@ def krylov_schur(op, *, which="LM", k=6, ncv=30, tol=1e-10, maxiter=1000, seed=0
     return values, vectors, False
 
 
-def _host(a):
-    from ..backend import to_numpy
-    return to_numpy(a)
-
-
 def _reorder(T, Z, select):
     """The Schur form with the selected eigenvalues leading (LAPACK ``ztrsen``)."""
-    from scipy.linalg.lapack import ztrsen
     out = ztrsen(select, T, Z, job="N", wantq=1)
     if out[-1] != 0:
         raise np.linalg.LinAlgError(f"ztrsen failed (info = {out[-1]})")
@@ -146,7 +142,7 @@ def eigen_in_namespace(op, which="LM", *, k=6, ncv=30, tol=1e-10, maxiter=1000, 
     try:
         if n < max(defaults["linalg.dense_below"], ncv + 1):
             eye = xp.eye(n, dtype=xp.complex128, device=_device(like))
-            D = np.column_stack([_host(op(eye[:, i])) for i in range(n)])
+            D = np.column_stack([to_numpy(op(eye[:, i])) for i in range(n)])
             vals = np.linalg.eigvals(D)
             if which != "LM":
                 vals = vals.real.astype(complex)

@@ -18,12 +18,13 @@ each of the best samples, and evaluates r at the maximiser (the *witness*) to re
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy.optimize import minimize_scalar
+from scipy.optimize import minimize, minimize_scalar
 
-from .. import formatting
+from .. import backend, formatting
 from ..algorithms import as_algorithm
 from ..errors import InputError, NotSupportedError, SingularBlockError, checked_call
-from ..linalg import count, real_number
+from ..linalg import count, interval, real_number
+from ..plotting import PALETTE, _axes
 
 
 # --- regions -----------------------------------------------------------------------------
@@ -46,7 +47,6 @@ class Region:
 
     def plot(self, ax=None, **kw):
         """∂K in the complex plane (equal aspect). Returns the line."""
-        from ..plotting import _axes
         ax = _axes(ax)
         z = self.boundary()
         (line,) = ax.plot(z.real, z.imag, **({"color": "k", "lw": 1.0} | kw))
@@ -57,6 +57,12 @@ class Region:
 
     def __or__(self, other):
         return Union(self, other)
+
+
+def _frozen(region, **values):
+    """Set the checked ``values`` on a frozen dataclass region."""
+    for name, value in values.items():
+        object.__setattr__(region, name, value)
 
 
 def _point(z, name):
@@ -77,8 +83,7 @@ class Disc(Region):
     radius: float
 
     def __post_init__(self):
-        object.__setattr__(self, "centre", _point(self.centre, "centre"))
-        object.__setattr__(self, "radius", real_number(self.radius, "radius", 0.0))
+        _frozen(self, centre=_point(self.centre, "centre"), radius=real_number(self.radius, "radius", 0.0))
 
     def pieces(self):
         return [lambda t: self.centre + self.radius * np.exp(2j * np.pi * np.asarray(t))]
@@ -95,8 +100,7 @@ class Segment(Region):
     b: complex
 
     def __post_init__(self):
-        object.__setattr__(self, "a", _point(self.a, "a"))
-        object.__setattr__(self, "b", _point(self.b, "b"))
+        _frozen(self, a=_point(self.a, "a"), b=_point(self.b, "b"))
 
     def pieces(self):
         return [lambda t: self.a + (self.b - self.a) * np.asarray(t)]
@@ -120,8 +124,7 @@ class Polygon(Region):
         pts = [_point(p, "points") for p in self.points]
         if len(pts) < 1:
             raise InputError("a polygon needs at least one point")
-        hull = _convex_hull(pts)
-        object.__setattr__(self, "points", tuple(hull))
+        _frozen(self, points=tuple(_convex_hull(pts)))
 
     def pieces(self):
         v = self.points
@@ -158,9 +161,8 @@ class Ellipse(Region):
     b: float
 
     def __post_init__(self):
-        object.__setattr__(self, "centre", _point(self.centre, "centre"))
-        object.__setattr__(self, "a", real_number(self.a, "a", 0.0))
-        object.__setattr__(self, "b", real_number(self.b, "b", 0.0))
+        _frozen(self, centre=_point(self.centre, "centre"), a=real_number(self.a, "a", 0.0),
+                b=real_number(self.b, "b", 0.0))
 
     def pieces(self):
         return [lambda t: self.centre + self.a * np.cos(2 * np.pi * np.asarray(t))
@@ -184,8 +186,7 @@ class MonotoneLipschitz(Region):
         mu, L = real_number(self.mu, "mu", 0.0), real_number(self.L, "L", 0.0, inclusive=False)
         if mu > L:
             raise InputError(f"monotone_lipschitz needs mu <= L, got mu = {mu!r}, L = {L!r}")
-        object.__setattr__(self, "mu", mu)
-        object.__setattr__(self, "L", L)
+        _frozen(self, mu=mu, L=L)
 
     def pieces(self):
         h = np.sqrt(self.L ** 2 - self.mu ** 2)
@@ -226,7 +227,7 @@ class Union(Region):
             if not isinstance(p, Region):
                 raise InputError(f"a union takes regions, got {type(p).__name__}")
             flat += list(p.parts) if isinstance(p, Union) else [p]
-        object.__setattr__(self, "parts", tuple(flat))
+        _frozen(self, parts=tuple(flat))
 
     def pieces(self):
         return [piece for p in self.parts for piece in p.pieces()]
@@ -251,7 +252,6 @@ def bilinear(smin, smax):
 
 def region_of(game, point):
     """The exact eigenvalues of the game's V at ``point``, as a :class:`Points` region."""
-    from .. import backend
     Hxx, Hxy, Hyy = game.blocks_at(np.asarray(point, dtype=float))
     return Points(tuple(np.linalg.eigvals(backend.game_jacobian(Hxx, Hxy, Hyy))))
 
@@ -418,12 +418,10 @@ def optimize_class(algorithm, region, bounds, num=41, fixed=None, samples=256):
     by Nelder–Mead from the best grid points. One hyperparameter is refined by golden-section search to
     the last bit of the step (Brent's method stops at √ε relative in the argument, which on a kink of
     slope L leaves ρ_K √ε·L too high). Returns a :class:`ClassOptimum`."""
-    from scipy.optimize import minimize
     base = as_algorithm(algorithm, **(fixed or {}))
     if not isinstance(bounds, dict) or not bounds:
         raise InputError("bounds must be a non-empty dict {hyperparameter: (lo, hi)}")
     names = list(bounds)
-    from ..linalg import interval
     box = [interval(bounds[k], f"bounds[{k!r}]") for k in names]
     num = count(num, "num", 3, high=10 ** 4)
     evaluations = 0
@@ -494,7 +492,6 @@ class StabilityRegion:
         """Level curves of r (the curve r = 1 bold) with the stable set shaded; with ``region``
         and ``eta`` the boundary of η·K, with ``eigenvalues`` (and ``eta``) the points η·λ, so
         one sees which step sizes keep a class or a game inside. Returns the contour set."""
-        from ..plotting import PALETTE, _axes
         ax = _axes(ax)
         X, Y = np.meshgrid(self.x, self.y)
         ax.contourf(X, Y, self.r, levels=[0.0, 1.0], colors=[PALETTE[5]], alpha=0.25)
