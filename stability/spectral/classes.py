@@ -18,7 +18,7 @@ each of the best samples, and evaluates r at the maximiser (the *witness*) to re
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy.optimize import minimize, minimize_scalar
+from scipy.optimize import minimize
 
 from .. import backend, formatting
 from ..algorithms import as_algorithm
@@ -324,44 +324,95 @@ class WorstCase:
                 f"{formatting.number(self.witness, 10)}")
 
 
+PEAKS_PER_PIECE = 6
+"""How many local maxima of the samples on each boundary piece are refined."""
+ZOOM = 64
+"""Points per bracket and refinement round of :func:`_boundary_maximum` (each round shrinks
+every bracket by ZOOM/2)."""
+
+
+def _evaluate_pieces(r, pieces, owner, t):
+    """``(z, r(z))`` at ``z = pieces[owner[i]](t[i])`` for every i, in one call of r."""
+    z = np.empty(t.shape, dtype=complex)
+    for k in np.unique(owner):
+        mask = owner == k
+        z[mask] = pieces[k](t[mask])
+    values = r(z.ravel()).reshape(z.shape)
+    return z, np.where(np.isnan(values), np.inf, values)
+
+
+def _boundary_maximum(r, pieces, samples, refine=True):
+    """``(value, z)``: the maximum of r over the union of the ``pieces`` (maps of [0, 1]) and
+    where it is. Each piece is sampled at ``samples`` points; the best :data:`PEAKS_PER_PIECE`
+    local maxima of each piece's samples (its ends included) are then refined all at once:
+    each bracket — the two sample spacings around a local maximum, which hold the maximum of
+    a function unimodal there, smooth or with a kink — is sampled at :data:`ZOOM` points and
+    shrunk to the two spacings around its best one, until it is narrower than 1e-14 (about
+    eight rounds, one call of r each). Without ``refine`` the best sample is the answer (a
+    lower estimate, exact at the pieces' ends: a polygon's vertices). A local maximum more than
+    four times r's change to the next sample below the best sample is not refined."""
+    t = np.linspace(0.0, 1.0, samples)
+    owner = np.repeat(np.arange(len(pieces)), samples)
+    z, values = _evaluate_pieces(r, pieces, owner, np.tile(t, len(pieces)))
+    best = int(np.argmax(values))
+    if not refine or not np.isfinite(values[best]):
+        return float(values[best]), complex(z[best])
+    lo, hi, who = [], [], []
+    for k, v in enumerate(values.reshape(len(pieces), samples)):
+        step = np.abs(np.diff(v))
+        rise = np.maximum(np.concatenate(([0.0], step)), np.concatenate((step, [0.0])))
+        left = np.concatenate(([True], v[1:] >= v[:-1]))
+        right = np.concatenate((v[:-1] >= v[1:], [True]))
+        # a local maximum whose bracket can hold the maximum: r varies there by about its
+        # change to the next sample, so one more than 4 such changes below the best is dropped
+        peaks = np.flatnonzero(left & right & (v + 4 * rise >= values[best]))
+        for i in peaks[np.argsort(v[peaks])[::-1][:PEAKS_PER_PIECE]]:
+            lo.append(t[max(i - 1, 0)]), hi.append(t[min(i + 1, samples - 1)]), who.append(k)
+    a, b = np.array(lo), np.array(hi)
+    who = np.repeat(np.array(who)[:, None], ZOOM + 1, axis=1)
+    grid = np.linspace(0.0, 1.0, ZOOM + 1)
+    rows = np.arange(len(a))
+    while True:
+        s = a[:, None] + (b - a)[:, None] * grid
+        zs, fs = _evaluate_pieces(r, pieces, who, s)
+        j = np.argmax(fs, axis=1)
+        if np.max(b - a) < 1e-14:
+            break
+        a, b = s[rows, np.maximum(j - 1, 0)], s[rows, np.minimum(j + 1, ZOOM)]
+    i = int(np.argmax(fs[rows, j]))
+    if fs[i, j[i]] > values[best]:
+        return float(fs[i, j[i]]), complex(zs[i, j[i]])
+    return float(values[best]), complex(z[best])
+
+
+def _rate_over(alg, r, region, samples, refine=True):
+    """``(ρ_K, witness, note)`` of ``alg`` (with rate function ``r``) over ``region``: infinite
+    where a pole of the map lies in the region or a block it inverts is singular on ∂K."""
+    for pole in getattr(alg, "eigenvalue_poles", lambda: ())():
+        if bool(np.all(region.contains(pole))):
+            return np.inf, complex(pole), f"the map has a pole at λ = {formatting.number(pole)}, inside the class"
+    try:
+        rate, z = _boundary_maximum(r, region.pieces(), samples, refine)
+    except SingularBlockError as exc:
+        return np.inf, complex(region.pieces()[0](np.zeros(1))[0]), str(exc)
+    return rate, z, ""
+
+
 @checked_call
 def worst_case(algorithm, region, samples=256, **hp):
     """The worst-case rate ρ_K of ``algorithm`` over the class of games with eig(V) in ``region``.
 
     ρ_K is the maximum of r over ∂K (subharmonicity, see the module docstring); each boundary
-    piece is sampled at ``samples`` points and the best few samples are refined by bounded scalar
-    maximisation (to ~1e-13 in the piece's parameter), and r is evaluated at the maximiser (the
-    witness). An algorithm whose map has a pole inside K (IU: λ = −1/η) is unbounded there: the
-    result says so (rate ∞). Returns a :class:`WorstCase`."""
+    piece is sampled at ``samples`` points and the best local maxima of the samples are refined
+    by golden-section search (to 1e-14 in the piece's parameter), and r is evaluated at the
+    maximiser (the witness). An algorithm whose map has a pole inside K (IU: λ = −1/η) is
+    unbounded there: the result says so (rate ∞). Returns a :class:`WorstCase`."""
     alg, r = rate_function(as_algorithm(algorithm, **hp))
     if not isinstance(region, Region):
         raise InputError(f"region must be a stability Region (Disc, Segment, Polygon, …), got {type(region).__name__}")
     samples = count(samples, "samples", 8, high=10 ** 6)
-    for pole in getattr(alg, "eigenvalue_poles", lambda: ())():
-        if bool(np.all(region.contains(pole))):
-            return WorstCase(alg, region, np.inf, complex(pole),
-                             f"the map has a pole at λ = {formatting.number(pole)}, inside the class")
-    best_rate, best_z = -np.inf, None
-    t = np.linspace(0.0, 1.0, samples)
-    for piece in region.pieces():
-        try:
-            values = r(piece(t))
-        except SingularBlockError as exc:
-            return WorstCase(alg, region, np.inf, complex(piece(t[:1])[0]), str(exc))
-        candidates = [0, samples - 1] + list(np.argsort(values)[-4:])
-        for i in set(int(c) for c in candidates):
-            lo, hi = t[max(i - 1, 0)], t[min(i + 1, samples - 1)]
-            if hi > lo:
-                res = minimize_scalar(lambda s: -float(r(piece(np.array([s])))[0]), bounds=(lo, hi),
-                                      method="bounded", options={"xatol": 1e-13})
-                s_best = float(res.x) if -res.fun > values[i] else float(t[i])
-            else:
-                s_best = float(t[i])
-            z = complex(piece(np.array([s_best]))[0])
-            value = float(r(np.array([z]))[0])
-            if value > best_rate:
-                best_rate, best_z = value, z
-    return WorstCase(alg, region, best_rate, best_z)
+    rate, witness, note = _rate_over(alg, r, region, samples)
+    return WorstCase(alg, region, rate, witness, note)
 
 
 # --- class-optimal hyperparameters -------------------------------------------------------
@@ -407,64 +458,68 @@ def _golden(f, lo, hi, iterations=90):
 
 
 @checked_call
-def optimize_class(algorithm, region, bounds, num=41, fixed=None, samples=256):
+def optimize_class(algorithm, region, bounds, num=None, fixed=None, samples=256):
     """Minimise ρ_K (:func:`worst_case`) over hyperparameters within ``bounds``
     (``{name: (lo, hi)}``; ``lr`` is the one step size).
 
     ρ_K is a max of smooth functions, so it has kinks where the active witness changes — the
-    optimum typically sits on one (GDA on [μ, L]: ``|1 − ημ| = |1 − ηL|``). A grid of ``num`` values
-    per hyperparameter brackets the global minimum; one hyperparameter is then refined by
-    Brent's bounded method (which needs no derivative, and converges on a kink), two or more
-    by Nelder–Mead from the best grid points. One hyperparameter is refined by golden-section search to
-    the last bit of the step (Brent's method stops at √ε relative in the argument, which on a kink of
-    slope L leaves ρ_K √ε·L too high). Returns a :class:`ClassOptimum`."""
+    optimum typically sits on one (GDA on [μ, L]: ``|1 − ημ| = |1 − ηL|``). A grid of ``num``
+    values per hyperparameter (default 41 for one hyperparameter, 15 for two, 7 for more)
+    brackets the global minimum. One hyperparameter is then refined
+    by golden-section search to the last bit of the step (derivative-free, and it converges on
+    a kink; Brent's method stops at √ε relative in the argument, which on a kink of slope L
+    leaves ρ_K √ε·L too high). Two or more are bracketed on the grid and refined by Nelder–Mead
+    on ρ_K from the boundary samples alone (exact at a polygon's vertices, a lower estimate
+    elsewhere; one evaluation of r per trial), from the three best grid points, and then by
+    Nelder–Mead on the refined ρ_K from the best of them. Returns a :class:`ClassOptimum`."""
     base = as_algorithm(algorithm, **(fixed or {}))
+    if not isinstance(region, Region):
+        raise InputError(f"region must be a stability Region (Disc, Segment, Polygon, …), got {type(region).__name__}")
     if not isinstance(bounds, dict) or not bounds:
         raise InputError("bounds must be a non-empty dict {hyperparameter: (lo, hi)}")
     names = list(bounds)
     box = [interval(bounds[k], f"bounds[{k!r}]") for k in names]
-    num = count(num, "num", 3, high=10 ** 4)
+    num = {1: 41, 2: 15}.get(len(names), 7) if num is None else count(num, "num", 3, high=10 ** 4)
+    samples = count(samples, "samples", 8, high=10 ** 6)
     evaluations = 0
 
     def alg_at(x):
-        alg = base
-        for name, value in zip(names, x):
-            alg = alg.with_hyperparameter(name, float(value))
-        return alg
+        return base.replace(**{name: float(value) for name, value in zip(names, x)})
 
-    def rho(x):
+    def rho(x, refine=True):
         nonlocal evaluations
         evaluations += 1
         if any(not (lo <= v <= hi) for v, (lo, hi) in zip(x, box)):
             return np.inf
-        try:
-            return worst_case(alg_at(x), region, samples=samples).rate
-        except SingularBlockError:
-            return np.inf
+        alg, r = rate_function(alg_at(x))  # the coarse stages sample a quarter as densely
+        return _rate_over(alg, r, region, samples if refine else max(samples // 4, 16), refine)[0]
     for corner in (tuple(lo for lo, _ in box), tuple(hi for _, hi in box)):
         try:  # the bounds must hold valid hyperparameters: say so now, not in the middle of a search
-            alg_at(corner)
+            rate_function(alg_at(corner))
         except InputError as exc:
             raise InputError(f"bounds {bounds!r} reach invalid hyperparameters: {exc}") from None
     axes = [np.linspace(lo, hi, num) for lo, hi in box]
     grid = np.array(np.meshgrid(*axes, indexing="ij")).reshape(len(names), -1).T
     if len(grid) > 10 ** 5:
         raise InputError(f"num ** len(bounds) = {len(grid)} grid points is too many (at most 10⁵)")
-    values = np.array([rho(x) for x in grid])
+    one = len(names) == 1
+    values = np.array([rho(x, refine=one) for x in grid])
     order = np.argsort(values)
-    if len(names) == 1:
+    if one:
         i = int(order[0])
         step = (box[0][1] - box[0][0]) / (num - 1)
         lo, hi = max(box[0][0], grid[i, 0] - step), min(box[0][1], grid[i, 0] + step)
         x, fx = _golden(lambda s: rho([s]), lo, hi)
         best = [x] if fx <= values[i] else list(grid[i])
     else:
-        best, best_value = list(grid[order[0]]), values[order[0]]
-        for i in order[:3]:
-            res = minimize(rho, grid[i], method="Nelder-Mead",
-                           options={"xatol": 1e-13, "fatol": 1e-15, "maxiter": 4000, "maxfev": 8000})
-            if res.fun < best_value:
-                best, best_value = list(res.x), res.fun
+        options = {"xatol": 1e-13, "fatol": 1e-15, "maxiter": 4000, "maxfev": 8000}
+        coarse = options | {"xatol": 1e-8, "fatol": 1e-12}  # a start for the refined search, no more
+        sampled = [minimize(lambda x: rho(x, refine=False), grid[i], method="Nelder-Mead", options=coarse)
+                   for i in order[:3]]
+        start = min(sampled, key=lambda res: res.fun).x
+        simplex = np.vstack([start] + [start + 1e-4 * (hi - lo) * e for (lo, hi), e in zip(box, np.eye(len(names)))])
+        res = minimize(rho, start, method="Nelder-Mead", options=options | {"initial_simplex": simplex})
+        best = list(res.x) if res.fun <= rho(start) else list(start)
     alg = alg_at(best)
     return ClassOptimum(alg, worst_case(alg, region, samples=samples), evaluations)
 
