@@ -11,8 +11,8 @@ the spectrum is the union of those roots and
 r is the spectral radius of a matrix depending holomorphically on λ, hence subharmonic: the
 supremum over K is attained on its boundary (the maximum principle) — except where the map has a
 pole in K (IU, at λ = −1/η), where ρ_K is unbounded. :func:`worst_case` therefore searches the
-boundary only: a fine sample of every boundary piece, then a bounded scalar maximisation around
-each of the best samples, and evaluates r at the maximiser (the *witness*) to report it.
+boundary only: a fine sample of every boundary piece, then a vectorised zoom into the brackets
+of its best local maxima, and evaluates r at the maximiser (the *witness*) to report it.
 """
 
 from dataclasses import dataclass, field
