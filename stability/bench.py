@@ -333,6 +333,39 @@ def bench_gpu(n, points=200, xp=None, mf_n=None, engine_points=10_000, engine_st
     return row
 
 
+CLASS_ALGORITHMS = {  # the hyperparameters of the worst case, and the tuning bounds
+    "gda": ({"lr": 0.3}, {"lr": (1e-3, 4.0)}),
+    "eg": ({"lr": 0.5}, {"lr": (1e-3, 4.0)}),
+    "ogda": ({"lr": 0.3}, {"lr": (1e-3, 4.0)}),
+    "pm": ({"lr": 0.4, "gamma": 0.2}, {"lr": (1e-3, 4.0), "gamma": (1e-3, 1.0)}),
+    "iu": ({"lr": 0.5}, {"lr": (1e-3, 40.0)}),
+    "hb": ({"lr": 0.3, "beta": -0.3}, {"lr": (1e-3, 4.0), "beta": (-0.9, 0.9)}),
+    "complex-momentum": ({"alpha": 0.3}, {"alpha": (1e-3, 4.0)}),
+}
+HEXAGON = (0.2, 0.6 + 0.5j, 1.2 + 0.6j, 1.6, 1.2 - 0.6j, 0.6 - 0.5j)
+
+
+def bench_classes(dense=100_000, tune=None):
+    """Worst case over a 6-vertex polygon for every algorithm a region of eig(V) determines:
+    ours (sampled boundary, vectorised refinement of the best local maxima; each the faster of
+    three runs) against r on ``dense`` points per edge, and the class-optimal tuning time of
+    each algorithm of ``tune`` (default: all; the goal is under a second each)."""
+    from .spectral.classes import Polygon, optimize_class, rate_function, worst_case
+    K = Polygon(HEXAGON)
+    s = np.linspace(0.0, 1.0, dense)
+    ours = naive = diff = 0.0
+    tuning = {}
+    for name, (hp, bounds) in CLASS_ALGORITHMS.items():
+        w, t = _best_of(lambda: worst_case(name, K, **hp), 3)
+        _, r = rate_function(algorithms.get(name, **hp))
+        sampled, t_naive = _timed(lambda: max(float(r(piece(s)).max()) for piece in K.pieces()))
+        ours, naive, diff = ours + t, naive + t_naive, max(diff, _rel(w.rate, sampled))
+        if tune is None or name in tune:
+            tuning[name] = round(_timed(lambda: optimize_class(name, K, bounds))[1], 3)
+    return {"name": "classes", "ours_s": ours, "naive_s": naive, "ratio": naive / ours, "max_rel_diff": diff,
+            "tuning_s": tuning, "max_tuning_s": max(tuning.values())}
+
+
 def run_benchmarks(quick=False, gpu=False):
     if gpu:
         return [bench_gpu(30, engine_points=100, engine_steps=20) if quick else bench_gpu(2000, mf_n=100_000)]
@@ -340,11 +373,12 @@ def run_benchmarks(quick=False, gpu=False):
         return [bench_table(30), bench_sweep(20, points=20, naive_points=2),
                 bench_matrix_free(2000, 100), bench_matrix_free(2000, 100, spikes=False),
                 bench_engine(200, 50, 10), bench_engine_final(2000, 50, 200),
-                bench_engine_jax(200, 50, "all"), bench_engine_jax(200, 50, "final")]
+                bench_engine_jax(200, 50, "all"), bench_engine_jax(200, 50, "final"),
+                bench_classes(2000, tune=("gda", "hb"))]
     return [bench_table(1000), bench_sweep(500), bench_matrix_free(100_000, 2000),
             bench_matrix_free(100_000, 2000, spikes=False), bench_engine(10_000, 1000, 100),
             bench_engine_final(100_000, 1000, 10_000), bench_engine_jax(10_000, 1000, "all"),
-            bench_engine_jax(100_000, 1000, "final")]
+            bench_engine_jax(100_000, 1000, "final"), bench_classes()]
 
 
 def main(as_json=False, quick=False, gpu=False):
