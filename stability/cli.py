@@ -12,9 +12,7 @@ import sys
 
 import numpy as np
 
-from . import formatting
-
-from . import games, spectral
+from . import formatting, games, spectral
 from .config import defaults
 from .equilibria import classify
 from .errors import InputError, StabilityError
@@ -187,10 +185,6 @@ def main(argv=None):
                      "OutputError", as_json)
 
 
-CLASS_ALGORITHMS = ("gda", "eg", "ogda", "pm", "iu", "hb", "complex-momentum")
-"""The algorithms a region of eig(V) determines (one step size; complex momentum's is α)."""
-
-
 def _class_region(args):
     from .spectral.classes import Polygon, bilinear, monotone_lipschitz
     if args.kind == "monotone-lipschitz":
@@ -211,7 +205,7 @@ def class_report(args):
     (the other hyperparameters at their defaults, stated), with the Krylov lower bound where it
     has a closed form."""
     from .errors import NotSupportedError
-    from .spectral.classes import lower_bound, optimize_class, worst_case
+    from .spectral.classes import REGION_ALGORITHMS, lower_bound, optimize_class, worst_case
     region, title = _class_region(args)
     R = float(np.abs(region.boundary()).max()) or 1.0
     try:
@@ -219,7 +213,7 @@ def class_report(args):
     except NotSupportedError:
         bound = None
     rows = []
-    for name in CLASS_ALGORITHMS:
+    for name in REGION_ALGORITHMS:
         step = "alpha" if name == "complex-momentum" else "lr"
         at = worst_case(name, region, **{step: args.lr})
         tuned = optimize_class(name, region, {step: (1e-3 / R, (40.0 if name == "iu" else 4.0) / R)}, num=41)

@@ -256,6 +256,17 @@ def region_of(game, point):
     return Points(tuple(np.linalg.eigvals(backend.game_jacobian(Hxx, Hxy, Hyy))))
 
 
+def check_region(region):
+    """``region`` unless it is not a :class:`Region` (an :class:`InputError` naming its type)."""
+    if not isinstance(region, Region):
+        raise InputError(f"region must be a stability Region (Disc, Segment, Polygon, …), got {type(region).__name__}")
+    return region
+
+
+REGION_ALGORITHMS = ("gda", "eg", "ogda", "pm", "iu", "hb", "complex-momentum")
+"""The algorithms a region of eig(V) determines (one step size; complex momentum's is α)."""
+
+
 def _convex_hull(points):
     """Counter-clockwise convex hull (monotone chain); collinear points dropped."""
     pts = sorted(set(points), key=lambda z: (z.real, z.imag))
@@ -403,13 +414,12 @@ def worst_case(algorithm, region, samples=256, **hp):
     """The worst-case rate ρ_K of ``algorithm`` over the class of games with eig(V) in ``region``.
 
     ρ_K is the maximum of r over ∂K (subharmonicity, see the module docstring); each boundary
-    piece is sampled at ``samples`` points and the best local maxima of the samples are refined
-    by golden-section search (to 1e-14 in the piece's parameter), and r is evaluated at the
-    maximiser (the witness). An algorithm whose map has a pole inside K (IU: λ = −1/η) is
+    piece is sampled at ``samples`` points, the best local maxima of the samples are refined
+    by zooming into their brackets (to 1e-14 in the piece's parameter, see
+    :func:`_boundary_maximum`), and r is evaluated at the maximiser (the witness). An algorithm whose map has a pole inside K (IU: λ = −1/η) is
     unbounded there: the result says so (rate ∞). Returns a :class:`WorstCase`."""
     alg, r = rate_function(as_algorithm(algorithm, **hp))
-    if not isinstance(region, Region):
-        raise InputError(f"region must be a stability Region (Disc, Segment, Polygon, …), got {type(region).__name__}")
+    check_region(region)
     samples = count(samples, "samples", 8, high=10 ** 6)
     rate, witness, note = _rate_over(alg, r, region, samples)
     return WorstCase(alg, region, rate, witness, note)
@@ -473,8 +483,7 @@ def optimize_class(algorithm, region, bounds, num=None, fixed=None, samples=256)
     elsewhere; one evaluation of r per trial), from the three best grid points, and then by
     Nelder–Mead on the refined ρ_K from the best of them. Returns a :class:`ClassOptimum`."""
     base = as_algorithm(algorithm, **(fixed or {}))
-    if not isinstance(region, Region):
-        raise InputError(f"region must be a stability Region (Disc, Segment, Polygon, …), got {type(region).__name__}")
+    check_region(region)
     if not isinstance(bounds, dict) or not bounds:
         raise InputError("bounds must be a non-empty dict {hyperparameter: (lo, hi)}")
     names = list(bounds)
@@ -519,7 +528,7 @@ def optimize_class(algorithm, region, bounds, num=None, fixed=None, samples=256)
         start = min(sampled, key=lambda res: res.fun).x
         simplex = np.vstack([start] + [start + 1e-4 * (hi - lo) * e for (lo, hi), e in zip(box, np.eye(len(names)))])
         res = minimize(rho, start, method="Nelder-Mead", options=options | {"initial_simplex": simplex})
-        best = list(res.x) if res.fun <= rho(start) else list(start)
+        best = list(res.x)  # Nelder–Mead returns its best vertex, so never worse than the start
     alg = alg_at(best)
     return ClassOptimum(alg, worst_case(alg, region, samples=samples), evaluations)
 
@@ -623,8 +632,7 @@ def lower_bound(region):
     A region containing 0 has rate 1 (no polynomial with p(0) = 1 is smaller than 1 there).
     Other regions (polygons, unions) need a numerical minimax polynomial, which is not
     implemented: NotSupportedError."""
-    if not isinstance(region, Region):
-        raise InputError(f"region must be a stability Region, got {type(region).__name__}")
+    check_region(region)
     if bool(np.all(region.contains(0.0))):
         return 1.0
     if isinstance(region, Disc):
