@@ -240,3 +240,14 @@ def test_heavy_ball_tuned_on_a_segment_attains_the_krylov_lower_bound_and_gda_do
     hb = optimize_class("hb", Segment(mu, L), {"lr": (0.1, 4.0), "beta": (0.0, 0.9)}, num=11).rate
     gda = optimize_class("gda", Segment(mu, L), {"lr": (0.01, 3.0)}).rate
     assert hb == pytest.approx(bound, rel=1e-9) and gda > bound + 0.2
+    assert hb == pytest.approx(bound, rel=1e-9) and gda > bound + 0.2
+
+
+def test_a_maximum_inside_a_boundary_piece_is_refined_to_full_accuracy():
+    """GDA on the disc |λ − c| ≤ r: max |1 − ηλ| = |1 − ηc| + ηr, attained inside the circle's
+    parametrisation (at the angle of c − 1/η, here t = 1/8 + small, between samples). With 16
+    samples the best sample is ~1e-2 low; the zoom must close that to rounding."""
+    for c, r, eta in ((2.0 + 1.0j, 0.5, 1.0), (1.0 + 0.3j, 0.2, 0.7)):
+        exact = abs(1 - eta * c) + eta * r
+        for samples in (16, 256):
+            assert worst_case("gda", Disc(c, r), samples=samples, lr=eta).rate == pytest.approx(exact, rel=1e-13)
