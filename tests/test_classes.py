@@ -240,7 +240,6 @@ def test_heavy_ball_tuned_on_a_segment_attains_the_krylov_lower_bound_and_gda_do
     hb = optimize_class("hb", Segment(mu, L), {"lr": (0.1, 4.0), "beta": (0.0, 0.9)}, num=11).rate
     gda = optimize_class("gda", Segment(mu, L), {"lr": (0.01, 3.0)}).rate
     assert hb == pytest.approx(bound, rel=1e-9) and gda > bound + 0.2
-    assert hb == pytest.approx(bound, rel=1e-9) and gda > bound + 0.2
 
 
 def test_a_maximum_inside_a_boundary_piece_is_refined_to_full_accuracy():
