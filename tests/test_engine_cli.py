@@ -79,7 +79,9 @@ def test_class_command_prints_worst_and_tuned_rates(capsys):
     assert [r["algorithm"] for r in report["rows"]] == ["gda", "eg", "ogda", "pm", "iu", "hb", "complex-momentum"]
     gda = report["rows"][0]
     assert gda["tuned_rho"] <= gda["worst_rho"] and "ηx = 0.1" in gda["at"]
-    assert report["lower_bound"] is None  # a polygon: no closed form
+    bound = report["lower_bound"]  # a polygon: the numerical Krylov bound, which no explicit method beats
+    assert 0 < bound < 1 and all(r["tuned_rho_per_gradient"] >= bound for r in report["rows"] if r["algorithm"] != "iu")
+    assert next(r for r in report["rows"] if r["algorithm"] == "iu")["tuned_rho_per_gradient"] is None
     for args in (["class", "polygon"], ["class", "polygon", "--points", "1,x"], ["class", "bilinear", "--smin", "2"]):
         assert main(args) == 2
         err = capsys.readouterr().err

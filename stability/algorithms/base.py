@@ -60,6 +60,12 @@ class Algorithm:
     """True when the map solves with Hyy (undefined where Hyy is singular)."""
     step_param = None
     """The hyperparameter that plays the step size when it is not ``lr``/``lr_x`` (CM: α)."""
+    gradient_calls = None
+    """Gradient evaluations per step of a method whose iterates stay in the Krylov space of the
+    gradients — after k steps on a quadratic game the error is p(V)e₀ with p of degree
+    k·gradient_calls and p(0) = 1, so ρ^(1/gradient_calls) is bounded below by the class's
+    Krylov bound (:func:`~stability.spectral.classes.lower_bound`). None for the others:
+    implicit steps (IU's resolvent) and maps that use the blocks or the Hessian apart."""
     has_shortcut = False
     """True when the spectrum has a structured shortcut (set from the class's methods)."""
     shortcut_for_sweeps = False

@@ -25,6 +25,7 @@ class EG(DVFunction):
 
     name = "eg"
     sparse_closed_form = True
+    gradient_calls = 2
     reference = "Korpelevich 1976; HessianFR App. A, Thm A.3"
     params = STEP_SIZES
 
@@ -58,6 +59,7 @@ class OGDA(DVFunction):
     """
 
     name, aliases = "ogda", ("omd",)
+    gradient_calls = 1
     sparse_closed_form = True
     reference = "Daskalakis et al. 2018; Liang & Stokes 2019 (Interaction Matters) Thm 3"
     params = STEP_SIZES
@@ -94,6 +96,7 @@ class PM(DVFunction):
 
     name = "pm"
     sparse_closed_form = True
+    gradient_calls = 2
     example_hyperparameters = {'gamma': 0.3}
     reference = "Liang & Stokes 2019 (Interaction Matters) eq. 7, Thm 4"
     params = {"lr": Param(LR, doc="step size η"), "gamma": Param(LR, doc="predictive step γ")}

@@ -62,6 +62,7 @@ class GDA(DVFunction):
 
     name, aliases = "gda", ("ttsgda",)
     sparse_closed_form = True
+    gradient_calls = 1
     reference = "Mescheder et al. 2017 (Numerics of GANs) §3; Fiez & Ratliff 2021 (two time scales)"
     params = STEP_SIZES
 

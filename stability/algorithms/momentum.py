@@ -71,6 +71,7 @@ class HB(HeavyBall):
     """
     name, aliases = "hb", ("hb-gda",)
     sparse_closed_form = True
+    gradient_calls = 1
     example_hyperparameters = {'beta': -0.3}
     reference = "Polyak 1964; Gidel et al. 2019 (negative momentum)"
     inner_cls = GDA
@@ -142,6 +143,7 @@ class ComplexMomentum(DVFunction):
     """
 
     name, aliases = "complex-momentum", ("cm",)
+    gradient_calls = 1
     example_hyperparameters = {'alpha': (0.1+0.05j), 'beta': (0.7+0.3j)}
     reference = "Lorraine, Acuna, Vicol, Duvenaud 2022; LEAD §7.1"
     params = {"alpha": Param(LR, "complex", "step size α (complex)"),

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from scipy.optimize import minimize
+from scipy.special import xlogy
 
 from .. import backend, formatting
 from ..algorithms import as_algorithm
@@ -615,32 +616,25 @@ def _joukowski_exterior(u):
     return max(abs(u + s), abs(u - s))
 
 
-@checked_call
-def lower_bound(region):
-    """The best asymptotic rate any method whose iterates stay in the Krylov space of the
-    gradients can reach on every game with eig(V) in ``region`` (asymptotic convergence factor
-    of the class; docs/MATHEMATICS.md §5): ``min over polynomials p with p(0) = 1 of
-    max_K |p|^(1/deg)`` as the degree grows, known in closed form through the exterior
-    conformal map of K (Chebyshev polynomials on segments and ellipses, powers on discs):
+def _capacity_pieces(region):
+    """The parts of ``region`` of positive logarithmic capacity (points, degenerate segments and
+    discs of radius 0 have none and change no asymptotic rate), unions flattened."""
+    parts = list(region.parts) if isinstance(region, Union) else [region]
+    keep = []
+    for p in parts:
+        if isinstance(p, Points) or (isinstance(p, Segment) and p.a == p.b) \
+                or (isinstance(p, Disc) and p.radius == 0) or (isinstance(p, Polygon) and len(p.points) == 1):
+            continue
+        keep.append(p)
+    return keep
 
-    - segment [a, b] not through 0: ``1/|φ(u₀)|`` with ``u = (2z − a − b)/(b − a)`` and φ the
-      exterior map ``u + √(u² − 1)`` of [−1, 1] (real [μ, L]: ``(√L − √μ)/(√L + √μ)``);
-    - disc ``|z − c| ≤ r`` not containing 0: ``r/|c|``;
-    - ellipse with centre c, semi-axes a, b, not containing 0: ``((a + b)/d)/|φ(u₀)|`` with d
-      the half focal distance, u the map sending the foci to ±1.
 
-    A region containing 0 has rate 1 (no polynomial with p(0) = 1 is smaller than 1 there).
-    Other regions (polygons, unions) need a numerical minimax polynomial, which is not
-    implemented: NotSupportedError."""
-    check_region(region)
-    if bool(np.all(region.contains(0.0))):
-        return 1.0
+def _closed_form_lower_bound(region):
+    """The conformal-map formula for a segment, disc or ellipse; None for any other region."""
     if isinstance(region, Disc):
         return region.radius / abs(region.centre)
     if isinstance(region, Segment):
         a, b = region.a, region.b
-        if a == b:
-            return 0.0
         return 1.0 / _joukowski_exterior(-(a + b) / (b - a))
     if isinstance(region, Ellipse):
         A, B, c = region.a, region.b, region.centre
@@ -648,7 +642,173 @@ def lower_bound(region):
             return A / abs(c)
         d = np.sqrt(abs(A * A - B * B))
         f = d if A > B else 1j * d  # foci c ± f
-        u0 = (0 - c) / f
-        return ((A + B) / d) / _joukowski_exterior(u0)
-    raise NotSupportedError(f"lower_bound has closed forms for segments, discs and ellipses; a "
-                            f"{type(region).__name__} needs a numerical minimax polynomial, not implemented")
+        return ((A + B) / d) / _joukowski_exterior((0 - c) / f)
+    return None
+
+
+def _log_panel_integrals(z, A, B):
+    """``∫ log|z − w| |dw|`` over each straight panel [A_j, B_j] (columns) for each z (rows), in
+    closed form: in coordinates along the panel, ``∫ ½ log(τ² + y²) dτ =
+    ½τ log(τ² + y²) − τ + |y| atan(τ/|y|)``."""
+    length = np.abs(B - A)
+    e = (B - A) / length
+    w = (np.asarray(z, dtype=complex)[:, None] - A[None, :]) / e[None, :]
+    tau0, y = w.real, np.abs(w.imag)
+
+    def G(tau):
+        return xlogy(0.5 * tau, tau * tau + y * y) - tau + y * np.arctan2(tau, y)
+    return G(length[None, :] - tau0) - G(-tau0)
+
+
+def _green_rate(parts, panels):
+    """exp(−g(0)) for the Green's function g of the complement of ∪ parts with pole at ∞, from
+    one mesh: ``panels`` straight panels per boundary piece, graded towards the piece's ends
+    (corners, segment ends) by cosine spacing; a piecewise-constant charge density σ of total
+    mass 1 whose logarithmic potential is one constant c at every panel midpoint (collocation),
+    then ``g(0) = ∫ log|0 − w| σ − c``."""
+    t = 0.5 * (1 - np.cos(np.pi * np.arange(panels + 1) / panels))
+    ends = [np.asarray(piece(t), dtype=complex) for part in parts for piece in part.pieces()]
+    A = np.concatenate([z[:-1] for z in ends])
+    B = np.concatenate([z[1:] for z in ends])
+    keep = np.abs(B - A) > 0
+    A, B = A[keep], B[keep]
+    N = A.size
+    system = np.empty((N + 1, N + 1))
+    system[:N, :N] = _log_panel_integrals((A + B) / 2, A, B)
+    system[:N, N] = -1.0
+    system[N, :N] = np.abs(B - A)
+    system[N, N] = 0.0
+    rhs = np.zeros(N + 1)
+    rhs[N] = 1.0
+    solution = np.linalg.solve(system, rhs)
+    sigma, c = solution[:N], solution[N]
+    potential_at_0 = _log_panel_integrals(np.zeros(1), A, B)[0] @ sigma
+    return c - potential_at_0  # log of the rate: −g(0)
+
+
+GREEN_PANELS = 128
+"""Panels per boundary piece on the coarsest of the three meshes of the numerical lower bound."""
+
+
+def _numerical_lower_bound(parts, panels=GREEN_PANELS):
+    """exp(−g(0)) by the boundary-integral solve of :func:`_green_rate` on meshes of n, 2n and
+    4n panels per piece, extrapolated: the discretisation error of log ρ expands in powers h²,
+    h³ of the panel size (observed on every closed form, docs/MATHEMATICS.md §5), so Romberg
+    steps with factors 4 and 8 remove both; the result agrees with the closed forms to ~1e-10."""
+    g1, g2, g4 = (_green_rate(parts, k * panels) for k in (1, 2, 4))
+    r12, r24 = (4 * g2 - g1) / 3, (4 * g4 - g2) / 3
+    return float(min(1.0, np.exp((8 * r24 - r12) / 7)))
+
+
+@checked_call
+def lower_bound(region):
+    """The best asymptotic rate any method whose iterates stay in the Krylov space of the
+    gradients can reach on every game with eig(V) in ``region`` (asymptotic convergence factor
+    of the class; docs/MATHEMATICS.md §5): ``lim_n (min over p of degree n with p(0) = 1 of
+    max_K |p|)^(1/n) = exp(−g_K(0))``, g_K the Green's function of the complement of K with
+    pole at infinity. In closed form through the exterior conformal map of K (Chebyshev
+    polynomials on segments and ellipses, powers on discs):
+
+    - segment [a, b] not through 0: ``1/|φ(u₀)|`` with ``u = (2z − a − b)/(b − a)`` and φ the
+      exterior map ``u + √(u² − 1)`` of [−1, 1] (real [μ, L]: ``(√L − √μ)/(√L + √μ)``);
+    - disc ``|z − c| ≤ r`` not containing 0: ``r/|c|``;
+    - ellipse with centre c, semi-axes a, b, not containing 0: ``((a + b)/d)/|φ(u₀)|`` with d
+      the half focal distance, u the map sending the foci to ±1.
+
+    Any other region (polygons, the monotone–Lipschitz class, unions such as the bilinear
+    class) by a boundary-integral solve for the equilibrium charge of K on three meshes,
+    extrapolated (relative accuracy ~1e-10 on the closed forms; a 6-vertex polygon takes about
+    a second). A region containing 0, or enclosing it, has rate 1 (no polynomial with
+    p(0) = 1 is below 1 there); finitely many points have rate 0 (a polynomial vanishes on
+    them). :func:`minimax_rates` gives the finite-degree rates that converge to this limit."""
+    check_region(region)
+    if bool(np.all(region.contains(0.0))):
+        return 1.0
+    parts = _capacity_pieces(region)
+    if not parts:
+        return 0.0
+    if len(parts) == 1 and (closed := _closed_form_lower_bound(parts[0])) is not None:
+        return float(closed)
+    return _numerical_lower_bound(parts)
+
+
+@dataclass
+class MinimaxRates:
+    """The finite-degree Krylov rates of a region: for each ``degree`` n, ``rate`` =
+    ``(max_∂K |p_n|)^(1/n)`` for the polynomial p_n (degree n, p_n(0) = 1) that Lawson's
+    iteration reached, and ``lower`` = the same power of Lawson's weighted least-squares error,
+    which no polynomial of degree n can beat on the boundary sample; ``limit`` is
+    :func:`lower_bound`, which every ``rate`` stays above (Bernstein–Walsh) and approaches as n
+    grows."""
+
+    region: Region
+    degrees: np.ndarray
+    rate: np.ndarray
+    lower: np.ndarray
+    limit: float
+
+    def plot(self, ax=None, **kw):
+        """Rate against degree with the limit as a dashed line. Returns the rate line."""
+        ax = _axes(ax)
+        (line,) = ax.plot(self.degrees, self.rate, "o-", **({"color": PALETTE[0]} | kw))
+        ax.axhline(self.limit, color="k", ls="--", lw=0.8)
+        ax.set_xscale("log", base=2)
+        ax.set_xlabel("degree n")
+        ax.set_ylabel("(min max |p_n|)^(1/n)")
+        return line
+
+
+def _lawson(z, degree, tol, iterations):
+    """Lawson's iteration for ``min over p (deg ≤ degree, p(0) = 1) of max |p(z)|`` on the
+    sample z: p = 1 − q with q in the span of z, …, z^degree (an Arnoldi-orthonormalised basis,
+    as in Vandermonde-with-Arnoldi, so high degrees stay well conditioned); the weights are
+    multiplied by |p| after each weighted least-squares solve. Returns (upper, lower): the best
+    max |p| reached and the best weighted least-squares error (a lower bound of the minimax
+    value on the sample), stopping when they agree to ``tol``."""
+    Q = np.empty((z.size, degree), dtype=complex)
+    Q[:, 0] = z / np.linalg.norm(z)
+    for k in range(1, degree):
+        v = z * Q[:, k - 1]
+        for _ in range(2):
+            v = v - Q[:, :k] @ (Q[:, :k].conj().T @ v)
+        Q[:, k] = v / np.linalg.norm(v)
+    w = np.full(z.size, 1.0 / z.size)
+    upper, lower = np.inf, 0.0
+    for _ in range(iterations):
+        sw = np.sqrt(w)
+        c = np.linalg.lstsq(sw[:, None] * Q, sw, rcond=None)[0]
+        err = np.abs(1 - Q @ c)
+        upper, lower = min(upper, err.max()), max(lower, float(np.sqrt(w @ err ** 2)))
+        if upper <= lower * (1 + tol):
+            break
+        w = w * err
+        w /= w.sum()
+    return upper, lower
+
+
+@checked_call
+def minimax_rates(region, degrees=(1, 2, 4, 8, 16), samples=400, tol=1e-3, iterations=3000):
+    """The complex minimax-polynomial problem on ∂K at growing degree: for each n in
+    ``degrees``, ``(min over p of degree n with p(0) = 1 of max_∂K |p|)^(1/n)``, on ``samples``
+    points per boundary piece, by Lawson's iteration bracketed to ``tol`` (relative, in the
+    minimax value). The sequence decreases towards :func:`lower_bound` — the rate a Krylov
+    method can keep up for n steps against the rate it can keep up for ever. A
+    :class:`MinimaxRates`."""
+    check_region(region)
+    degrees = [count(d, "degrees", 1, high=128) for d in np.atleast_1d(degrees).tolist()]
+    samples = count(samples, "samples", 8, high=20000)
+    tol = real_number(tol, "tol", 0.0, inclusive=False)
+    iterations = count(iterations, "iterations", 1, high=10 ** 6)
+    limit = lower_bound(region)
+    z = np.unique(region.boundary(samples))
+    rate, lower = [], []
+    for n in degrees:
+        if limit >= 1.0:  # p ≡ 1 is optimal: |p(0)| = 1 bounds max |p| on a set around 0
+            up = lo = 1.0
+        elif n >= z.size:  # a polynomial vanishes on every sample point
+            up = lo = 0.0
+        else:
+            up, lo = _lawson(z, n, tol, iterations)
+        rate.append(up ** (1 / n))
+        lower.append(lo ** (1 / n))
+    return MinimaxRates(region, np.array(degrees), np.array(rate), np.array(lower), limit)
