@@ -144,14 +144,18 @@ def _build_parser():
         q.add_argument("--format", default="png", help="figure formats, comma separated: png, pdf, svg")
         q.add_argument("--dpi", type=_positive_int, default=defaults["plotting.dpi"],
                        help="resolution of PNG figures (vector formats ignore it)")
-    c = sub.add_parser("class", help="worst-case and class-optimal rates over a class of games (a region of eig(V))")
-    c.add_argument("kind", choices=("monotone-lipschitz", "bilinear", "polygon"),
-                   help="{Re λ ≥ μ, |λ| ≤ L}; ±i[σmin, σmax]; or the convex hull of --points")
+    c = sub.add_parser("class", help="worst-case and class-optimal rates over a class of games (a region of "
+                                     "eig(V), or intervals of eig(S) and eig(−Hyy))")
+    c.add_argument("kind", choices=("monotone-lipschitz", "bilinear", "polygon", "ridge"),
+                   help="{Re λ ≥ μ, |λ| ≤ L}; ±i[σmin, σmax]; the convex hull of --points; or eig(S) in --s "
+                        "and eig(−Hyy) in --h (the ridge followers FR, HessianFR, GDN)")
     c.add_argument("--mu", type=float, default=0.1, help="monotone-lipschitz: strong monotonicity μ")
     c.add_argument("--L", type=_positive_float, default=1.0, help="monotone-lipschitz: Lipschitz constant L")
     c.add_argument("--smin", type=float, default=0.1, help="bilinear: smallest singular value")
     c.add_argument("--smax", type=_positive_float, default=1.0, help="bilinear: largest singular value")
     c.add_argument("--points", default=None, help="polygon: comma-separated complex numbers, e.g. '0.2,1+0.5j,1-0.5j'")
+    c.add_argument("--s", default="0.1,1", help="ridge: the interval of eig(S), 'lo,hi'")
+    c.add_argument("--h", default="0.1,1", help="ridge: the interval of eig(−Hyy), 'lo,hi'")
     c.add_argument("--lr", type=_positive_float, default=0.1, help="the step size of the worst-case column")
     c.add_argument("--json", action="store_true", help="print JSON")
     b = sub.add_parser("bench", help="benchmarks against the naive methods (ratios, disagreement)")
@@ -185,8 +189,19 @@ def main(argv=None):
                      "OutputError", as_json)
 
 
+def _interval_option(text, name):
+    try:
+        lo, hi = (float(v) for v in text.split(","))
+    except ValueError:
+        raise InputError(f"--{name} must be an interval 'lo,hi' of two numbers, got {text!r}") from None
+    return lo, hi
+
+
 def _class_region(args):
-    from .spectral.classes import Polygon, bilinear, monotone_lipschitz
+    from .spectral.classes import Polygon, bilinear, monotone_lipschitz, ridge_class
+    if args.kind == "ridge":
+        s, h = _interval_option(args.s, "s"), _interval_option(args.h, "h")
+        return ridge_class(s, h), f"ridge class: eig(S) in [{s[0]:g}, {s[1]:g}], eig(−Hyy) in [{h[0]:g}, {h[1]:g}]"
     if args.kind == "monotone-lipschitz":
         return monotone_lipschitz(args.mu, args.L), f"monotone_lipschitz(mu = {args.mu:g}, L = {args.L:g})"
     if args.kind == "bilinear":
@@ -200,24 +215,42 @@ def _class_region(args):
     return Polygon(points), "the convex hull of " + ", ".join(formatting.number(p) for p in points)
 
 
+RIDGE_TUNING = {"fr": ("lr_x", "lr_y"), "fr-momentum": ("lr_x", "lr_y", "beta"), "hessianfr": ("lr_x", "lr_y", "lr_y2"),
+                "gdn": ("lr_x",), "stackelberg-fr": ("lr_x", "lr_y")}
+"""What ``stability class ridge`` tunes for each ridge follower."""
+
+
 def class_report(args):
-    """Every applicable algorithm's worst-case ρ at ``--lr`` and at its class-optimal step size
-    (the other hyperparameters at their defaults, stated), each tuned ρ also per gradient
-    evaluation (ρ^(1/gradient calls per step)) beside the region's Krylov lower bound, which
-    no explicit method beats (IU, an implicit method, can)."""
-    from .spectral.classes import REGION_ALGORITHMS, lower_bound, optimize_class, worst_case
+    """Every applicable algorithm's worst-case ρ at ``--lr`` and at its class-optimal
+    hyperparameters. Over a region of eig(V) the step size is tuned (the other hyperparameters
+    at their defaults, stated) and each tuned ρ is also given per gradient evaluation
+    (ρ^(1/gradient calls per step)) beside the region's Krylov lower bound, which no explicit
+    method beats (IU, an implicit method, can). Over a ridge class both step sizes are tuned
+    (with the momentum or the Newton step where the method has one); the ridge followers use
+    Hessian solves, so the Krylov bound does not apply to them."""
+    from .spectral.classes import (REGION_ALGORITHMS, RIDGE_ALGORITHMS, RidgeClass, lower_bound, optimize_class,
+                                   worst_case)
     region, title = _class_region(args)
-    R = float(np.abs(region.boundary()).max()) or 1.0
-    bound = lower_bound(region)
+    ridge = isinstance(region, RidgeClass)
+    R = (max(map(abs, region.s)) or 1.0, max(map(abs, region.h)) or 1.0) if ridge else \
+        float(np.abs(region.boundary()).max()) or 1.0
+    bound = None if ridge else lower_bound(region)
     rows = []
-    for name in REGION_ALGORITHMS:
+    for name in RIDGE_ALGORITHMS if ridge else REGION_ALGORITHMS:
         step = "alpha" if name == "complex-momentum" else "lr"
         at = worst_case(name, region, **{step: args.lr})
-        tuned = optimize_class(name, region, {step: (1e-3 / R, (40.0 if name == "iu" else 4.0) / R)}, num=41)
-        calls = tuned.algorithm.gradient_calls
+        if ridge:
+            box = {"lr_x": (1e-3 / R[0], 4.0 / R[0]), "lr_y": (1e-3 / R[1], 4.0 / R[1]), "beta": (0.0, 0.95),
+                   "lr_y2": (0.0, 1.0)}  # each step scaled by its own interval
+            bounds = {k: box[k] for k in RIDGE_TUNING[name]}
+        else:
+            bounds = {step: (1e-3 / R, (40.0 if name == "iu" else 4.0) / R)}
+        tuned = optimize_class(name, region, bounds, num=41 if len(bounds) == 1 else None)
+        calls = None if ridge else tuned.algorithm.gradient_calls
         rows.append({"algorithm": name, "worst_rho": at.rate, "at": formatting.hyperparameters(at.algorithm.hp),
-                     "witness": [at.witness.real, at.witness.imag], "tuned_rho": tuned.rate,
-                     "tuned_at": formatting.hyperparameters(tuned.algorithm.hp), "gradient_calls": calls,
+                     "witness": [at.witness.real, at.witness.imag], "witness_of": at.block,
+                     "tuned_rho": tuned.rate, "tuned_at": formatting.hyperparameters(tuned.algorithm.hp),
+                     "gradient_calls": calls,
                      "tuned_rho_per_gradient": None if calls is None else tuned.rate ** (1 / calls)})
     return {"class": title, "lower_bound": bound, "rows": rows}
 
@@ -229,12 +262,14 @@ def _run(args):
             print(json.dumps(report, indent=1, default=_json_default))
             return 0
         print(f"== {report['class']}")
-        print(f"  Krylov lower bound per gradient evaluation: {report['lower_bound']:.10f}")
+        bound = report["lower_bound"]
+        print("  Krylov lower bound per gradient evaluation: " + (
+            "none (the ridge followers solve with Hyy)" if bound is None else f"{bound:.10f}"))
         print(f"  {'algorithm':<18}{'worst ρ':>14}  {'at':<40}{'tuned ρ':>14}{'per gradient':>14}  "
               "at (step tuned, the rest as shown)")
         for r in report["rows"]:
             per = r["tuned_rho_per_gradient"]
-            per = f"{per:>14.10f}" if per is not None else f"{'implicit':>14}"
+            per = f"{per:>14.10f}" if per is not None else f"{'implicit' if bound is not None else '—':>14}"
             print(f"  {r['algorithm']:<18}{r['worst_rho']:>14.10f}  {r['at']:<40}{r['tuned_rho']:>14.10f}{per}  "
                   f"{r['tuned_at']}")
         return 0

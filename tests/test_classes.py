@@ -382,3 +382,108 @@ def test_simultaneous_momentum_of_either_sign_never_converges_on_the_bilinear_cl
     for beta in (-0.9, -0.5, -0.1, 0.1, 0.5, 0.9):
         for eta in (1e-3, 0.1, 1.0, 3.0):
             assert worst_case("hb", bilinear(0.1, 1.0), lr=eta, beta=beta).rate > 1.0
+
+
+# --- ridge classes: intervals of eig(S) and eig(−Hyy) ----------------------------------------
+
+def _chebyshev(lo, hi):
+    return (hi - lo) / (hi + lo)
+
+
+@pytest.mark.parametrize("s, h", [((0.1, 1.0), (0.5, 2.0)), ((0.5, 1.0), (0.01, 1.0))])
+def test_ridge_followers_class_optima_in_closed_form(s, h):
+    """FR's spectrum is {1 − ηx s} ∪ {1 − ηy h} (FR Thm 1's block-triangular form), so each step
+    size is GDA's on its own interval: ηx* = 2/(s_lo + s_hi), ηy* = 2/(h_lo + h_hi) and
+    ρ* = max((κS − 1)/(κS + 1), (κH − 1)/(κH + 1)); Stackelberg FR on a zero-sum game is the
+    same. GDN (the follower's exact Newton step, eigenvalues 0) and HessianFR (whose Newton step
+    ηy2 shifts the follower's affine map (1 − ηy2) − ηy1 h to near 0) leave only the leader:
+    ρ* = (κS − 1)/(κS + 1) (HessianFR §3, eqs. 3.11–3.12)."""
+    from stability.spectral import optimize_class, ridge_class
+    K = ridge_class(s, h)
+    both = max(_chebyshev(*s), _chebyshev(*h))
+    box = {"lr_x": (1e-3, 4.0 / s[1]), "lr_y": (1e-3, 4.0 / h[1])}
+    for name in ("fr", "stackelberg-fr"):
+        o = optimize_class(name, K, box)
+        assert o.rate == pytest.approx(both, rel=1e-9), name
+        active, (lo, hi) = ("lr_x", s) if _chebyshev(*s) > _chebyshev(*h) else ("lr_y", h)
+        assert o.algorithm.hp[active] == pytest.approx(2 / (lo + hi), rel=1e-9)
+        assert worst_case(name, K, lr_x=2 / sum(s), lr_y=2 / sum(h)).rate == pytest.approx(both, rel=1e-12)
+    gdn = optimize_class("gdn", K, {"lr_x": box["lr_x"]})
+    assert gdn.rate == pytest.approx(_chebyshev(*s), rel=1e-9) and gdn.algorithm.lr_x == pytest.approx(2 / sum(s))
+    hfr = optimize_class("hessianfr", K, box | {"lr_y2": (0.0, 1.0)})
+    assert hfr.rate == pytest.approx(_chebyshev(*s), rel=1e-9)
+
+
+def test_fr_with_momentum_on_a_ridge_class_is_polyak_on_the_worse_interval():
+    """FR with momentum γ puts each real eigenvalue 1 − λ' of FR's Jacobian (λ' = ηx s or ηy h)
+    through heavy ball's μ² − (γ + 1 − λ')μ + γ. Polyak's parameters for the worse-conditioned
+    interval (κ = max(κS, κH)), with each step size 4/(√lo + √hi)² on its own interval, put
+    both images inside the one Polyak interval (the better-conditioned one's image is nested in
+    it): ρ* = (√κ − 1)/(√κ + 1). Tuning (ηx, γ) with ηy there recovers it."""
+    from stability.spectral import optimize_class, ridge_class
+    s, h = (0.1, 1.0), (0.5, 2.0)
+    K = ridge_class(s, h)
+    q = (np.sqrt(10) - 1) / (np.sqrt(10) + 1)
+    steps = {k: 4 / (np.sqrt(lo) + np.sqrt(hi)) ** 2 for k, (lo, hi) in (("lr_x", s), ("lr_y", h))}
+    assert worst_case("fr-momentum", K, beta=q * q, **steps).rate == pytest.approx(q, rel=1e-7)
+    o = optimize_class("fr-momentum", K, {"lr_x": (0.1, 4.0), "beta": (0.0, 0.9)}, fixed={"lr_y": steps["lr_y"]})
+    assert o.rate == pytest.approx(q, rel=1e-9)
+
+
+@settings(max_examples=20, deadline=None)
+@given(seed=st.integers(0, 2 ** 31 - 1), name=st.sampled_from(["fr", "fr-momentum", "hessianfr", "gdn", "stackelberg-fr"]))
+def test_no_game_in_a_ridge_class_beats_its_worst_case_and_the_witness_attains_it(seed, name):
+    """A random 3 + 2 game with eig(S) and eig(−Hyy) in the intervals (S = Q₁ diag(s) Q₁ᵀ,
+    Hyy = −Q₂ diag(h) Q₂ᵀ, Hxy random, Hxx = S + Hxy Hyy⁻¹ Hyx): the dense eigenvalues of its
+    closed-form Jacobian never exceed ρ_K (to 1e-9: the Jacobian is non-normal, block
+    triangular after a similarity, with condition ~10²); the decoupled 1 + 1 game with the
+    witness in its interval and the other interval's midpoint in the other attains ρ_K."""
+    from stability.spectral import ridge_class
+    rng = np.random.default_rng(seed)
+    s, h = (0.2, 1.5), (0.3, 1.0)
+    K = ridge_class(s, h)
+    hp = {"lr_x": 0.9, "lr_y": 1.3} | ({"beta": 0.3} if name == "fr-momentum" else {}) \
+        | ({"lr_y2": 0.4} if name == "hessianfr" else {})
+    if name == "gdn":
+        hp = {"lr_x": 0.9}
+    w = worst_case(name, K, **hp)
+    Q1, Q2 = (np.linalg.qr(rng.standard_normal((k, k)))[0] for k in (3, 2))
+    S = Q1 @ np.diag(rng.uniform(*s, 3)) @ Q1.T
+    Hyy = -Q2 @ np.diag(rng.uniform(*h, 2)) @ Q2.T
+    Hxy = rng.standard_normal((3, 2))
+    game = Game.quadratic(S + Hxy @ np.linalg.solve(Hyy, Hxy.T), Hxy, Hyy)
+    rho = np.abs(np.linalg.eigvals(w.algorithm.jacobian(game, np.zeros(5)))).max()
+    assert rho <= w.rate + 1e-9
+    sv, hv = (w.witness.real, sum(h) / 2) if w.block == "S" else (sum(s) / 2, w.witness.real)
+    tight = Game.quadratic(np.array([[sv]]), np.zeros((1, 1)), np.array([[-hv]]))
+    assert np.abs(np.linalg.eigvals(w.algorithm.jacobian(tight, np.zeros(2)))).max() == pytest.approx(w.rate, rel=1e-10)
+
+
+def test_ridge_classes_refuse_what_they_do_not_determine():
+    """GDA (two-time-scale or not) depends on Hxy beyond S and Hyy; FR on a region of eig(V)
+    likewise; FR is unbounded where the class holds a singular Hyy; bad intervals are
+    InputErrors."""
+    from stability.spectral import ridge_class
+    with pytest.raises(NotSupportedError, match="eig\\(S\\) and eig\\(Hyy\\)"):
+        worst_case("gda", ridge_class((0.1, 1.0), (0.1, 1.0)), lr=0.1)
+    with pytest.raises(NotSupportedError, match="ridge_class"):
+        worst_case("fr", monotone_lipschitz(0.1, 1.0))
+    w = worst_case("fr", ridge_class((0.1, 1.0), (-1.0, 1.0)))
+    assert w.rate == np.inf and "singular" in w.note
+    for s in ((1.0, 0.1), (0.1,), "ab", (0.1, np.inf)):
+        with pytest.raises(InputError):
+            ridge_class(s, (0.1, 1.0))
+
+
+def test_strongly_convex_concave_class_is_the_monotone_lipschitz_region_and_is_attained():
+    """eig(V) of a μx-SC–μy-SC, L-smooth game lie in {Re λ ≥ min(μx, μy), |λ| ≤ L}; the 1 + 1
+    game (a, b, −a) with a ≥ min(μx, μy) and a² + b² ≤ L² realises every such λ, and its
+    gradient field's Lipschitz constant ‖V‖ is |λ| (V is normal)."""
+    from stability.spectral.classes import strongly_convex_concave
+    K = strongly_convex_concave(0.3, 0.1, 2.0)
+    assert K == monotone_lipschitz(0.1, 2.0)
+    a, b = 0.1, np.sqrt(4.0 - 0.01)
+    V = np.array([[a, b], [-b, a]])
+    assert np.linalg.norm(V, 2) == pytest.approx(2.0) and K.contains(np.linalg.eigvals(V)).all()
+    with pytest.raises(InputError):
+        strongly_convex_concave(-0.1, 0.1, 1.0)

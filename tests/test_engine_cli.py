@@ -82,7 +82,12 @@ def test_class_command_prints_worst_and_tuned_rates(capsys):
     bound = report["lower_bound"]  # a polygon: the numerical Krylov bound, which no explicit method beats
     assert 0 < bound < 1 and all(r["tuned_rho_per_gradient"] >= bound for r in report["rows"] if r["algorithm"] != "iu")
     assert next(r for r in report["rows"] if r["algorithm"] == "iu")["tuned_rho_per_gradient"] is None
-    for args in (["class", "polygon"], ["class", "polygon", "--points", "1,x"], ["class", "bilinear", "--smin", "2"]):
+    assert main(["class", "ridge", "--s", "0.1,1", "--h", "0.5,2", "--json"]) == 0
+    ridge = json.loads(capsys.readouterr().out)
+    assert ridge["lower_bound"] is None and [r["algorithm"] for r in ridge["rows"]][0] == "fr"
+    assert ridge["rows"][0]["tuned_rho"] == pytest.approx(9 / 11, rel=1e-9)  # (κS − 1)/(κS + 1), κS = 10
+    for args in (["class", "polygon"], ["class", "polygon", "--points", "1,x"], ["class", "bilinear", "--smin", "2"],
+                 ["class", "ridge", "--s", "1"], ["class", "ridge", "--h", "2,1"]):
         assert main(args) == 2
         err = capsys.readouterr().err
         assert err.startswith("stability: error:") and "Traceback" not in err

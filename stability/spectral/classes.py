@@ -257,6 +257,70 @@ def region_of(game, point):
     return Points(tuple(np.linalg.eigvals(backend.game_jacobian(Hxx, Hxy, Hyy))))
 
 
+def strongly_convex_concave(mu_x, mu_y, L):
+    """The μx-strongly-convex–μy-strongly-concave games with L-Lipschitz gradient field:
+    eig(V) ⊂ {Re λ ≥ min(μx, μy), |λ| ≤ L}, and every such λ is attained (the 1 + 1 game
+    Hxx = a, Hxy = b, Hyy = −a with a ≥ min(μx, μy), a² + b² ≤ L² has eig(V) = a ± ib and
+    Lipschitz constant |λ|), so the class's rates are those of
+    :func:`monotone_lipschitz` (min(μx, μy), L)."""
+    mu_x, mu_y = real_number(mu_x, "mu_x", 0.0), real_number(mu_y, "mu_y", 0.0)
+    return MonotoneLipschitz(min(mu_x, mu_y), L)
+
+
+@dataclass(frozen=True)
+class RidgeClass:
+    """The games at whose point eig(S) ⊂ [s_lo, s_hi] and eig(−Hyy) ⊂ [h_lo, h_hi] (S the Schur
+    complement Hxx − Hxy Hyy⁻¹ Hyx): what decides the ridge followers FR (its momentum variant),
+    HessianFR, GDN and Stackelberg FR, whose spectra are functions of eig(S) and eig(Hyy)
+    separately (docs/MATHEMATICS.md §5). For preconditioned FR the intervals are those of
+    eig(P₁S) and eig(−P₂Hyy). A strict local minimax has both intervals in (0, ∞)."""
+
+    s: tuple
+    h: tuple
+
+    def __post_init__(self):
+        values = {}
+        for name in ("s", "h"):
+            try:
+                lo, hi = getattr(self, name)
+            except (TypeError, ValueError):
+                raise InputError(f"{name} must be an interval (lo, hi), got {getattr(self, name)!r}") from None
+            lo, hi = real_number(lo, f"{name}[0]"), real_number(hi, f"{name}[1]")
+            if lo > hi:
+                raise InputError(f"{name} must satisfy lo <= hi, got ({lo!r}, {hi!r})")
+            values[name] = (lo, hi)
+        _frozen(self, **values)
+
+    def pieces(self):
+        """The two intervals as maps of [0, 1]: eig(S), then eig(−Hyy)."""
+        return [(lambda a, b: (lambda t: a + (b - a) * np.asarray(t, dtype=float)))(*self.s),
+                (lambda a, b: (lambda t: a + (b - a) * np.asarray(t, dtype=float)))(*self.h)]
+
+    def plot(self, ax=None, **kw):
+        """The two intervals on the real line (eig(S) above, eig(−Hyy) below). Returns the lines."""
+        ax = _axes(ax)
+        style = {"lw": 3.0} | kw
+        lines = [ax.plot(self.s, [1, 1], color=PALETTE[0], label="eig(S)", **style)[0],
+                 ax.plot(self.h, [0, 0], color=PALETTE[1], label="eig(−Hyy)", **style)[0]]
+        ax.set_yticks([0, 1], ["eig(−Hyy)", "eig(S)"])
+        ax.set_ylim(-0.5, 1.5)
+        return lines
+
+
+def ridge_class(s, h):
+    """The class of games with eig(S) in ``s = (lo, hi)`` and eig(−Hyy) in ``h = (lo, hi)``
+    (a :class:`RidgeClass`)."""
+    return RidgeClass(s, h)
+
+
+def _check_class(region):
+    """``region`` unless it is neither a :class:`Region` nor a :class:`RidgeClass`."""
+    if not isinstance(region, (Region, RidgeClass)):
+        raise InputError("the class must be a stability Region (Disc, Segment, Polygon, …) or a "
+                         f"RidgeClass, got {type(region).__name__}")
+    return region
+
+
 def check_region(region):
     """``region`` unless it is not a :class:`Region` (an :class:`InputError` naming its type)."""
     if not isinstance(region, Region):
@@ -298,7 +362,8 @@ def rate_function(algorithm):
         raise NotSupportedError(f"{alg.name}'s spectrum is not a function of the eigenvalues of V alone "
                                 "(it needs the blocks), so a class given by a region of eig(V) does not "
                                 "determine its rate; worst_case covers GDA, EG, OGDA, PM, IU, heavy ball and "
-                                "complex momentum")
+                                "complex momentum over a region, and the ridge followers over a ridge_class(s, h) "
+                                "of eig(S) and eig(−Hyy)")
     if key[1] != 1.0:
         raise NotSupportedError(f"{alg.name} runs with ηy/ηx = {key[1]:g}: its spectrum is a function of "
                                 "diag(I, cI)V, not of V; give it one step size (lr=…) for a class of eig(V)")
@@ -311,6 +376,41 @@ def rate_function(algorithm):
     return alg, r
 
 
+RIDGE_ALGORITHMS = ("fr", "fr-momentum", "hessianfr", "gdn", "stackelberg-fr")
+"""The algorithms a :class:`RidgeClass` determines."""
+
+
+def ridge_rate_functions(algorithm):
+    """``(r_S(s), r_H(h))``, vectorised: the largest modulus among the Jacobian's eigenvalues
+    that one eigenvalue s of S, and one eigenvalue h of −Hyy, contribute — for an algorithm
+    whose spectrum is a function of eig(S) and eig(Hyy) separately (the data of its own
+    structured spectrum, built here from the samples); a :class:`NotSupportedError` for any
+    other."""
+    alg = as_algorithm(algorithm)
+    key = alg.spectral_key()
+    kind = key[0] if isinstance(key, tuple) and key else None
+    none = np.zeros(0)
+    if kind == "ridge":  # FR (preconditioned too), its momentum variant, HessianFR without P_y: (eig S, eig Hyy)
+        data = (lambda s: (s, none), lambda h: (none, -h))
+    elif kind == "stackelberg":  # (eig H̃xx = S, eig Gyy = −Hyy)
+        data = (lambda s: (s, none), lambda h: (none, h))
+    elif kind == "gdn":  # (eig S, m): the follower's m eigenvalues are 0
+        data = (lambda s: (s, 0), lambda h: (np.zeros(0), h.size))
+    else:
+        raise NotSupportedError(f"{alg.name}'s spectrum is not a function of eig(S) and eig(Hyy) alone, so "
+                                "a class given by their intervals does not determine its rate; ridge classes "
+                                "cover " + ", ".join(RIDGE_ALGORITHMS) + " (HessianFR without P_y)")
+
+    def rate(build):
+        def r(values):
+            values = np.atleast_1d(np.asarray(values, dtype=complex)).real
+            with np.errstate(all="ignore"):
+                out = np.abs(np.asarray(alg.spectrum_from(build(values)), dtype=complex))
+            return out.reshape(-1, values.size).max(axis=0) if values.size else out
+        return r
+    return alg, rate(data[0]), rate(data[1])
+
+
 @dataclass
 class WorstCase:
     """The worst asymptotic rate of ``algorithm`` over every game whose eig(V) lie in
@@ -318,10 +418,14 @@ class WorstCase:
     eigenvalue attains ρ_K), ``note`` why it is unbounded where it is."""
 
     algorithm: object
-    region: Region
+    region: object
     rate: float
     witness: complex
     note: str = ""
+    block: str = "V"
+    """Whose eigenvalue the witness is: ``"V"`` for a region of eig(V); ``"S"`` or ``"-Hyy"`` for a
+    :class:`RidgeClass` (the game with that one eigenvalue, the other interval at any point of its
+    own, attains ρ_K)."""
 
     def iterations(self, eps=1e-6):
         """Steps to shrink the error by ``eps`` at this rate: ``log ε / log ρ_K`` (inf if ρ_K ≥ 1)."""
@@ -332,7 +436,8 @@ class WorstCase:
         hp = formatting.hyperparameters(self.algorithm.hp)
         if not np.isfinite(self.rate):
             return f"{self.algorithm.name} ({hp}): unbounded over the class ({self.note})"
-        return (f"{self.algorithm.name} ({hp}): worst ρ = {formatting.number(self.rate, 12)} at λ = "
+        where = "λ" if self.block == "V" else f"an eigenvalue of {self.block.replace('-', '−')}"
+        return (f"{self.algorithm.name} ({hp}): worst ρ = {formatting.number(self.rate, 12)} at {where} = "
                 f"{formatting.number(self.witness, 10)}")
 
 
@@ -410,20 +515,47 @@ def _rate_over(alg, r, region, samples, refine=True):
     return rate, z, ""
 
 
+def _ridge_rate(alg, r_s, r_h, cls, samples, refine=True):
+    """``(ρ_K, witness, note, block)`` over a :class:`RidgeClass`: the larger of the maxima of
+    r_S over the S interval and r_H over the −Hyy interval; infinite where a map that inverts
+    Hyy meets a singular Hyy in the class."""
+    if alg.inverts_hyy and cls.h[0] <= 0 <= cls.h[1]:
+        return np.inf, 0j, f"{alg.name} inverts Hyy, which is singular in the class (0 ∈ eig(−Hyy))", "-Hyy"
+    s_piece, h_piece = cls.pieces()
+    rate_s, at_s = _boundary_maximum(r_s, [s_piece], samples, refine)
+    rate_h, at_h = _boundary_maximum(r_h, [h_piece], samples, refine)
+    if rate_h > rate_s:
+        return rate_h, complex(at_h.real), "", "-Hyy"
+    return rate_s, complex(at_s.real), "", "S"
+
+
+def _class_rate(algorithm, cls, samples, refine=True):
+    """``(algorithm, ρ_K, witness, note, block)`` for a region of eig(V) or a ridge class."""
+    if isinstance(cls, RidgeClass):
+        alg, r_s, r_h = ridge_rate_functions(algorithm)
+        return (alg,) + _ridge_rate(alg, r_s, r_h, cls, samples, refine)
+    alg, r = rate_function(algorithm)
+    return (alg,) + _rate_over(alg, r, cls, samples, refine) + ("V",)
+
+
 @checked_call
 def worst_case(algorithm, region, samples=256, **hp):
-    """The worst-case rate ρ_K of ``algorithm`` over the class of games with eig(V) in ``region``.
+    """The worst-case rate ρ_K of ``algorithm`` over a class of games: every game with eig(V)
+    in ``region`` (a :class:`Region`), or every game with eig(S) and eig(−Hyy) in the intervals
+    of a :class:`RidgeClass` (for the ridge followers, :data:`RIDGE_ALGORITHMS`).
 
-    ρ_K is the maximum of r over ∂K (subharmonicity, see the module docstring); each boundary
-    piece is sampled at ``samples`` points, the best local maxima of the samples are refined
-    by zooming into their brackets (to 1e-14 in the piece's parameter, see
-    :func:`_boundary_maximum`), and r is evaluated at the maximiser (the witness). An algorithm whose map has a pole inside K (IU: λ = −1/η) is
+    Over a region, ρ_K is the maximum of r over ∂K (subharmonicity, see the module docstring);
+    over a ridge class, the larger of the maxima over the two intervals. Each boundary piece
+    (interval) is sampled at ``samples`` points, the best local maxima of the samples are
+    refined by zooming into their brackets (to 1e-14 in the piece's parameter, see
+    :func:`_boundary_maximum`), and r is evaluated at the maximiser (the witness). An algorithm
+    whose map has a pole inside K (IU: λ = −1/η), or inverts a block singular in the class, is
     unbounded there: the result says so (rate ∞). Returns a :class:`WorstCase`."""
-    alg, r = rate_function(as_algorithm(algorithm, **hp))
-    check_region(region)
+    algorithm = as_algorithm(algorithm, **hp)
+    _check_class(region)
     samples = count(samples, "samples", 8, high=10 ** 6)
-    rate, witness, note = _rate_over(alg, r, region, samples)
-    return WorstCase(alg, region, rate, witness, note)
+    alg, rate, witness, note, block = _class_rate(algorithm, region, samples)
+    return WorstCase(alg, region, rate, witness, note, block)
 
 
 # --- class-optimal hyperparameters -------------------------------------------------------
@@ -444,7 +576,8 @@ class ClassOptimum:
     def __str__(self):
         return (f"{self.algorithm.name}: min over the hyperparameters of the worst ρ = "
                 f"{formatting.number(self.rate, 12)} at {formatting.hyperparameters(self.algorithm.hp, 12)} "
-                f"(witness λ = {formatting.number(self.worst.witness, 8)}; {self.evaluations} evaluations)")
+                f"(witness {'λ' if self.worst.block == 'V' else 'eigenvalue of ' + self.worst.block.replace('-', '−')}"
+                f" = {formatting.number(self.worst.witness, 8)}; {self.evaluations} evaluations)")
 
 
 def _golden(f, lo, hi, iterations=90):
@@ -484,7 +617,7 @@ def optimize_class(algorithm, region, bounds, num=None, fixed=None, samples=256)
     elsewhere; one evaluation of r per trial), from the three best grid points, and then by
     Nelder–Mead on the refined ρ_K from the best of them. Returns a :class:`ClassOptimum`."""
     base = as_algorithm(algorithm, **(fixed or {}))
-    check_region(region)
+    _check_class(region)
     if not isinstance(bounds, dict) or not bounds:
         raise InputError("bounds must be a non-empty dict {hyperparameter: (lo, hi)}")
     names = list(bounds)
@@ -501,11 +634,11 @@ def optimize_class(algorithm, region, bounds, num=None, fixed=None, samples=256)
         evaluations += 1
         if any(not (lo <= v <= hi) for v, (lo, hi) in zip(x, box)):
             return np.inf
-        alg, r = rate_function(alg_at(x))  # the coarse stages sample a quarter as densely
-        return _rate_over(alg, r, region, samples if refine else max(samples // 4, 16), refine)[0]
+        # the coarse stages sample a quarter as densely
+        return _class_rate(alg_at(x), region, samples if refine else max(samples // 4, 16), refine)[1]
     for corner in (tuple(lo for lo, _ in box), tuple(hi for _, hi in box)):
         try:  # the bounds must hold valid hyperparameters: say so now, not in the middle of a search
-            rate_function(alg_at(corner))
+            _class_rate(alg_at(corner), region, 8, refine=False)
         except InputError as exc:
             raise InputError(f"bounds {bounds!r} reach invalid hyperparameters: {exc}") from None
     axes = [np.linspace(lo, hi, num) for lo, hi in box]
