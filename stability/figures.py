@@ -14,7 +14,7 @@ from .errors import InputError, save_figure, writable_directory
 from .linalg import count
 from .engine import run
 from .games import Game
-from .plotting import coincident, plot_eigenvalue_paths, plot_radii, plot_trajectories, series_style, style, \
+from .plotting import PALETTE, coincident, plot_eigenvalue_paths, plot_radii, plot_trajectories, series_style, style, \
     with_coincidences
 from .spectral import optimize, spectral_radius, stable_step_sizes, sweep
 
@@ -350,6 +350,56 @@ def figure_stability_regions(axes=None, quick=False, mu=0.1, L=1.0, eta=0.5):
     return out
 
 
+CLASS_METHODS = (("gda", "lr", {}), ("eg", "lr", {}), ("ogda", "lr", {}), ("hb", "lr", {"beta": (-0.95, 0.95)}),
+                 ("complex-momentum", "alpha", {}))
+"""The methods of :func:`figure_class_rates`: the tuned step, and any further hyperparameter tuned."""
+
+
+def class_rates(kind, kappas):
+    """Class-optimal worst rates per gradient evaluation, ``ρ_K^(1/calls)``, of
+    :data:`CLASS_METHODS` and the Krylov lower bound, on ``monotone_lipschitz(1/κ, 1)``
+    (``kind="monotone-lipschitz"``) or ``bilinear(1/κ, 1)`` for each κ: ``{name: array}``."""
+    from .spectral.classes import bilinear, lower_bound, monotone_lipschitz, optimize_class
+    make = {"monotone-lipschitz": monotone_lipschitz, "bilinear": bilinear}[kind]
+    out = {name: [] for name, _, _ in CLASS_METHODS} | {"lower bound": []}
+    for kappa in kappas:
+        K = make(1.0 / kappa, 1.0)
+        out["lower bound"].append(lower_bound(K))
+        for name, step, extra in CLASS_METHODS:
+            o = optimize_class(name, K, {step: (1e-3, 4.0)} | extra, num=11 if extra else None)
+            out[name].append(o.rate ** (1 / o.algorithm.gradient_calls))
+    return {k: np.array(v) for k, v in out.items()}
+
+
+def figure_class_rates(axes=None, quick=False):
+    """1 − ρ per gradient evaluation against κ, class-optimal over the μ-strongly monotone,
+    L-Lipschitz class (κ = L/μ) and the bilinear class (κ = σmax/σmin), with the Krylov lower
+    bound: how far each tuned method is from the best any explicit first-order method can do.
+    Methods that diverge on the whole class (GDA and heavy ball on bilinear games) are left out
+    of that panel. Returns ``{kind: (kappas, rates)}``."""
+    import matplotlib.pyplot as plt
+    if axes is None:
+        _, axes = plt.subplots(1, 2, figsize=(7.0, 3.0))
+    kappas = np.geomspace(2.0, 1000.0, 3 if quick else 10)
+    out = {}
+    for ax, kind, title in zip(axes, ("monotone-lipschitz", "bilinear"),
+                               ("μ-strongly monotone, L-Lipschitz", "bilinear, σ ∈ [σmin, σmax]")):
+        rates = class_rates(kind, kappas)
+        for i, (name, values) in enumerate(rates.items()):
+            if name == "lower bound":
+                ax.loglog(kappas, 1 - values, "k--", lw=1.2, label="Krylov lower bound")
+            elif np.all(values < 1):
+                label = {"complex-momentum": "complex momentum (α tuned, default β)",
+                         "hb": "heavy ball (η, β tuned)"}.get(name, name)
+                ax.loglog(kappas, 1 - values, "o-", ms=3, color=PALETTE[i % len(PALETTE)], label=label)
+        ax.set_xlabel("κ = L/μ" if kind == "monotone-lipschitz" else "κ = σmax/σmin")
+        ax.set_ylabel("1 − ρ per gradient (tuned)")
+        ax.set_title(title, fontsize="medium")
+        ax.legend(fontsize="x-small")
+        out[kind] = (kappas, rates)
+    return out
+
+
 def check_formats(formats):
     """``formats`` (a comma-separated string or a sequence) as a tuple of file extensions."""
     if isinstance(formats, str):
@@ -428,4 +478,7 @@ def make_all(directory="figures", quick=False, formats=("png",), dpi=None):
         fig, axes = plt.subplots(2, 3, figsize=(7.0, 5.0))
         figure_stability_regions(axes=axes, quick=quick)
         save(fig, "stability_regions")
+        fig, axes = plt.subplots(1, 2, figsize=(7.0, 3.0))
+        figure_class_rates(axes=axes, quick=quick)
+        save(fig, "class_rates")
     return written

@@ -487,3 +487,15 @@ def test_strongly_convex_concave_class_is_the_monotone_lipschitz_region_and_is_a
     assert np.linalg.norm(V, 2) == pytest.approx(2.0) and K.contains(np.linalg.eigvals(V)).all()
     with pytest.raises(InputError):
         strongly_convex_concave(-0.1, 0.1, 1.0)
+
+
+def test_the_class_comparison_figure_data():
+    """figures/class_rates: at κ = 10 on the monotone–Lipschitz class, EG's entry is its exact
+    class optimum per gradient, √(1 − μL/(μ + L)²), GDA's √(1 − μ²/L²) (η = μ/L² minimises
+    1 − 2ημ + η²L²), and every method is at or above the Krylov bound."""
+    from stability.figures import class_rates
+    r = class_rates("monotone-lipschitz", [10.0])
+    mu, L = 0.1, 1.0
+    assert r["eg"][0] == pytest.approx(np.sqrt(1 - mu * L / (mu + L) ** 2), rel=1e-9)
+    assert r["gda"][0] == pytest.approx(np.sqrt(1 - mu ** 2 / L ** 2), rel=1e-9)
+    assert all(v[0] >= r["lower bound"][0] for k, v in r.items() if k != "lower bound")

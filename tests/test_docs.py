@@ -79,3 +79,24 @@ def test_the_readme_tour_runs_as_written():
         plt.close("all")
     assert list(namespace["traj"].stop) == ["converged", "converged"]
     assert namespace["classify"](namespace["game"], namespace["cp"]).verdict == "strict local minimax"
+
+
+def test_the_readme_classes_section_runs_and_its_numbers_hold():
+    """The README's classes snippet runs as pasted, and the values its comments state are the
+    library's: EG's class optimum 1 − μL/(μ + L)² and the lower bound 0.9235699307."""
+    import re
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    text = (ROOT / "README.md").read_text()
+    code = re.search(r"## Classes of games\n.*?```python\n(.*?)```", text, re.S).group(1)
+    namespace = {}
+    try:
+        exec(compile(code, "README.md", "exec"), namespace)
+    finally:
+        plt.close("all")
+    classes, K = namespace["classes"], namespace["K"]
+    assert f"{classes.lower_bound(K):.10f}" in code
+    mu, L = 0.1, 1.0
+    eg = namespace["optimize_class"]("eg", K, {"lr": (1e-3, 4.0)})
+    assert eg.rate == pytest.approx(1 - mu * L / (mu + L) ** 2, rel=1e-9)

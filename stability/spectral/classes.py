@@ -259,9 +259,9 @@ def region_of(game, point):
 
 def strongly_convex_concave(mu_x, mu_y, L):
     """The μx-strongly-convex–μy-strongly-concave games with L-Lipschitz gradient field:
-    eig(V) ⊂ {Re λ ≥ min(μx, μy), |λ| ≤ L}, and every such λ is attained (the 1 + 1 game
+    ``eig(V) ⊂ {Re λ ≥ min(μx, μy), |λ| ≤ L}``, and every such λ is attained (the 1 + 1 game
     Hxx = a, Hxy = b, Hyy = −a with a ≥ min(μx, μy), a² + b² ≤ L² has eig(V) = a ± ib and
-    Lipschitz constant |λ|), so the class's rates are those of
+    Lipschitz constant ``|λ|``), so the class's rates are those of
     :func:`monotone_lipschitz` (min(μx, μy), L)."""
     mu_x, mu_y = real_number(mu_x, "mu_x", 0.0), real_number(mu_y, "mu_y", 0.0)
     return MonotoneLipschitz(min(mu_x, mu_y), L)
