@@ -367,6 +367,23 @@ def bench_classes(dense=100_000, tune=None):
             "tuning_s": tuning, "max_tuning_s": max(tuning.values())}
 
 
+def bench_lower_bound(degree=32):
+    """The Krylov lower bound of the 6-vertex polygon (boundary-integral solve for the
+    equilibrium charge, three meshes extrapolated) against the naive route to it, Lawson's
+    minimax polynomial at ``degree`` (whose rate is still above the limit: reported); the
+    numerical solve's largest relative difference from the closed forms of a segment, a disc
+    and an ellipse."""
+    from .spectral.classes import (Disc, Ellipse, Polygon, Segment, _closed_form_lower_bound,
+                                   _numerical_lower_bound, lower_bound, minimax_rates)
+    K = Polygon(HEXAGON)
+    bound, ours = _timed(lambda: lower_bound(K))
+    finite, naive = _timed(lambda: minimax_rates(K, degrees=(degree,)))
+    diff = max(_rel(_numerical_lower_bound([R]), _closed_form_lower_bound(R))
+               for R in (Segment(0.2 + 0.3j, 1.0 - 0.1j), Disc(1.0 + 1.0j, 0.3), Ellipse(1.0, 0.5, 0.3)))
+    return {"name": "class lower bound", "ours_s": ours, "naive_s": naive, "ratio": naive / ours,
+            "max_rel_diff": diff, "bound": bound, f"minimax_degree_{degree}": float(finite.rate[0])}
+
+
 def run_benchmarks(quick=False, gpu=False):
     if gpu:
         return [bench_gpu(30, engine_points=100, engine_steps=20) if quick else bench_gpu(2000, mf_n=100_000)]
@@ -375,11 +392,11 @@ def run_benchmarks(quick=False, gpu=False):
                 bench_matrix_free(2000, 100), bench_matrix_free(2000, 100, spikes=False),
                 bench_engine(200, 50, 10), bench_engine_final(2000, 50, 200),
                 bench_engine_jax(200, 50, "all"), bench_engine_jax(200, 50, "final"),
-                bench_classes(2000, tune=("gda", "hb"))]
+                bench_classes(2000, tune=("gda", "hb")), bench_lower_bound(8)]
     return [bench_table(1000), bench_sweep(500), bench_matrix_free(100_000, 2000),
             bench_matrix_free(100_000, 2000, spikes=False), bench_engine(10_000, 1000, 100),
             bench_engine_final(100_000, 1000, 10_000), bench_engine_jax(10_000, 1000, "all"),
-            bench_engine_jax(100_000, 1000, "final"), bench_classes()]
+            bench_engine_jax(100_000, 1000, "final"), bench_classes(), bench_lower_bound()]
 
 
 def main(as_json=False, quick=False, gpu=False):

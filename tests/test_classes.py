@@ -473,6 +473,12 @@ def test_ridge_classes_refuse_what_they_do_not_determine():
     for s in ((1.0, 0.1), (0.1,), "ab", (0.1, np.inf)):
         with pytest.raises(InputError):
             ridge_class(s, (0.1, 1.0))
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    lines = ridge_class((0.1, 1.0), (0.5, 2.0)).plot()
+    assert [list(line.get_xdata()) for line in lines] == [[0.1, 1.0], [0.5, 2.0]]
+    plt.close("all")
 
 
 def test_strongly_convex_concave_class_is_the_monotone_lipschitz_region_and_is_attained():
