@@ -157,7 +157,8 @@ def test_bench_smoke():
     from stability.bench import run_benchmarks
     rows = run_benchmarks(quick=True)
     assert {r["name"] for r in rows} == {"table", "sweep", "matrix_free", "matrix_free_flat", "engine",
-                                              "engine_final", "engine_jax_all", "engine_jax_final", "classes"}
+                                              "engine_final", "engine_jax_all", "engine_jax_final", "classes",
+                                              "class lower bound"}
     for r in rows:  # the benchmark's own agreement check between ours and the naive method
         assert "skipped" in r or r["max_rel_diff"] <= 1e-6
 
