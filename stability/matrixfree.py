@@ -256,7 +256,12 @@ def spectral_radius(algorithm, game, point, tol=1e-10, maxiter=5000, seed=0, *, 
     blocks = b.sparse_blocks()
     if algorithm.sparse_closed_form and blocks is not None and op.shape[0] >= defaults["linalg.dense_below"]:
         J = algorithm.closed_form(SparseJacobianContext(*blocks))
-        e = largest_magnitude_shifted(op, lambda sigma: shifted_solver(J, sigma), seed=seed, tol=tol, maxiter=maxiter)
+        # the assembled J is 1.6–3.5× cheaper to apply than the jvp (at n = m = 10⁶): it locates,
+        # the jvp checks every residual
+        locate = CountedOperator(J.__matmul__, op.shape[0], name=f"{algorithm.name} sparse Jacobian",
+                                 deadline=op.deadline)
+        e = largest_magnitude_shifted(op, lambda sigma: shifted_solver(J, sigma), seed=seed, tol=tol, maxiter=maxiter,
+                                      locate=locate)
     else:
         e = largest_magnitude(op, seed=seed, tol=tol, maxiter=maxiter)
     return Eigen(abs(e.value), e.converged, e.residual, e.method, e.matvecs)
