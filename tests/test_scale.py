@@ -214,3 +214,19 @@ def test_shift_invert_radius_on_a_spectrum_without_outliers_matches_dense(name, 
     assert mf.converged and mf.method.startswith("arpack shift-invert"), mf
     expected = np.abs(np.linalg.eigvals(alg.jacobian(dense, np.zeros(400)))).max()
     assert abs(mf.value) == pytest.approx(expected, rel=1e-9)
+
+
+@pytest.mark.parametrize("scale", [1.0, 1e39])
+def test_the_single_precision_location_is_exact_after_shift_invert_and_falls_back_on_overflow(scale):
+    """The locating Arnoldi run works in float32; the answer comes from shift-and-invert in
+    float64 and is checked there. An upper-bidiagonal J has its diagonal as spectrum (exact
+    oracle). At scale 1e39 the products overflow float32, and the run must repeat in double
+    rather than feed ARPACK infinities."""
+    import scipy.sparse as sps
+    from stability.algorithms.context import shifted_solver
+    from stability.linalg.eigen import CountedOperator, largest_magnitude_shifted
+    n = 300
+    diagonal = np.random.default_rng(0).uniform(0.5, 1.0, n) * scale
+    J = sps.diags_array([diagonal, np.full(n - 1, 0.1 * scale)], offsets=[0, 1], format="csr")
+    e = largest_magnitude_shifted(CountedOperator(J.__matmul__, n), lambda s: shifted_solver(J, s))
+    assert e.converged and abs(e.value) == pytest.approx(diagonal.max(), rel=1e-10)

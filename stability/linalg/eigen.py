@@ -180,7 +180,8 @@ def _single(op):
     """``op`` as a float32 operator for ARPACK's single-precision driver: the products stay in
     float64 (``op``'s own, counted and checked) and are rounded to float32 on the way out."""
     def matvec(v):
-        out = op.matvec(np.asarray(v, dtype=np.float64)).astype(np.float32)
+        with np.errstate(over="ignore"):  # an overflow is detected below, not warned about
+            out = op.matvec(np.asarray(v, dtype=np.float64)).astype(np.float32)
         if not np.all(np.isfinite(out)):
             raise _SinglePrecisionOverflow
         return out
