@@ -505,3 +505,24 @@ def test_the_class_comparison_figure_data():
     assert r["eg"][0] == pytest.approx(np.sqrt(1 - mu * L / (mu + L) ** 2), rel=1e-9)
     assert r["gda"][0] == pytest.approx(np.sqrt(1 - mu ** 2 / L ** 2), rel=1e-9)
     assert all(v[0] >= r["lower bound"][0] for k, v in r.items() if k != "lower bound")
+
+
+def test_lower_bounds_of_boundaries_traced_twice():
+    """A flat polygon (two hull points), a segment given twice, overlapping or touching
+    collinear segments, two equal discs, and two rectangles sharing an edge trace part of a
+    boundary twice, which made the collocation system singular (a raw LinAlgError) or
+    ill-conditioned (7e-7 off). Each now equals the bound of the set it describes."""
+    from stability.spectral.classes import Union, lower_bound
+    seg = lower_bound(Segment(0.2, 2.0))
+    assert lower_bound(Polygon([0.2, 1.0])) == lower_bound(Segment(0.2, 1.0))
+    assert lower_bound(Union(Segment(0.2, 1.0), Segment(0.2, 1.0))) == lower_bound(Segment(0.2, 1.0))
+    for parts in ((Segment(0.2, 1.0), Segment(0.5, 2.0)), (Segment(0.2, 1.0), Segment(2.0, 0.7)),
+                  (Segment(0.2, 1.0), Segment(1.0, 2.0))):
+        assert lower_bound(Union(*parts)) == pytest.approx(seg, rel=1e-12)
+    assert lower_bound(Union(Disc(2.0, 1.0), Disc(2.0, 1.0))) == 0.5
+    # two rectangles sharing an edge against the whole: 48 panels per side, which on a hexagon
+    # are within 2e-8 of the converged bound (128 panels would take seconds here)
+    from stability.spectral.classes import _capacity_pieces, _numerical_lower_bound
+    halves = Union(Rectangle(0.1, 1.0, -0.5, 0.0), Rectangle(0.1, 1.0, 0.0, 0.5))
+    assert _numerical_lower_bound(_capacity_pieces(halves), 48) == pytest.approx(
+        _numerical_lower_bound([Rectangle(0.1, 1.0, -0.5, 0.5)], 48), rel=1e-7)

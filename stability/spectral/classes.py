@@ -755,11 +755,54 @@ def _capacity_pieces(region):
     parts = list(region.parts) if isinstance(region, Union) else [region]
     keep = []
     for p in parts:
+        if isinstance(p, Polygon) and len(p.points) == 2:  # a flat hull: the segment itself, once
+            p = Segment(*p.points)
         if isinstance(p, Points) or (isinstance(p, Segment) and p.a == p.b) \
                 or (isinstance(p, Disc) and p.radius == 0) or (isinstance(p, Polygon) and len(p.points) == 1):
             continue
-        keep.append(p)
-    return keep
+        if p not in keep:
+            keep.append(p)
+    return _merge_collinear(keep)
+
+
+def _merge_collinear(parts):
+    """Overlapping collinear segments merged into one (their union is a segment, whose two
+    traced copies would overlap in the collocation)."""
+    parts = list(parts)
+    merged = True
+    while merged:
+        merged = False
+        for i, p in enumerate(parts):
+            for j in range(i + 1, len(parts)):
+                q = parts[j]
+                if not (isinstance(p, Segment) and isinstance(q, Segment)):
+                    continue
+                d = p.b - p.a
+                t = np.array([(q.a - p.a) / d, (q.b - p.a) / d])  # q's ends in p's coordinate
+                if np.all(np.abs(t.imag) * abs(d) <= 1e-12 * max(1.0, abs(p.a), abs(p.b))) \
+                        and max(t.real.min(), 0.0) <= min(t.real.max(), 1.0):
+                    lo, hi = min(0.0, t.real.min()), max(1.0, t.real.max())
+                    parts[i] = Segment(p.a + lo * d, p.a + hi * d)
+                    del parts[j]
+                    merged = True
+                    break
+            if merged:
+                break
+    return parts
+
+
+def _drop_covered_panels(A, B):
+    """The panels [A_j, B_j] less those lying on an earlier parallel panel (a shared polygon
+    edge, overlapping collinear segments): a boundary traced twice would make the collocation
+    system singular, and a charge on it is one charge."""
+    d = B - A
+    mid = (A + B) / 2
+    scale = max(float(np.abs(np.concatenate([A, B])).max()), 1e-300)
+    t = ((mid[:, None] - A[None, :]) / d[None, :])  # position of midpoint i along panel j
+    on = (np.abs(t.imag) * np.abs(d)[None, :] <= 1e-10 * scale) & (t.real >= 0) & (t.real <= 1)
+    parallel = np.abs((d[:, None].conjugate() * d[None, :]).imag) <= 1e-10 * np.abs(d)[:, None] * np.abs(d)[None, :]
+    covered = np.any(np.tril(on & parallel, k=-1), axis=1)
+    return A[~covered], B[~covered]
 
 
 def _closed_form_lower_bound(region):
@@ -804,7 +847,7 @@ def _green_rate(parts, panels):
     A = np.concatenate([z[:-1] for z in ends])
     B = np.concatenate([z[1:] for z in ends])
     keep = np.abs(B - A) > 0
-    A, B = A[keep], B[keep]
+    A, B = _drop_covered_panels(A[keep], B[keep])
     N = A.size
     system = np.empty((N + 1, N + 1))
     system[:N, :N] = _log_panel_integrals((A + B) / 2, A, B)
@@ -813,7 +856,10 @@ def _green_rate(parts, panels):
     system[N, N] = 0.0
     rhs = np.zeros(N + 1)
     rhs[N] = 1.0
-    solution = np.linalg.solve(system, rhs)
+    try:
+        solution = np.linalg.solve(system, rhs)
+    except np.linalg.LinAlgError:  # a boundary traced twice that the panel check missed: consistent, so least squares
+        solution = np.linalg.lstsq(system, rhs, rcond=None)[0]
     sigma, c = solution[:N], solution[N]
     potential_at_0 = _log_panel_integrals(np.zeros(1), A, B)[0] @ sigma
     return c - potential_at_0  # log of the rate: −g(0)
