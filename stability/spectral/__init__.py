@@ -12,8 +12,8 @@
 
 from .cache import SpectrumCache
 from . import classes
-from .classes import (ClassOptimum, MinimaxRates, RidgeClass, StabilityRegion, WorstCase, lower_bound, minimax_rates, ridge_class, optimize_class, stability_region,
-                      worst_case)
+from .classes import (ClassOptimum, MinimaxRates, RidgeClass, StabilityRegion, WorstCase, lower_bound, minimax_rates,
+                      optimize_class, ridge_class, stability_region, worst_case)
 from .rates import iterations_to_tolerance, rate, spectral_radius, spectrum, stability_verdict
 from .stable_sets import StableSet, gda_step_size_bound, stable_step_sizes
 from .sweeps import Sweep, sweep
@@ -21,7 +21,9 @@ from .symbolic import symbolic_stable_set
 from .tables import DEFAULT_TABLE, Row, Table, applicable, table, table_names, tables
 from .tuning import Optimum, optimize
 
-__all__ = ["ClassOptimum", "DEFAULT_TABLE", "MinimaxRates", "RidgeClass", "WorstCase", "ridge_class", "classes", "lower_bound", "minimax_rates", "optimize_class", "stability_region", "StabilityRegion", "worst_case", "Optimum", "Row", "SpectrumCache", "StableSet", "Sweep", "Table",
+__all__ = ["ClassOptimum", "DEFAULT_TABLE", "MinimaxRates", "RidgeClass", "WorstCase", "ridge_class", "classes",
+           "lower_bound", "minimax_rates", "optimize_class", "stability_region", "StabilityRegion", "worst_case",
+           "Optimum", "Row", "SpectrumCache", "StableSet", "Sweep", "Table",
            "applicable", "gda_step_size_bound", "iterations_to_tolerance", "optimize", "rate",
            "spectral_radius", "spectrum", "stability_verdict", "stable_step_sizes", "sweep",
            "symbolic_stable_set", "table", "table_names", "tables"]

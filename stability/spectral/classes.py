@@ -292,9 +292,8 @@ class RidgeClass:
         _frozen(self, **values)
 
     def pieces(self):
-        """The two intervals as maps of [0, 1]: eig(S), then eig(−Hyy)."""
-        return [(lambda a, b: (lambda t: a + (b - a) * np.asarray(t, dtype=float)))(*self.s),
-                (lambda a, b: (lambda t: a + (b - a) * np.asarray(t, dtype=float)))(*self.h)]
+        """The two intervals as maps of [0, 1] (real segments): eig(S), then eig(−Hyy)."""
+        return Segment(*self.s).pieces() + Segment(*self.h).pieces()
 
     def plot(self, ax=None, **kw):
         """The two intervals on the real line (eig(S) above, eig(−Hyy) below). Returns the lines."""
@@ -313,18 +312,12 @@ def ridge_class(s, h):
     return RidgeClass(s, h)
 
 
-def _check_class(region):
-    """``region`` unless it is neither a :class:`Region` nor a :class:`RidgeClass`."""
-    if not isinstance(region, (Region, RidgeClass)):
-        raise InputError("the class must be a stability Region (Disc, Segment, Polygon, …) or a "
-                         f"RidgeClass, got {type(region).__name__}")
-    return region
-
-
-def check_region(region):
-    """``region`` unless it is not a :class:`Region` (an :class:`InputError` naming its type)."""
-    if not isinstance(region, Region):
-        raise InputError(f"region must be a stability Region (Disc, Segment, Polygon, …), got {type(region).__name__}")
+def check_region(region, ridge=False):
+    """``region`` unless it is not a :class:`Region` (with ``ridge``, nor a :class:`RidgeClass`):
+    an :class:`InputError` naming its type."""
+    if not isinstance(region, (Region, RidgeClass) if ridge else Region):
+        raise InputError(f"region must be a stability Region (Disc, Segment, Polygon, …)"
+                         f"{' or a RidgeClass' if ridge else ''}, got {type(region).__name__}")
     return region
 
 
@@ -395,7 +388,7 @@ def ridge_rate_functions(algorithm):
     elif kind == "stackelberg":  # (eig H̃xx = S, eig Gyy = −Hyy)
         data = (lambda s: (s, none), lambda h: (none, h))
     elif kind == "gdn":  # (eig S, m): the follower's m eigenvalues are 0
-        data = (lambda s: (s, 0), lambda h: (np.zeros(0), h.size))
+        data = (lambda s: (s, 0), lambda h: (none, h.size))
     else:
         raise NotSupportedError(f"{alg.name}'s spectrum is not a function of eig(S) and eig(Hyy) alone, so "
                                 "a class given by their intervals does not determine its rate; ridge classes "
@@ -552,7 +545,7 @@ def worst_case(algorithm, region, samples=256, **hp):
     whose map has a pole inside K (IU: λ = −1/η), or inverts a block singular in the class, is
     unbounded there: the result says so (rate ∞). Returns a :class:`WorstCase`."""
     algorithm = as_algorithm(algorithm, **hp)
-    _check_class(region)
+    check_region(region, ridge=True)
     samples = count(samples, "samples", 8, high=10 ** 6)
     alg, rate, witness, note, block = _class_rate(algorithm, region, samples)
     return WorstCase(alg, region, rate, witness, note, block)
@@ -617,7 +610,7 @@ def optimize_class(algorithm, region, bounds, num=None, fixed=None, samples=256)
     elsewhere; one evaluation of r per trial), from the three best grid points, and then by
     Nelder–Mead on the refined ρ_K from the best of them. Returns a :class:`ClassOptimum`."""
     base = as_algorithm(algorithm, **(fixed or {}))
-    _check_class(region)
+    check_region(region, ridge=True)
     if not isinstance(bounds, dict) or not bounds:
         raise InputError("bounds must be a non-empty dict {hyperparameter: (lo, hi)}")
     names = list(bounds)
