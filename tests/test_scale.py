@@ -230,3 +230,23 @@ def test_the_single_precision_location_is_exact_after_shift_invert_and_falls_bac
     J = sps.diags_array([diagonal, np.full(n - 1, 0.1 * scale)], offsets=[0, 1], format="csr")
     e = largest_magnitude_shifted(CountedOperator(J.__matmul__, n), lambda s: shifted_solver(J, s))
     assert e.converged and abs(e.value) == pytest.approx(diagonal.max(), rel=1e-10)
+
+
+def test_shift_invert_settles_every_located_candidate_not_only_the_largest(monkeypatch):
+    """A location to 1e-3 may order two eigenvalues of nearly equal modulus wrongly (measured:
+    CGD at n = m = 1000, where shifting about the located top alone gave ρ 4e-5 too small, on
+    a converged, residual-checked eigenvalue). Here the location is made wrong on purpose: a
+    diagonal J with eigenvalues −0.995 (ρ) and 0.9949 far apart on the circle, located as
+    0.9951 and −0.9948 (their exact eigenvectors, values off by 2e-4). Shifting about 0.9951
+    alone finds 0.9949; the second candidate, which may exceed it, must get its own shift."""
+    import scipy.sparse as sps
+    from stability.algorithms.context import shifted_solver
+    from stability.linalg import eigen
+    diagonal = np.linspace(-0.9, 0.9, 200)
+    diagonal[:2] = -0.995, 0.9949
+    J = sps.diags_array(diagonal, format="csr")
+    located = np.array([0.9949 + 2e-4, -0.995 + 2e-4]), np.eye(200)[:, [1, 0]]
+    monkeypatch.setattr(eigen, "_locate", lambda op, v0, maxiter: located)
+    e = eigen.largest_magnitude_shifted(eigen.CountedOperator(J.__matmul__, 200), lambda s: shifted_solver(J, s))
+    assert e.converged and e.value == pytest.approx(-0.995, rel=1e-12), e
+    assert e.method == "arpack shift-invert (2 factorisations)"

@@ -148,29 +148,44 @@ this to test it). With the single-precision location (:data:`LOCATE_SINGLE`) a R
 rarely gets below the residual tolerance, so shift-and-invert usually runs anyway."""
 
 
-def largest_magnitude_shifted(op, shifted_solver, *, seed=0, tol=1e-10, maxiter=None, rounds=3, locate=None):
+def largest_magnitude_shifted(op, shifted_solver, *, seed=0, tol=1e-10, maxiter=None, rounds=4, locate=None):
     """The eigenvalue of largest modulus by shift-and-invert, for spectra that crowd the
     circle ``|μ| = ρ`` (where plain Arnoldi needs thousands of products). An Arnoldi run on
-    ``op`` converged to 1e-3 locates the dominant eigenvalue ``μ̃``; when its Ritz pair
+    ``op`` converged to 1e-3 locates the dominant eigenvalues; when the largest Ritz pair
     already passes the residual check (the dominant eigenvalue stands out: spectral
-    outliers) it is the answer. Else ``shifted_solver(σ)`` (``b ↦ (J − σI)⁻¹ b``, one
-    sparse factorisation) at ``σ = μ̃(1 + δ)``, just outside the spectrum, makes the
-    eigenvalues nearest ``μ̃`` dominant, and ARPACK finds a few of them in tens of solves.
-    The largest of them, residual-checked on ``op``, is the answer when it is also the one
-    nearest σ (a local maximum of ``|μ|`` seen from outside the spectrum); else σ moves to
-    it, at most ``rounds`` times. Like any Krylov answer this is not a proof that no larger
-    eigenvalue exists elsewhere; the Arnoldi run to 1e-3 is what looks everywhere, as plain
-    ARPACK would (docs/NUMERICS.md §2). ``maxiter`` bounds its restarts (and those of the
-    plain ARPACK run it falls back to when it finds nothing). One locating run serves both
-    cases: on long vectors ARPACK's orthogonalisation, not the products, is most of the cost
-    (at 4·10⁵ rows 8 ms per step against 4 ms per product), so no Arnoldi run is repeated.
-    ``locate``, when given, is an operator equal to ``op`` but cheaper to apply (the assembled
-    sparse Jacobian beside an algorithm's jvp): the locating run uses it, while every residual
-    is still checked on ``op``."""
+    outliers) it is the answer. Else every located Ritz value that may, within the
+    location's tolerance, be the largest is a *candidate*. ``shifted_solver(σ)`` (``b ↦
+    (J − σI)⁻¹ b``, one factorisation) at ``σ = μ̃(1 + δ)``, just outside the spectrum beside
+    the largest candidate ``μ̃``, makes the eigenvalues nearest σ dominant, and ARPACK finds
+    the :data:`NEAREST` of them in tens of solves, each residual-checked on ``op``. They are
+    all the eigenvalues in the disc about σ reaching the farthest of them, so a candidate
+    whose own uncertainty disc lies inside it is settled; the largest eigenvalue found is the
+    answer once no candidate is left that could exceed it. A candidate outside the disc (or
+    a largest eigenvalue on the disc's rim, beyond which larger ones may lie) gets its own
+    factorisation, at most ``rounds`` in all. A shift that finds nothing new (candidates
+    closer together than the float32 location resolves) ends the search: the largest
+    eigenvalue found is then the answer if it was the nearest to some shift (a local maximum
+    of ``|μ|``, said in the method), else it is reported as not settled. Like any
+    Krylov answer this is not a proof that no larger eigenvalue exists elsewhere; the
+    Arnoldi run to 1e-3 is what looks everywhere, as plain ARPACK would (docs/NUMERICS.md
+    §2). ``maxiter`` bounds its restarts (and those of the plain ARPACK run it falls back to
+    when it finds nothing). One locating run serves both cases: on long vectors ARPACK's
+    orthogonalisation, not the products, is most of the cost (at 4·10⁵ rows 8 ms per step
+    against 4 ms per product), so no Arnoldi run is repeated. ``locate``, when given, is an operator equal to ``op`` but cheaper to apply
+    (the assembled sparse Jacobian beside an algorithm's jvp): the locating run uses it,
+    while every residual is still checked on ``op``."""
     try:
         return _largest_magnitude_shifted(op, shifted_solver, seed, tol, maxiter, rounds, locate)
     except OutOfTime:
         return _out_of_time(op)
+
+
+LOCATE_TOL = 1e-3
+"""The locating Arnoldi run's tolerance: its Ritz values are taken to be within
+``LOCATE_TOL · |μ|`` of eigenvalues (docs/NUMERICS.md §2.1 on why not looser)."""
+
+NEAREST = 2
+"""How many eigenvalues nearest the shift each shift-and-invert run finds."""
 
 
 class _SinglePrecisionOverflow(Exception):
@@ -196,10 +211,10 @@ most of its cost — then moves half the memory (measured at 4·10⁵ rows: 9.4 
 
 
 def _locate(op, v0, maxiter):
-    """Arnoldi to 1e-3 for the 6 eigenvalues of largest modulus (float32 basis when
-    :data:`LOCATE_SINGLE`, float64 if a product overflows float32)."""
+    """Arnoldi to :data:`LOCATE_TOL` for the 6 eigenvalues of largest modulus (float32 basis
+    when :data:`LOCATE_SINGLE`, float64 if a product overflows float32)."""
     n = op.shape[0]
-    options = dict(k=6, which="LM", tol=1e-3, ncv=min(n - 1, 30), maxiter=maxiter or max(1000, n))
+    options = dict(k=6, which="LM", tol=LOCATE_TOL, ncv=min(n - 1, 30), maxiter=maxiter or max(1000, n))
     if LOCATE_SINGLE and op.dtype == np.float64:
         try:
             vals, vecs = spla.eigs(_single(op), v0=v0.astype(np.float32), **options)
@@ -213,51 +228,76 @@ def _largest_magnitude_shifted(op, shifted_solver, seed, tol, maxiter, rounds, l
     n = op.shape[0]
     v0 = _seed_vector(n, seed)
     locate = op if locate is None else locate
+    real = op.dtype.kind == "f"  # a real operator: eigenvalues come in conjugate pairs
+    fold = (lambda z: complex(z.real, abs(z.imag))) if real else complex
+    plain = lambda: largest_magnitude(op, seed=seed, tol=tol, maxiter=maxiter)
 
     def products():  # both operators' products
         return op.count + (0 if locate is op else locate.count)
     try:  # locate: Arnoldi converged to 1e-3 — a few hundred products, far fewer than to 1e-10
         vals, vecs = _locate(locate, v0, maxiter)
     except spla.ArpackNoConvergence:  # no reliable location: plain ARPACK, and its fallbacks, decide
-        return largest_magnitude(op, seed=seed, tol=tol, maxiter=maxiter)
+        return plain()
     except spla.ArpackError as exc:
         return _after_breakdown(op, seed, exc)
     top = int(np.argmax(np.abs(vals)))
     guess = complex(vals[top])
     if guess == 0:
-        return largest_magnitude(op, seed=seed, tol=tol, maxiter=maxiter)
-    if ACCEPT_LOCATED:
-        res = relative_residual(op, vecs[:, top], vals[top])
-        if res <= defaults["linalg.eigen_residual"]:  # it stands out: already converged
-            return Eigen(guess, True, res, "arpack", products())
-    solves, best = 0, None
+        return plain()
+    # candidates: the located values that may be the largest; each with its uncertainty, the
+    # residual radius r|θ| (an eigenvalue lies that near θ when J is normal)
+    pending = {}
+    for i in np.flatnonzero(np.abs(vals) * (1 + LOCATE_TOL) >= abs(guess) * (1 - LOCATE_TOL)):
+        z = fold(vals[i])
+        if z not in pending:
+            pending[z] = relative_residual(op, vecs[:, i], vals[i]) * abs(z)
+    if ACCEPT_LOCATED and pending[fold(guess)] <= defaults["linalg.eigen_residual"] * abs(guess):
+        return Eigen(guess, True, pending[fold(guess)] / abs(guess), "arpack", products())
+    found, solves, local_max = {}, 0, None  # found: eigenvalue → residual, each checked on op
     for factorisation in range(1, rounds + 1):
-        sigma = guess * (1 + 1e-3)
+        centre = max(pending, key=abs)
+        sigma = centre * (1 + LOCATE_TOL)
         inverse = CountedOperator(shifted_solver(sigma), n, dtype=complex, name="(J − σI)⁻¹",
                                   deadline=op.deadline)
         start = np.random.default_rng(seed + factorisation).standard_normal(n).astype(complex)
         try:
-            # the two eigenvalues nearest σ: enough to see whether the nearest is the largest
-            theta, vecs = spla.eigs(inverse, k=2, which="LM", v0=start, tol=tol, ncv=min(n - 1, 8))
-        except (spla.ArpackNoConvergence, spla.ArpackError):
+            theta, vecs = spla.eigs(inverse, k=min(NEAREST, n - 2), which="LM", v0=start, tol=tol,
+                                    ncv=min(n - 1, 2 * NEAREST + 4))
+        except (spla.ArpackNoConvergence, spla.ArpackError, NonFiniteError):
             break
         finally:
             solves += inverse.count
         lam = sigma + 1 / theta
+        radius = float(np.max(np.abs(lam - sigma)))  # every eigenvalue nearer σ is among lam
         res = np.array([relative_residual(op, vecs[:, i], lam[i]) for i in range(len(lam))])
         ok = res <= defaults["linalg.eigen_residual"]
-        if not ok.any():
+        new = {complex(z): float(r) for z, r in zip(lam[ok], res[ok]) if complex(z) not in found}
+        if not new:  # nothing this shift had not found already: candidates closer than it resolves
             break
-        lam, res = lam[ok], res[ok]
-        top, nearest = int(np.argmax(np.abs(lam))), int(np.argmin(np.abs(lam - sigma)))
-        best = (complex(lam[top]), float(res[top]))
-        if top == nearest:
-            return Eigen(best[0], True, best[1], f"arpack shift-invert ({factorisation} factorisations)",
+        found.update(new)
+        nearest = complex(lam[np.argmin(np.abs(lam - sigma))])
+        if ok[np.argmin(np.abs(lam - sigma))] and abs(nearest) >= np.max(np.abs(lam[ok])):
+            local_max = nearest  # the largest found here is the nearest to σ: a local maximum of |μ|
+        best = max(found, key=abs)
+        near = [fold(z) for z in found]
+
+        def settled(z, u):  # its eigenvalue found: its disc inside the searched one, or a match in it
+            return abs(z - sigma) + u < radius or (u > 0 and any(abs(w - z) <= u for w in near))
+        pending = {z: u for z, u in pending.items() if not settled(z, u) and abs(z) + u >= abs(best)}
+        if abs(best - sigma) >= radius * (1 - 1e-9):  # on the rim, larger ones may lie just beyond:
+            pending[fold(best)] = 0.0  # settled only inside a searched disc
+        if not pending:
+            return Eigen(best, True, found[best], f"arpack shift-invert ({factorisation} factorisations)",
                          products() + solves)
-        guess = best[0]
-    if best is None:
-        return largest_magnitude(op, seed=seed, tol=tol, maxiter=maxiter)
-    return Eigen(best[0], False, best[1], f"arpack shift-invert (not settled after {rounds} factorisations)",
+    if not found:
+        return plain()
+    best = max(found, key=abs)
+    if local_max is not None and abs(local_max) >= abs(best):
+        # candidates closer together than the shifts resolve (a spectrum crowded beyond the
+        # location's float32 accuracy): the largest eigenvalue found is a local maximum of |μ|
+        return Eigen(local_max, True, found[local_max],
+                     f"arpack shift-invert ({factorisation} factorisations, local maximum)", products() + solves)
+    return Eigen(best, False, found[best], f"arpack shift-invert (not settled after {factorisation} factorisations)",
                  products() + solves)
 
 
