@@ -165,15 +165,16 @@ def largest_magnitude_shifted(op, shifted_solver, *, seed=0, tol=1e-10, maxiter=
     factorisation, at most ``rounds`` in all. A shift that finds nothing new (candidates
     closer together than the float32 location resolves) ends the search: the largest
     eigenvalue found is then the answer if it was the nearest to some shift (a local maximum
-    of ``|μ|``, said in the method), else it is reported as not settled. Like any
-    Krylov answer this is not a proof that no larger eigenvalue exists elsewhere; the
-    Arnoldi run to 1e-3 is what looks everywhere, as plain ARPACK would (docs/NUMERICS.md
-    §2). ``maxiter`` bounds its restarts (and those of the plain ARPACK run it falls back to
-    when it finds nothing). One locating run serves both cases: on long vectors ARPACK's
+    of ``|μ|``, said in the method), else it is reported as not settled. Like any Krylov
+    answer this is not a proof that no larger eigenvalue exists elsewhere; the Arnoldi run to
+    1e-3 is what looks everywhere, as plain ARPACK would (docs/NUMERICS.md §2). ``maxiter``
+    bounds its restarts (and those of the plain ARPACK run it falls back to when it finds
+    nothing). One locating run serves both cases: on long vectors ARPACK's
     orthogonalisation, not the products, is most of the cost (at 4·10⁵ rows 8 ms per step
-    against 4 ms per product), so no Arnoldi run is repeated. ``locate``, when given, is an operator equal to ``op`` but cheaper to apply
-    (the assembled sparse Jacobian beside an algorithm's jvp): the locating run uses it,
-    while every residual is still checked on ``op``."""
+    against 4 ms per product), so no Arnoldi run is repeated. ``locate``, when given, is an
+    operator equal to ``op`` but cheaper to apply (the assembled sparse Jacobian beside an
+    algorithm's jvp): the locating run uses it, while every residual is still checked on
+    ``op``."""
     try:
         return _largest_magnitude_shifted(op, shifted_solver, seed, tol, maxiter, rounds, locate)
     except OutOfTime:
@@ -275,9 +276,9 @@ def _largest_magnitude_shifted(op, shifted_solver, seed, tol, maxiter, rounds, l
         if not new:  # nothing this shift had not found already: candidates closer than it resolves
             break
         found.update(new)
-        nearest = complex(lam[np.argmin(np.abs(lam - sigma))])
-        if ok[np.argmin(np.abs(lam - sigma))] and abs(nearest) >= np.max(np.abs(lam[ok])):
-            local_max = nearest  # the largest found here is the nearest to σ: a local maximum of |μ|
+        i = int(np.argmin(np.abs(lam - sigma)))
+        if ok[i] and abs(lam[i]) >= np.max(np.abs(lam[ok])):
+            local_max = complex(lam[i])  # the largest found here is the nearest to σ: a local maximum of |μ|
         best = max(found, key=abs)
         near = [fold(z) for z in found]
 
