@@ -22,11 +22,12 @@ from .errors import (ArgumentError, ConvergenceError, DenseTooLargeError, Formul
 from .games import Game
 from .linalg import StabilityWarning
 from .diagnostics import critical_ratio, path_angle, rotation
+from . import certify
 from .spectral import (Optimum, Row, StableSet, Sweep, Table, gda_step_size_bound, iterations_to_tolerance,
                        optimize, rate, spectral_radius, spectrum, stability_verdict, stable_step_sizes, sweep,
                        symbolic_stable_set, table, tables)
 
-__all__ = ["algorithms", "backend", "config", "games", "matrixfree", "Trajectory", "run",
+__all__ = ["algorithms", "backend", "certify", "config", "games", "matrixfree", "Trajectory", "run",
            "Classification", "CriticalPoint", "CriticalPoints", "StackelbergClassification", "classify",
            "critical_points", "ArgumentError", "ConvergenceError", "DenseTooLargeError", "FormulaError",
            "InputError", "NonFiniteError", "NotCriticalError", "NotSupportedError", "OutputError",

@@ -17,6 +17,8 @@ Capabilities are class attributes, so tests and tools derive their tables from t
 ``sparse_closed_form``.
 """
 
+import copy
+
 import numpy as np
 import sympy as sp
 
@@ -113,6 +115,13 @@ class Algorithm:
 
     resolve = classmethod(resolve_step_sizes)
     accepts = classmethod(accepts)
+
+    def exact_copy(self, hp):
+        """A copy holding ``hp`` as given — exact numbers that :class:`Param` checks would
+        turn into floats — for the symbolic and certified Jacobians (wrappers pass theirs on)."""
+        out = copy.copy(self)
+        out.hp = dict(hp)
+        return out
 
     def replace(self, **changes):
         """A copy with some hyperparameters changed (``lr`` sets every step size)."""
@@ -298,6 +307,14 @@ class Algorithm:
         ``syms`` (``row``), evaluated at ``at`` (implicit maps override it)."""
         new = sg.ops.hstack(self.update(sg, self.split_state(sg, row)))
         return new.jacobian(syms).xreplace(at)
+
+    def linear_jacobian(self, model):
+        """The Jacobian of the update map on a linear oracle ``model`` whose critical point is
+        the origin (:class:`stability.certify.algebra.LinearModel`, exact or ball matrices):
+        the map is linear there, so one run on the identity rows gives it (row i of the
+        output is ``(J eᵢ)ᵀ``). Implicit maps override it."""
+        rows = model.ops.eye(self.state_size(model))
+        return model.ops.mT(model.ops.hstack(self.update(model, self.split_state(model, rows))))
 
     def symbolic_fixed_state(self, values):
         """The fixed-point state of the exact point ``values`` (sympy numbers)."""

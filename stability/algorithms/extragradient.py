@@ -169,6 +169,12 @@ class IU(DVFunction):
         G = sg.ops.hstack([x + self.lr_x * gx, y - self.lr_y * gy])
         return G.jacobian(syms).xreplace(at).inv()
 
+    def linear_jacobian(self, model):
+        # on a linear oracle G(w) = w + D v(w) is linear: its identity rows give Gᵀ, and J = G⁻¹
+        x, y = self.split_state(model, model.ops.eye(self.state_size(model)))
+        gx, gy = model.grad(x, y)
+        return model.ops.inv(model.ops.mT(model.ops.hstack([x + self.lr_x * gx, y - self.lr_y * gy])))
+
     def closed_form(self, ctx):
         M = ctx.I() + ctx.DV(self.lr_x, self.lr_y)
         check_invertible(M, "I + D·V (the implicit update)")

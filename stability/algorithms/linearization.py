@@ -3,7 +3,6 @@
 and sympy's derivative of :meth:`~stability.algorithms.Algorithm.update` run on the symbolic
 view of the game: the independent checks of every closed form (docs/MATHEMATICS.md §3)."""
 
-import copy
 
 import numpy as np
 import sympy as sp
@@ -63,10 +62,9 @@ def symbolic_jacobian(alg, game, point, allow_noncritical):
             if any(r != 0 for r in residual):
                 raise NotCriticalError(f"the gradient at {values} is {residual}, not identically 0; "
                                        "pass allow_noncritical=True to differentiate the map there")
-    exact = copy.copy(alg)  # floats read as the exact decimals they print as
-    exact.hp = {k: (sp.Rational(repr(v)) if isinstance(v, float) else
-                    sp.Rational(repr(v.real)) + sp.I * sp.Rational(repr(v.imag)) if isinstance(v, complex)
-                    else v) for k, v in alg.hp.items()}
+    exact = alg.exact_copy({k: (sp.Rational(repr(v)) if isinstance(v, float) else  # floats: the decimals they print as
+                                sp.Rational(repr(v.real)) + sp.I * sp.Rational(repr(v.imag)) if isinstance(v, complex)
+                                else v) for k, v in alg.hp.items()})
     K = alg.state_size(game)
     syms = [sp.Dummy(f"s{i}", real=True) for i in range(K)]  # cannot clash with user names
     row = sp.Matrix([list(syms)])

@@ -30,6 +30,11 @@ class HeavyBall(Algorithm):
         super().__init__(**hp)
         self.inner = self.inner_cls(**{k: v for k, v in self.hp.items() if k != "beta"})
 
+    def exact_copy(self, hp):
+        out = super().exact_copy(hp)
+        out.inner = self.inner.exact_copy({k: v for k, v in hp.items() if k != "beta"})
+        return out
+
     def update(self, game, parts):
         x, y, xp, yp = parts
         nx, ny = self.inner.update(game, [x, y])

@@ -30,7 +30,8 @@ class Param:
             return _check_spd(name, value)
         if self.kind == "complex":
             try:
-                ok = isinstance(value, numbers.Number) and not isinstance(value, bool) and np.isfinite(complex(value))
+                ok = ((isinstance(value, numbers.Number) and not isinstance(value, bool))
+                      or (isinstance(value, sp.Basic) and value.is_number)) and np.isfinite(complex(value))
             except OverflowError:
                 ok = False
             if not ok:

@@ -133,6 +133,26 @@ class Classification:
 
 
 
+
+def second_order_verdicts(iner, yy_regular, xx_regular):
+    """The second-order verdicts (docs/MATHEMATICS.md §2.1) from the inertias ``(positive,
+    negative, zero)`` of the blocks in ``iner`` (Hxx, Hyy and, where defined, S and T): strict
+    local Nash, minimax and maximin points, their necessary conditions, and whether a
+    necessary condition holds without the strict one (inconclusive at second order)."""
+    pos_def = lambda k: k in iner and iner[k][0] == size(iner[k])
+    neg_def = lambda k: k in iner and iner[k][1] == size(iner[k])
+    pos_semi = lambda k: k not in iner or iner[k][1] == 0
+    neg_semi = lambda k: k not in iner or iner[k][0] == 0
+    v = {"strict_local_nash": pos_def("Hxx") and neg_def("Hyy"),
+         "local_nash_necessary": pos_semi("Hxx") and neg_semi("Hyy"),
+         "strict_local_minimax": yy_regular and neg_def("Hyy") and pos_def("S"),
+         "local_minimax_necessary": neg_semi("Hyy") and pos_semi("S"),
+         "strict_local_maximin": xx_regular and pos_def("Hxx") and neg_def("T"),
+         "local_maximin_necessary": pos_semi("Hxx") and neg_semi("T")}
+    v["inconclusive"] = any(v[f"{k}_necessary"] and not v[f"strict_{k}"]
+                            for k in ("local_nash", "local_minimax", "local_maximin"))
+    return v
+
 class _Spectra:
     """The eigenvalues :func:`classify` needs, of the unit-scaled blocks, computed in numpy or
     in an array namespace ``xp`` (the blocks copied there once); always returned as numpy."""
@@ -253,18 +273,8 @@ def classify(game, point, *, rtol=Default("equilibria.rtol"), gtol=Default("equi
     if not xx_regular:
         notes.append("Hxx is singular within tolerance: T is undefined")
 
-    pos_def = lambda k: k in iner and iner[k][0] == size(iner[k])
-    neg_def = lambda k: k in iner and iner[k][1] == size(iner[k])
-    pos_semi = lambda k: k not in iner or iner[k][1] == 0
-    neg_semi = lambda k: k not in iner or iner[k][0] == 0
-    strict_nash = pos_def("Hxx") and neg_def("Hyy")
-    nash_nec = pos_semi("Hxx") and neg_semi("Hyy")
-    strict_minimax = yy_regular and neg_def("Hyy") and pos_def("S")
-    minimax_nec = neg_semi("Hyy") and pos_semi("S")
-    strict_maximin = xx_regular and pos_def("Hxx") and neg_def("T")
-    maximin_nec = pos_semi("Hxx") and neg_semi("T")
-    inconclusive = ((nash_nec and not strict_nash) or (minimax_nec and not strict_minimax)
-                    or (maximin_nec and not strict_maximin))
+    v = second_order_verdicts(iner, yy_regular, xx_regular)
+    inconclusive = v["inconclusive"]
 
     raw = spectra.general(1.0)
     eig_game = rescaled(unit, raw, "V")
@@ -277,7 +287,8 @@ def classify(game, point, *, rtol=Default("equilibria.rtol"), gtol=Default("equi
         inconclusive = True
     c = Classification(z, res, tol, eig_xx, eig_yy, eig_S, eig_T,
                        eig_game[np.lexsort((eig_game.imag, eig_game.real))], lr_ratio,
-                       strict_nash, nash_nec, strict_minimax, minimax_nec, strict_maximin,
-                       maximin_nec, gda_stable, inconclusive, notes)
+                       v["strict_local_nash"], v["local_nash_necessary"], v["strict_local_minimax"],
+                       v["local_minimax_necessary"], v["strict_local_maximin"], v["local_maximin_necessary"],
+                       gda_stable, inconclusive, notes)
     c._inertia = iner
     return c

@@ -1,0 +1,227 @@
+"""Certified second-order classification: the inertias of Hxx, Hyy and the Schur complements
+S and T, proven, and the verdicts that follow (docs/MATHEMATICS.md §2, §6.3).
+
+For rational blocks the inertia is exact: the characteristic polynomial of a symmetric matrix
+has only real roots, so Descartes' rule of signs counts its positive and negative roots
+exactly. For ball blocks Arb encloses the eigenvalues; a sign that no precision up to the limit
+decides leaves the block's inertia undecided, and so every verdict resting on it."""
+
+from dataclasses import dataclass, field
+
+from ..config import defaults
+from ..equilibria.classify import second_order_verdicts
+from ..errors import InputError, SingularBlockError, checked_call
+from .algebra import exact_scalar, flint_module
+from .certificate import point_text
+from .jacobian import exact_inputs
+from .roots import locate
+from .spectra import ball_spectrum
+
+VERDICT_KEYS = ("strict_local_nash", "local_nash_necessary", "strict_local_minimax",
+                "local_minimax_necessary", "strict_local_maximin", "local_maximin_necessary")
+
+
+@dataclass
+class ClassificationCertificate:
+    """Proven inertias and the second-order verdicts of a critical point.
+
+    ``inertia`` maps each defined block (``Hxx``, ``Hyy``, ``S``, ``T``) to ``(positive,
+    negative, zero)`` or None where undecided; the verdict attributes are True/False when
+    proven and None when they rest on an undecided inertia; ``gda_stable`` is True when every
+    eigenvalue of ``diag(I, cI)V`` is proven to have positive real part, False when one is
+    proven to have a negative one, None otherwise (a zero real part is decided only beyond
+    first order)."""
+
+    subject: str
+    method: str
+    inertia: dict
+    evidence: dict
+    strict_local_nash: object
+    local_nash_necessary: object
+    strict_local_minimax: object
+    local_minimax_necessary: object
+    strict_local_maximin: object
+    local_maximin_necessary: object
+    inconclusive: object
+    gda_stable: object
+    gda_evidence: str
+    lr_ratio: object
+    inputs: list = field(default_factory=list)
+
+    @property
+    def verdict(self):
+        """The strongest proven concept, as a short phrase (or why none is proven)."""
+        if self.strict_local_nash:
+            return "strict local Nash"
+        strict = [name for name, holds in (("strict local minimax", self.strict_local_minimax),
+                                           ("strict local maximin", self.strict_local_maximin)) if holds]
+        if strict:
+            return " and ".join(strict)
+        if any(v is None for v in (self.strict_local_nash, self.strict_local_minimax, self.strict_local_maximin)):
+            return "undecided (an inertia is not proven at the highest precision)"
+        if self.inconclusive:
+            return "inconclusive at second order (a proven degeneracy)"
+        return "none (not a local Nash, minimax or maximin point)"
+
+    def proof(self):
+        lines = [f"{self.subject}: {self.verdict}"]
+        lines += [f"  input: {text}" for text in self.inputs]
+        for name in ("Hxx", "Hyy", "S", "T"):
+            if name in self.inertia:
+                iner = self.inertia[name]
+                shown = "undecided" if iner is None else f"{iner[0]} positive, {iner[1]} negative, {iner[2]} zero"
+                lines.append(f"  {name}: {shown} — {self.evidence[name]}")
+            else:
+                lines.append(f"  {name}: undefined — {self.evidence.get(name, '')}")
+        lines.append(f"  GDA-stable for small η (ηy/ηx = {self.lr_ratio}): {self.gda_stable} — {self.gda_evidence}")
+        return lines
+
+    def __str__(self):
+        return "\n".join(self.proof())
+
+    def to_dict(self):
+        out = {k: getattr(self, k) for k in VERDICT_KEYS + ("inconclusive", "gda_stable")}
+        out.update(subject=self.subject, verdict=self.verdict, method=self.method,
+                   inertia={k: None if v is None else list(v) for k, v in self.inertia.items()},
+                   evidence=dict(self.evidence), gda_evidence=self.gda_evidence,
+                   lr_ratio=str(self.lr_ratio), inputs=list(self.inputs))
+        return out
+
+
+def _signs_text(coeffs):
+    return "".join("+" if c > 0 else "−" if c < 0 else "0" for c in coeffs)
+
+
+def exact_inertia(M):
+    """``((positive, negative, zero), evidence)`` of a rational symmetric :class:`Mat` by
+    Descartes' rule on its characteristic polynomial (exact: its roots are all real)."""
+    k = M.shape[0]
+    if k == 0:
+        return (0, 0, 0), "empty"
+    coeffs = list(reversed(M.a.charpoly().coeffs()))  # highest degree first
+    signs = [(c > 0) - (c < 0) for c in coeffs]
+    variations = lambda s: sum(1 for a, b in zip(s, s[1:]) if a * b < 0)
+    pos = variations([s for s in signs if s])
+    neg = variations([s * (-1) ** (k - i) for i, s in enumerate(signs) if s])
+    return (pos, neg, k - pos - neg), f"charpoly coefficient signs {_signs_text(coeffs)} (Descartes, exact)"
+
+
+def ball_inertia(build, max_precision):
+    """The inertia from Arb's enclosures of a symmetric ball matrix's eigenvalues, or None."""
+    values, bits = ball_spectrum(build, "axis", max_precision)
+    if any(v.position == "undecided" for v in values):
+        return None, f"an eigenvalue enclosure meets 0 at {bits} bits"
+    pos = sum(v.multiplicity for v in values if v.position == "right")
+    neg = sum(v.multiplicity for v in values if v.position == "left")
+    return (pos, neg, 0), f"eigenvalue enclosures at {bits} bits"
+
+
+def _schur(A, B, C):
+    """``A − B C⁻¹ Bᵀ`` (:class:`SingularBlockError` where C is singular)."""
+    return A - B @ C.solve(B.T)
+
+
+@checked_call
+def classify(game, point, *, lr_ratio=1, allow_noncritical=False, max_precision=None):
+    """Certify the second-order classification of a critical point of a zero-sum game.
+
+    Parameters
+    ----------
+    game : Game
+    point : array_like, sequence of exact numbers, or CriticalPoint
+        Read as in :func:`stability.certify.spectral_radius` (floats are exact binary numbers).
+    lr_ratio : number
+        ``c = ηy/ηx`` for the GDA-stability verdict (read exactly).
+    max_precision : int, optional
+        Highest precision for ball inputs, in bits.
+
+    Returns
+    -------
+    ClassificationCertificate
+    """
+    flint = flint_module()
+    c = exact_scalar(lr_ratio, "lr_ratio")
+    if not isinstance(c, flint.fmpq) or not c > 0:
+        raise InputError(f"lr_ratio must be a positive real number, got {lr_ratio!r}")
+    max_precision = int(defaults["certify.max_precision"] if max_precision is None else max_precision)
+
+    def blocks():
+        return exact_inputs(game, point, allow_noncritical=allow_noncritical)
+    inputs = blocks()
+    exact = inputs.exact
+    inertia, evidence = {}, {}
+
+    def decide(name, make):
+        if exact:
+            inertia[name], evidence[name] = exact_inertia(make(inputs))
+        else:
+            inertia[name], evidence[name] = ball_inertia(lambda: make(blocks()), max_precision)
+
+    decide("Hxx", lambda b: b.Hxx)
+    decide("Hyy", lambda b: b.Hyy)
+    regular = lambda name: inertia[name] is not None and inertia[name][2] == 0
+    for name, needs, make in (("S", "Hyy", lambda b: _schur(b.Hxx, b.Hxy, b.Hyy)),
+                              ("T", "Hxx", lambda b: _schur(b.Hyy, b.Hxy.T, b.Hxx))):
+        if regular(needs):
+            try:
+                decide(name, make)
+            except SingularBlockError:
+                evidence[name] = f"{needs} is not provably regular"
+        else:
+            evidence[name] = f"{needs} is singular (proven)" if inertia[needs] is not None else f"{needs}'s inertia is undecided"
+    decided = {k: v for k, v in inertia.items() if v is not None}
+    verdicts = second_order_verdicts(decided, regular("Hyy"), regular("Hxx"))
+    if any(v is None for v in inertia.values()):  # a verdict resting on an undecided inertia is unproven
+        for key in VERDICT_KEYS + ("inconclusive",):
+            if _rests_on_undecided(key, inertia):
+                verdicts[key] = None
+    gda, gda_text = _gda_stable(inputs, blocks, c, exact, max_precision)
+    if gda is None and verdicts["inconclusive"] is False and "zero real part" in gda_text:
+        verdicts["inconclusive"] = True
+    subject = f"classification at {point_text(inputs.point)}"
+    return ClassificationCertificate(subject, "exact" if exact else "ball", inertia, evidence,
+                                     *(verdicts[k] for k in VERDICT_KEYS), verdicts["inconclusive"],
+                                     gda, gda_text, c, [f"Hessian: {inputs.source}"])
+
+
+_NEEDS = {"strict_local_nash": ("Hxx", "Hyy"), "local_nash_necessary": ("Hxx", "Hyy"),
+          "strict_local_minimax": ("Hyy", "S"), "local_minimax_necessary": ("Hyy", "S"),
+          "strict_local_maximin": ("Hxx", "T"), "local_maximin_necessary": ("Hxx", "T"),
+          "inconclusive": ("Hxx", "Hyy", "S", "T")}
+
+
+def _rests_on_undecided(key, inertia):
+    return any(name in inertia and inertia[name] is None for name in _NEEDS[key])
+
+
+def _gda_stable(inputs, blocks, c, exact, max_precision):
+    """Whether every eigenvalue of ``diag(I, cI)V`` has positive real part, proven."""
+    def matrix(b):
+        top = _hstack(b.Hxx, b.Hxy)
+        bottom = _hstack(-b.Hxy.T, -b.Hyy) * c
+        return _vstack(top, bottom)
+    if exact:
+        roots, bits = locate(matrix(inputs).a.charpoly(), "axis", max_precision)
+        positions = {r.position for r in roots}
+        how = f"the charpoly of diag(I, cI)V over ℚ, roots placed exactly relative to the imaginary axis ({bits} bits)"
+    else:
+        values, bits = ball_spectrum(lambda: matrix(blocks()), "axis", max_precision)
+        positions = {v.position for v in values}
+        how = f"eigenvalue enclosures of diag(I, cI)V at {bits} bits"
+    if "left" in positions:
+        return False, f"an eigenvalue has negative real part ({how})"
+    if "on" in positions:
+        return None, f"an eigenvalue has zero real part, proven: decided beyond first order ({how})"
+    if "undecided" in positions:
+        return None, f"an enclosure meets the imaginary axis ({how})"
+    return True, f"every eigenvalue has positive real part ({how})"
+
+
+def _hstack(A, B):
+    from .algebra import hstack
+    return hstack([A, B])
+
+
+def _vstack(A, B):
+    from .algebra import hstack
+    return hstack([A.T, B.T]).T

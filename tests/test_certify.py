@@ -1,0 +1,252 @@
+"""Certified verdicts (stability.certify, docs/MATHEMATICS.md §6): the exact Jacobian of every
+algorithm against sympy's and the float closed forms; borderline spectra built on purpose
+(modulus exactly 1, 1 ± 2⁻⁵⁰, defective); certified classification; typed errors."""
+
+from fractions import Fraction as F
+
+import numpy as np
+import pytest
+import sympy as sp
+
+flint = pytest.importorskip("flint")
+
+from stability import algorithms, certify, classify, games, spectral_radius, stability_verdict  # noqa: E402
+from stability.equilibria import critical_points  # noqa: E402
+from stability.certify.algebra import Mat  # noqa: E402
+from stability.certify.jacobian import certified_jacobian  # noqa: E402
+from stability.certify.roots import locate  # noqa: E402
+from stability.errors import InputError, NotSupportedError, StabilityError  # noqa: E402
+from stability.games.factories import from_expr, general_sum, quadratic  # noqa: E402
+from conftest import ALGORITHMS, random_quadratic, stable_seed  # noqa: E402
+from test_algorithms import make  # noqa: E402
+
+EXACT_HP = {"lr": F(1, 10), "lr_x": F(1, 10), "lr_y": F(1, 5), "beta": F(1, 3), "alpha": F(1, 7),
+            "gamma": F(1, 4), "lam": F(4, 5), "k": 3, "lr_y2": F(1, 20)}
+
+
+def exact_hp(name):
+    params = algorithms.describe(name).params
+    hp = {k: v for k, v in EXACT_HP.items() if k in params}
+    if name == "complex-momentum":  # complex α, β with rational parts, read exactly
+        hp.update(alpha=sp.Rational(1, 10) + sp.I * sp.Rational(1, 20), beta=sp.Rational(1, 2) + sp.I * sp.Rational(1, 4))
+    if "lr" in hp and ("lr_x" in hp or "lr_y" in hp):
+        hp.pop("lr")
+    return hp
+
+
+def as_float(J):
+    K = J.shape[0]
+    return np.array([[float(J.a[i, j]) for j in range(K)] for i in range(K)])
+
+
+@pytest.mark.parametrize("name", sorted(ALGORITHMS))
+def test_exact_jacobian_equals_sympys_on_a_formula_game(name):
+    """Two independent exact paths: sympy differentiates the update map on the formula (g3,
+    cubic terms, at the origin), flint runs the same map on the linear model of its Hessian.
+    With rational hyperparameters they must agree entry for entry, exactly."""
+    game = games.get("g3")
+    hp = exact_hp(name)
+    sym = {k: (sp.Rational(v.numerator, v.denominator) if isinstance(v, F) else v) for k, v in hp.items()}
+    Js = algorithms.get(name, **sym).symbolic_jacobian(game, [0, 0])
+    J, _, inputs = certified_jacobian(name, game, [0, 0], **hp)
+    assert J.exact and inputs.exact
+    K = J.shape[0]
+    assert [[sp.Rational(int(J.a[i, j].p), int(J.a[i, j].q)) for j in range(K)] for i in range(K)] == \
+        [[sp.nsimplify(Js[i, j]) for j in range(K)] for i in range(K)]
+
+
+@pytest.mark.parametrize("name", sorted(ALGORITHMS))
+@pytest.mark.parametrize("shape", [(1, 1), (2, 3), (3, 2)])
+def test_exact_jacobian_of_float_blocks_matches_the_closed_form(name, shape):
+    """On a float game the exact Jacobian of the binary inputs and the closed form in double
+    agree to rounding: the closed forms take O(1) products and solves of well-conditioned
+    blocks (conditioning of the random games ≤ 10), so 1e-12·max(1, ‖J‖) is ~100 ulps."""
+    game = random_quadratic(*shape, seed=stable_seed(name, shape))
+    alg = make(name, algorithms.describe(name).example_hyperparameters, 2.0)
+    point = np.zeros(sum(shape))
+    J, _, _ = certified_jacobian(alg, game, point)
+    Jf = alg.jacobian(game, point)
+    np.testing.assert_allclose(as_float(J), Jf, atol=1e-12 * max(1.0, np.abs(Jf).max()), rtol=0)
+
+
+def test_borderline_moduli_both_sides_of_one():
+    """ρ = 1 ± 2⁻⁵⁰ in a non-normal matrix (S diag(d, ½) S⁻¹, S unimodular, every entry a float
+    exactly): the float verdict cannot decide (|ρ − 1| < √ε), the certificate does, both ways."""
+    S, Si = np.array([[2.0, 1.0], [1.0, 1.0]]), np.array([[1.0, -1.0], [-1.0, 2.0]])
+    for d, verdict in ((1 + 2.0 ** -50, "unstable"), (1 - 2.0 ** -50, "stable")):
+        J = S @ np.diag([d, 0.5]) @ Si
+        assert np.array_equal((S @ np.diag([d, 0.5])) @ Si, J)  # exact in floats (dyadic, short)
+        assert stability_verdict(np.abs(np.linalg.eigvals(J)).max()) is None
+        cert = certify.spectrum_certificate(J)
+        assert cert.verdict == verdict
+        assert cert.rho[0] <= d <= cert.rho[1]
+    # the same with a Jordan block: float eigenvalues lose half the digits, the exact route does not
+    for d, verdict in ((1 + 2.0 ** -50, "unstable"), (1 - 2.0 ** -50, "stable")):
+        J = S @ np.array([[d, 1.0], [0.0, d]]) @ Si
+        cert = certify.spectrum_certificate(J)
+        assert (cert.verdict, cert.method) == (verdict, "exact")
+        (e,) = cert.eigenvalues
+        assert (e.multiplicity, e.geometric, e.defective) == (2, 1, True)
+        assert e.exact_value == flint.fmpq(*d.as_integer_ratio())
+
+
+def test_modulus_exactly_one_is_neither_stable_nor_unstable():
+    rotation = [[F(3, 5), F(-4, 5)], [F(4, 5), F(3, 5)]]  # eigenvalues (3 ± 4i)/5, modulus 1
+    cert = certify.spectrum_certificate(rotation)
+    assert (cert.verdict, cert.stable, cert.rho) == ("marginal", False, (1.0, 1.0))
+    assert all(e.position == "on" for e in cert.eigenvalues)
+    # the floats 0.6, 0.8 are not 3/5, 4/5: their rotation has modulus 0.6² + 0.8² ≠ 1, decided
+    floats = certify.spectrum_certificate(np.array([[0.6, -0.8], [0.8, 0.6]]))
+    exact = (F(0.6) ** 2 + F(0.8) ** 2)
+    assert floats.verdict == ("unstable" if exact > 1 else "stable")
+    # a Jordan block at −1: on the circle, defective (iterates grow linearly)
+    cert = certify.spectrum_certificate([[-1, 1], [0, -1]])
+    assert cert.verdict == "marginal" and cert.eigenvalues[0].defective
+
+
+def test_alternating_gda_on_a_bilinear_game_has_modulus_one_exactly():
+    """Alternating GDA preserves a quadratic form on bilinear games: for η²σ² < 4 every
+    eigenvalue lies on the unit circle (float eig: 1 ± 1e-15). Proven here, with a Salem-like
+    check that nothing sits off the circle."""
+    game = games.get("lead-quadratic", h=0.0, A=np.array([[1.0, 0.5], [0.0, 2.0]]))
+    cert = certify.spectral_radius("altgda", game, np.zeros(4), lr=F(1, 2))
+    assert cert.verdict == "marginal" and cert.method == "exact"
+    assert all(e.position == "on" for e in cert.eigenvalues) and cert.size == 4
+
+
+def test_defective_jacobians_of_the_papers_with_exact_multiplicity():
+    """FR on g1 (η = ½: nilpotent, J ≠ 0) and GDA on g2 at ratio 1 (a double eigenvalue with one
+    Jordan block): float eigenvalues come out ~1e-8 apart, the certificate proves one
+    eigenvalue of multiplicity 2 and one block."""
+    fr = certify.spectral_radius("fr", games.get("g1"), [0, 0], lr=F(1, 2))
+    (e,) = fr.eigenvalues
+    assert (fr.verdict, e.exact_value, e.multiplicity, e.geometric) == ("stable", 0, 2, 1)
+    gda = certify.spectral_radius("gda", games.get("g2"), [0, 0], lr=F(1, 10))
+    (e,) = gda.eigenvalues
+    assert (gda.verdict, e.exact_value, e.multiplicity, e.geometric) == ("stable", flint.fmpq(4, 5), 2, 1)
+    assert "defective" in str(gda)
+
+
+def test_lead_theorem_3_counterexample_is_certified():
+    """docs/THEOREMS.md, LEAD Thm 3: at A = I, h = β = 0, η = α = 2 LEAD diverges with
+    ρ = √(1 + (4 + √15)²)/2 — proven: the enclosure contains the closed form and lies above 1."""
+    game = games.get("lead-quadratic", h=0.0, A=np.eye(2))
+    cert = certify.spectral_radius("lead", game, np.zeros(4), lr=2, alpha=2, beta=0)
+    assert cert.verdict == "unstable"
+    closed = flint.arb(15).sqrt()
+    closed = ((4 + closed) ** 2 + 1).sqrt() / 2
+    assert cert.rho_ball.overlaps(closed) and cert.rho[0] > 3.9
+
+
+def test_hessianfr_optimum_is_certified_at_rational_kappa():
+    """docs/THEOREMS.md, HessianFR eqs. 3.7–3.12 corrected: min over ηx of ρ is (1 − κ)/(1 + κ)
+    at ηx = 2/(λmin + λmax). Here S = diag(1, 3) (κ = 1/3) and −Hyy = I: at ηx = ηy = ½ the
+    spectral radius is exactly ½, a rational eigenvalue of the exact characteristic polynomial."""
+    x1, x2, y1, y2 = sp.symbols("x1 x2 y1 y2")
+    f = x2 ** 2 + x1 * y1 + x2 * y2 - (y1 ** 2 + y2 ** 2) / 2   # Hxx = diag(0, 2), Hxy = I, Hyy = −I
+    game = from_expr(f, [x1, x2], [y1, y2])
+    kappa = F(1, 3)
+    for name in ("fr", "hessianfr"):
+        cert = certify.spectral_radius(name, game, [0, 0, 0, 0], lr_x=F(1, 2), lr_y=F(1, 2))
+        top = max(cert.eigenvalues, key=lambda e: abs(e.value))
+        assert top.exact_value is not None and abs(top.exact_value) == flint.fmpq(1, 2)
+        assert cert.rho == (float((1 - kappa) / (1 + kappa)),) * 2
+
+
+def test_ball_route_for_irrational_hessians():
+    """A formula game whose Hessian at the point is transcendental: Arb encloses the entries
+    (never evaluated in floats), and the verdict agrees with the dense float ρ far from 1."""
+    x, y = sp.symbols("x y")
+    game = from_expr(sp.cos(x) * y + x ** 2 - sp.exp(y), [x], [y])  # critical at 0
+    for lr, verdict in ((F(1, 10), "stable"), (F(3, 1), "unstable")):
+        cert = certify.spectral_radius("eg", game, [0, 0], lr=lr)
+        rho = spectral_radius("eg", game, [0.0, 0.0], lr=float(lr))
+        assert cert.verdict == verdict and cert.method in ("gershgorin", "ball")
+        assert cert.rho[0] - 1e-12 <= rho <= cert.rho[1] + 1e-12  # float ρ: accurate to ~1e-15 here
+    # irrational critical points (x² + x/2 − 2 = 0) from the exact solver: √-valued Hessian entries
+    game = from_expr(x ** 3 / 3 - 2 * x + x * y - y ** 2, [x], [y])
+    points = critical_points(game)
+    assert len(points) == 2 and all(p.exact is not None for p in points)
+    for p in points:
+        cert = certify.classify(game, p)
+        assert cert.method == "ball" and cert.verdict == classify(game, p).verdict
+
+
+def test_roots_on_the_circle_are_counted_exactly():
+    """locate on polynomials built from known roots: z⁴ + 1 (all on), a Salem polynomial
+    (two off, the rest on), (z − 1)²(2z − 1)."""
+    P = flint.fmpz_poly
+    roots, _ = locate(P([1, 0, 0, 0, 1]))
+    assert [r.position for r in roots] == ["on"] * 4
+    lehmer = P([1, 1, 0, -1, -1, -1, -1, -1, 0, 1, 1])  # Lehmer's polynomial: Salem number 1.17628…
+    roots, _ = locate(lehmer)
+    assert sorted(r.position for r in roots).count("on") == 8
+    assert {r.position for r in roots} == {"on", "inside", "outside"}
+    roots, _ = locate(P([-1, 1]) ** 2 * P([-1, 2]))
+    assert sorted((r.position, r.multiplicity) for r in roots) == [("inside", 1), ("on", 2)]
+    roots, _ = locate(P([1, 0, 1]) * P([3, 1]), curve="axis")   # ±i on the axis, −3 left
+    assert sorted(r.position for r in roots) == ["left", "on", "on"]
+
+
+def test_certified_classification_agrees_and_proves_degeneracy():
+    for kind, seed in (("minimax", 0), ("nash", 1), ("maximin", 2)):
+        from stability.testing.games import structured_game
+        game, point = structured_game(kind, 3, 2, seed=seed)
+        cert = certify.classify(game, point)
+        assert cert.method == "exact"
+        assert cert.verdict == classify(game, point).verdict
+        assert cert.inertia == classify(game, point).inertia
+    # f = x⁴ − y²: Hxx = 0 at the origin, a proven degeneracy (not a tolerance)
+    x, y = sp.symbols("x y")
+    cert = certify.classify(from_expr(x ** 4 - y ** 2, [x], [y]), [0, 0])
+    assert cert.inertia["Hxx"] == (0, 0, 1) and cert.inconclusive is True
+    assert cert.verdict.startswith("inconclusive")
+    assert "undefined" in str(cert)
+
+
+def test_float_inputs_are_the_binary_numbers_they_are():
+    """η = 0.1 is 3602879701896397/2⁵⁵: GDA on g1 at that η has λ = 1 + 2η exactly in binary."""
+    cert = certify.spectral_radius("gda", games.get("g1"), [0, 0], lr=0.1)
+    eta = flint.fmpq(*(0.1).as_integer_ratio())
+    assert cert.eigenvalues[0].exact_value == 1 + 2 * eta
+    assert "3602879701896397/36028797018963968" in str(cert)
+
+
+@pytest.mark.parametrize("call, error", [
+    (lambda: certify.spectral_radius("gda", games.get("g1"), [0, 0], lr=sp.Symbol("eta")), InputError),
+    (lambda: certify.spectral_radius("gda", general_sum("x**2 + x*y", "-x*y + y**2", "x", "y"), [0, 0]),
+     NotSupportedError),
+    (lambda: certify.spectral_radius("gda", quadratic(np.eye(500), np.zeros((500, 1)), -np.eye(1)),
+                                     np.zeros(501)), NotSupportedError),
+    (lambda: certify.spectral_radius("gda", games.get("g1"), ["a", 0]), InputError),
+    (lambda: certify.spectral_radius("gda", games.get("g1"), [1, 0]), StabilityError),
+    (lambda: certify.spectral_radius("gda", games.get("g1"), [0, 0], lrr=0.1), InputError),
+    (lambda: certify.classify(games.get("g1"), [0, 0], lr_ratio=-1), InputError),
+    (lambda: certify.spectrum_certificate([[1, 2, 3]]), StabilityError),
+])
+def test_hostile_inputs_get_typed_errors(call, error):
+    with pytest.raises(error):
+        call()
+
+
+def test_without_python_flint_the_error_names_the_extra(monkeypatch):
+    import builtins
+    real = builtins.__import__
+
+    def no_flint(name, *args, **kwargs):
+        if name == "flint":
+            raise ImportError("no flint")
+        return real(name, *args, **kwargs)
+    monkeypatch.setattr(builtins, "__import__", no_flint)
+    with pytest.raises(NotSupportedError, match=r"stability\[certify\]"):
+        certify.spectral_radius("gda", games.get("g1"), [0, 0])
+
+
+def test_certificate_prints_and_serialises_its_proof():
+    cert = certify.spectral_radius("lead", games.get("lead-quadratic", h=0.0, A=np.eye(2)), np.zeros(4),
+                                   lr=2, alpha=2, beta=0)
+    text = str(cert)
+    assert "certified unstable" in text and "charpoly" in text and "multiplicity" in text
+    d = cert.to_dict()
+    assert d["verdict"] == "unstable" and d["method"] == "exact" and len(d["eigenvalues"]) == 4
+    assert Mat.of([[F(1, 3)]]).exact
