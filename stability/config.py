@@ -93,7 +93,7 @@ _SETTINGS = {
     "spectral.rho_margin": (2 ** -26, (_unit, "a number in [0, 1)"),
                             "|ρ − 1| ≤ this decides nothing: √ε, the accuracy of a defective eigenvalue"),
     "spectral.max_sweep_values": (10 ** 6, _POSITIVE_INT, "most hyperparameter values of one sweep"),
-    "spectral.max_symbolic_state": (6, _POSITIVE_INT, "largest Jacobian of an exact stable set"),
+    "spectral.max_symbolic_state": (12, _POSITIVE_INT, "largest Jacobian of an exact stable set"),
     "certify.max_state": (400, _POSITIVE_INT, "largest Jacobian (state size) certified"),
     "certify.max_precision": (4096, _POSITIVE_INT, "highest working precision of a certificate, in bits"),
     "spectral.max_grid": (1_000_000, _POSITIVE_INT, "most grid points of optimize"),

@@ -10,7 +10,8 @@ import sympy as sp
 
 flint = pytest.importorskip("flint")
 
-from stability import algorithms, certify, classify, games, spectral_radius, stability_verdict  # noqa: E402
+from stability import (algorithms, certify, classify, games, gda_step_size_bound, spectral_radius,  # noqa: E402
+                       stability_verdict, stable_step_sizes, symbolic_stable_set)
 from stability.equilibria import critical_points  # noqa: E402
 from stability.certify.algebra import Mat  # noqa: E402
 from stability.certify.jacobian import certified_jacobian  # noqa: E402
@@ -250,3 +251,92 @@ def test_certificate_prints_and_serialises_its_proof():
     d = cert.to_dict()
     assert d["verdict"] == "unstable" and d["method"] == "exact" and len(d["eigenvalues"]) == 4
     assert Mat.of([[F(1, 3)]]).exact
+
+
+# --- exact stable sets ----------------------------------------------------------------------------
+from stability.certify import stable_set  # noqa: E402
+from conftest import random_minimax  # noqa: E402
+
+
+@pytest.mark.parametrize("name", sorted(ALGORITHMS))
+@pytest.mark.parametrize("shape", [(1, 1), (2, 1)])
+def test_exact_stable_sets_agree_with_the_numeric_brackets(name, shape):
+    """Two independent routes: Liénard–Chipart on the exact characteristic polynomial over ℚ(η)
+    against ρ from float eigenvalues, bracketed on a grid and refined by Brent (xtol 1e-12).
+    On these strict local minimax games ρ crosses 1 transversally with simple eigenvalues, so
+    the numeric boundaries are good to ~1e-12; 1e-9 leaves a margin for the conditioning."""
+    game = random_minimax(*shape, seed=stable_seed("stable-set", name, shape))
+    hp = {k: v for k, v in algorithms.describe(name).example_hyperparameters.items() if k != "lr"}
+    point = np.zeros(sum(shape))
+    exact = stable_set(name, game, point, **hp)
+    B = 4.0
+    numeric = stable_step_sizes(name, game, point, bounds=(0, B), num=4000, **hp)
+    assert not numeric.marginal
+    clipped = [(a, min(b, B)) for a, b in exact.floats if a < B]
+    assert len(clipped) == len(numeric.intervals), (exact, numeric)
+    for (a, b), (c, d) in zip(clipped, numeric.intervals):
+        assert a == pytest.approx(c, abs=1e-9) and b == pytest.approx(d, abs=1e-9)
+
+
+def test_exact_stable_set_endpoints_are_where_the_certified_radius_crosses_one():
+    """Each finite endpoint e of LEAD's set on a 2 + 1 game: the certified ρ (a different route:
+    Gershgorin discs or the univariate exact test) is < 1 just inside and > 1 just outside."""
+    game = random_minimax(2, 1, seed=3)
+    cert = stable_set("lead", game, np.zeros(3), alpha=F(1, 10), beta=F(1, 4))
+    ends = [(e, side) for a, b in cert.intervals for e, side in ((a, 1), (b, -1)) if hasattr(e, "interval")]
+    assert ends
+    for e, inside in ends:
+        lo, hi = e.interval
+        width = max(hi - lo, sp.Rational(1, 10 ** 12))
+        for offset, verdict in ((inside, "stable"), (-inside, "unstable")):
+            value = (lo if offset < 0 else hi) + offset * 1000 * width
+            value = F(int(value.p), int(value.q))
+            r = certify.spectral_radius("lead", game, np.zeros(3), lr=value, alpha=F(1, 10), beta=F(1, 4))
+            assert r.verdict == verdict
+
+
+def test_numerics_of_gans_lemma_4_bound_is_the_exact_set():
+    """GDA at ratio c is stable iff ηx < min 2 Re λ/|λ|² over the eigenvalues λ of diag(I, cI)V
+    (all with Re λ > 0). Here V = [[1, 2], [−2, 1]]: λ = 1 ± 2i, the bound 2/5; at c = 2,
+    diag(1, 2)V has λ = (3 ± √23 i)/2 and the bound 3/10 — both rational, both exact."""
+    x, y = sp.symbols("x y")
+    game = from_expr(x ** 2 / 2 + 2 * x * y - y ** 2 / 2, [x], [y])
+    assert stable_set("gda", game, [0, 0]).as_set() == sp.Interval.open(0, sp.Rational(2, 5))
+    assert stable_set("gda", game, [0, 0], lr_x=1, lr_y=2).as_set() == sp.Interval.open(0, sp.Rational(3, 10))
+    assert gda_step_size_bound(game, [0, 0], ratio=2.0) == pytest.approx(0.3, rel=1e-12)
+
+
+def test_known_exact_sets_and_their_proof():
+    g1 = games.get("g1")
+    assert stable_set("gda", g1, [0, 0]).empty                                  # 1 + 2η
+    fr = stable_set("fr", g1, [0, 0])
+    assert fr.as_set() == sp.Interval.open(0, 1) and fr.contains(F(1, 2)) and not fr.contains(1)
+    text = str(fr)
+    assert "Liénard–Chipart" in text and "(0, 1)" in text
+    alt = stable_set("altgda", games.get("g3"), [0, 0])
+    (a, b), = alt.intervals
+    assert a.value == sp.Rational(2, 5) and sp.simplify(b.value - (sp.Rational(1, 7) + 3 * sp.sqrt(2) / 14)) == 0
+
+
+def test_symbolic_stable_set_reads_floats_as_decimals_and_certify_as_binary():
+    """The two conventions, each documented: symbolic_stable_set (sympy-facing) reads β = 0.1 as
+    1/10; certify.stable_set reads it as the binary 0.1000000000000000055…"""
+    eta = sp.Symbol("eta", positive=True)
+    g2 = games.get("g2")
+    sym = symbolic_stable_set(algorithms.get("hb", lr=eta, beta=0.1), g2, [0, 0], eta)
+    exact = stable_set("hb", g2, [0, 0], beta=0.1)
+    dec = stable_set("hb", g2, [0, 0], beta=F(1, 10))
+    assert sym == dec.as_set()
+    assert np.allclose(exact.floats, dec.floats, atol=1e-15, rtol=0)
+
+
+@pytest.mark.parametrize("call, error", [
+    (lambda: stable_set("gda", games.get("g1"), [0, 0], param="gamma"), InputError),
+    (lambda: stable_set("gda", games.get("g1"), [0, 0], time_limit=-1), InputError),
+    (lambda: stable_set("lead", random_minimax(4, 3, seed=0), np.zeros(7)), NotSupportedError),
+    (lambda: stable_set("gda", from_expr(sp.pi * sp.Symbol("x") ** 2 - sp.Symbol("y") ** 2, ["x"], ["y"]),
+                        [0, 0]), NotSupportedError),                                  # Hessian 2π: irrational
+])
+def test_exact_stable_set_hostile_inputs(call, error):
+    with pytest.raises(error):
+        call()

@@ -498,11 +498,11 @@ def test_symbolic_stable_set_limits():
     from stability import TimeLimitError, algorithms
     from stability.errors import NotSupportedError
     from stability.spectral import symbolic_stable_set
-    big = Game.from_expr("x1**2 + x2**2 + x3**2 - y1**2 - y2**2 + x1*y1", "x1,x2,x3", "y1,y2")
-    with pytest.raises(NotSupportedError, match="limited to"):
-        symbolic_stable_set(algorithms.get("ogda", lr=ETA), big, np.zeros(5), ETA)
+    big = Game.from_expr("x1**2 + x2**2 + x3**2 + x4**2 - y1**2 - y2**2 - y3**2 + x1*y1", "x1,x2,x3,x4", "y1,y2,y3")
+    with pytest.raises(NotSupportedError, match="limited to"):  # OGDA's state: 14 > 12
+        symbolic_stable_set(algorithms.get("ogda", lr=ETA), big, np.zeros(7), ETA)
     with pytest.raises(TimeLimitError):
-        symbolic_stable_set(algorithms.get("gda", lr=ETA), big, np.zeros(5), ETA, time_limit=1e-3)
+        symbolic_stable_set(algorithms.get("gda", lr=ETA), big, np.zeros(7), ETA, time_limit=1e-3)
 
 
 def test_block_values_that_are_not_real_numbers():

@@ -4,6 +4,8 @@
   *certified unstable*, *ρ = 1 exactly*, or undecided, with every eigenvalue enclosed and, for
   exact inputs, its exact multiplicity and Jordan structure;
 - :func:`classify`: the inertias of Hxx, Hyy, S and T and the second-order verdicts, proven;
+- :func:`stable_set`: the exact set of step sizes (or of another hyperparameter) where ρ < 1,
+  a union of open intervals with algebraic endpoints;
 - :class:`SpectralCertificate`, :class:`ClassificationCertificate`: the results, which print
   their proof.
 
@@ -22,14 +24,15 @@ from .algebra import flint_module
 from .certificate import SpectralCertificate, VERDICTS, point_text
 from .classification import ClassificationCertificate, classify
 from .jacobian import certified_jacobian, hp_text
+from .stable_sets import Endpoint, ExactStableSet, stable_set
 from .spectra import Eigenvalue, ball_spectrum, exact_spectrum, gershgorin_spectrum, radius_interval
 
 GERSHGORIN_BITS = 128
 """Working precision of the Gershgorin enclosure (its discs are limited by the float
 eigenvectors, about 1e-13, not by this)."""
 
-__all__ = ["ClassificationCertificate", "Eigenvalue", "SpectralCertificate", "VERDICTS", "classify",
-           "spectral_radius", "spectrum_certificate"]
+__all__ = ["ClassificationCertificate", "Eigenvalue", "Endpoint", "ExactStableSet", "SpectralCertificate",
+           "VERDICTS", "classify", "spectral_radius", "spectrum_certificate", "stable_set"]
 
 
 @checked_call

@@ -291,36 +291,176 @@ def hstack(blocks):
     return Mat(_acb_from(r, cols, entries))
 
 
+class FieldMat:
+    """A matrix over the field ℚ(s) of rational functions of one symbol (a sympy
+    ``DomainMatrix``), with the operators of :class:`Mat`: the update maps run on it to give
+    ``J(s)`` exactly, for exact stable sets (:mod:`stability.certify.stable_sets`)."""
+
+    __slots__ = ("a",)
+    ndim = 2
+    exact = True
+
+    def __init__(self, a):
+        self.a = a
+
+    @property
+    def field(self):
+        return self.a.domain
+
+    @property
+    def shape(self):
+        return self.a.shape
+
+    def scalar(self, value):
+        return field_scalar(self.field, value)
+
+    def of(self, value):
+        """``value`` (a FieldMat or a 2-d array of numbers, read exactly) over this field."""
+        if isinstance(value, FieldMat):
+            return value
+        arr = np.asarray(value, dtype=object)
+        if arr.ndim != 2:
+            raise InputError(f"expected a matrix, got shape {arr.shape}")
+        from sympy.polys.matrices import DomainMatrix
+        return FieldMat(DomainMatrix([[self.scalar(v) for v in row] for row in arr], arr.shape, self.field))
+
+    def eye(self, k):
+        from sympy.polys.matrices import DomainMatrix
+        return FieldMat(DomainMatrix.eye(k, self.field).to_dense())
+
+    def _other(self, other):
+        if isinstance(other, FieldMat):
+            return other
+        if isinstance(other, np.ndarray) and other.ndim == 2:
+            return self.of(other)
+        return None
+
+    def __add__(self, other):
+        o = self._other(other)
+        return NotImplemented if o is None else FieldMat(self.a + o.a)
+
+    __radd__ = __add__
+
+    def __sub__(self, other):
+        o = self._other(other)
+        return NotImplemented if o is None else FieldMat(self.a - o.a)
+
+    def __rsub__(self, other):
+        o = self._other(other)
+        return NotImplemented if o is None else FieldMat(o.a - self.a)
+
+    def __neg__(self):
+        return FieldMat(-self.a)
+
+    def __mul__(self, other):
+        if isinstance(other, FieldMat):
+            raise NotSupportedError("elementwise products of matrices are not part of the exact algebra")
+        return FieldMat(self.a.mul(self.scalar(other)))
+
+    __rmul__ = __mul__
+
+    def __truediv__(self, other):
+        s = self.scalar(other)
+        if not s:
+            raise SingularBlockError("division by zero in the exact update map")
+        return FieldMat(self.a.mul(1 / s))
+
+    def __matmul__(self, other):
+        o = self._other(other)
+        return NotImplemented if o is None else FieldMat(self.a * o.a)
+
+    def __rmatmul__(self, other):
+        o = self._other(other)
+        return NotImplemented if o is None else FieldMat(o.a * self.a)
+
+    @property
+    def T(self):
+        return FieldMat(self.a.transpose())
+
+    def copy(self):
+        return FieldMat(self.a.copy())
+
+    def __getitem__(self, key):
+        if not (isinstance(key, tuple) and len(key) == 2):
+            raise NotSupportedError("exact matrices are indexed by [rows, columns]")
+        r, c = self.shape
+        rows = list(range(r)[key[0]]) if isinstance(key[0], slice) else [key[0]]
+        cols = list(range(c)[key[1]]) if isinstance(key[1], slice) else [key[1]]
+        return FieldMat(self.a.extract(rows, cols))
+
+    def solve(self, rhs):
+        from sympy.polys.matrices.exceptions import DMNonInvertibleMatrixError
+        try:
+            return FieldMat(self.a.to_dense().lu_solve(self.of(rhs).a.to_dense()))
+        except DMNonInvertibleMatrixError:
+            raise SingularBlockError("a matrix the update map solves with is singular for every value "
+                                     "of the symbol") from None
+
+
+def field_scalar(K, value):
+    """A number or a sympy expression in the field's symbol as an element of ``K = ℚ(s)``;
+    floats are the binary numbers they are."""
+    if isinstance(value, sp.Basic):
+        if value.atoms(sp.Float):
+            value = value.xreplace({f: sp.Rational(f) for f in value.atoms(sp.Float)})
+        if value.has(sp.I) or value.is_real is False:
+            raise NotSupportedError(f"{value} is complex: exact stable sets take real hyperparameters")
+        try:
+            return K.from_sympy(value)
+        except Exception:
+            raise InputError(f"{value} is not a rational function of {', '.join(map(str, K.symbols))}") from None
+    if isinstance(value, (bool, np.bool_)):
+        raise InputError(f"expected a number, got {value!r}")
+    if isinstance(value, Fraction):
+        return K.convert(sp.Rational(value.numerator, value.denominator))
+    if isinstance(value, (numbers.Integral, np.integer)):
+        return K.convert(sp.Integer(int(value)))
+    if isinstance(value, (numbers.Real, np.floating)):
+        v = float(value)
+        if not np.isfinite(v):
+            raise InputError(f"expected a finite number, got {v}")
+        return K.convert(sp.Rational(v))
+    if isinstance(value, (numbers.Complex, np.complexfloating)):
+        raise NotSupportedError(f"{value} is complex: exact stable sets take real hyperparameters")
+    if type(value).__module__.startswith("flint"):
+        return field_scalar(K, sp.Rational(int(value.p), int(value.q)))
+    raise InputError(f"expected a number, got {type(value).__name__} {value!r}")
+
+
 class ExactBlocks:
-    """The block algebra of :mod:`stability.backend` over :class:`Mat`: vectors are rows of a
-    batch ``(B, k)``, matrices ``(k, l)``."""
+    """The block algebra of :mod:`stability.backend` over :class:`Mat` or :class:`FieldMat`:
+    vectors are rows of a batch ``(B, k)``, matrices ``(k, l)``. ``like`` (a FieldMat) fixes the
+    field that plain arrays are read into."""
 
     name = "flint"
 
-    @staticmethod
-    def mv(M, v):
-        return Mat.of(v) @ Mat.of(M).T
+    def __init__(self, like=None):
+        self.like = like
 
-    @staticmethod
-    def solve(M, v):
-        return Mat.of(M).solve(Mat.of(v).T).T
+    def of(self, value):
+        return self.like.of(value) if self.like is not None else Mat.of(value)
 
-    @staticmethod
-    def eye(k):
-        return Mat.eye(k)
+    def mv(self, M, v):
+        return self.of(v) @ self.of(M).T
 
-    @staticmethod
-    def mT(M):
-        return Mat.of(M).T
+    def solve(self, M, v):
+        return self.of(M).solve(self.of(v).T).T
 
-    @staticmethod
-    def hstack(blocks):
-        return hstack(blocks)
+    def eye(self, k):
+        return self.like.eye(k) if self.like is not None else Mat.eye(k)
 
-    @staticmethod
-    def inv(M):
-        M = Mat.of(M)
-        return M.solve(Mat.eye(M.shape[0]))
+    def mT(self, M):
+        return self.of(M).T
+
+    def hstack(self, blocks):
+        if self.like is None:
+            return hstack(blocks)
+        blocks = [self.of(b) for b in blocks]
+        return FieldMat(blocks[0].a.hstack(*[b.a for b in blocks[1:]]))
+
+    def inv(self, M):
+        M = self.of(M)
+        return M.solve(self.eye(M.shape[0]))
 
 
 EXACT = ExactBlocks()
@@ -331,10 +471,12 @@ class LinearModel(Game):
     :class:`Mat`), its critical point moved to the origin: the oracle update maps run on to
     give their Jacobian there exactly."""
 
-    ops = EXACT
-
     def __init__(self, Hxx, Hxy, Hyy):
-        self.Hxx, self.Hxy, self.Hyy = (Mat.of(B) for B in (Hxx, Hxy, Hyy))
+        if isinstance(Hxx, FieldMat):
+            self.ops = ExactBlocks(Hxx)
+        else:
+            self.ops = EXACT
+        self.Hxx, self.Hxy, self.Hyy = (self.ops.of(B) for B in (Hxx, Hxy, Hyy))
         n, m = self.Hxy.shape
         super().__init__([f"x{i + 1}" for i in range(n)], [f"y{i + 1}" for i in range(m)])
         self.Hyx = self.Hxy.T
@@ -362,7 +504,7 @@ class LinearModel(Game):
 
 def _named_solve(M, r, name):
     try:
-        return EXACT.solve(M, r)
+        return M.solve(r.T).T
     except SingularBlockError:
         raise SingularBlockError(f"{name} is singular" + ("" if M.exact else
                                  " or not provably regular at this precision")) from None

@@ -39,9 +39,10 @@ class ExactInputs:
         return LinearModel(self.Hxx, self.Hxy, self.Hyy)
 
 
-def exact_point_values(game, point):
+def exact_point_values(game, point, floats="binary"):
     """The point's coordinates as exact sympy numbers: a :class:`CriticalPoint`'s exact values
-    when it has them, else each float as the binary number it is."""
+    when it has them, else each float as the binary number it is (``floats="decimal"``: as the
+    decimal it prints as, the convention of the symbolic functions)."""
     if isinstance(point, CriticalPoint) and point.exact is not None:
         return tuple(sp.sympify(v) for v in point.exact)
     raw = getattr(point, "point", point)
@@ -52,13 +53,13 @@ def exact_point_values(game, point):
             raise InputError(f"point coordinates must be real numbers, got {raw!r}")
     else:
         z = as_finite_array(raw, "point", ndim=1)
-        values = tuple(sp.Rational(float(v)) for v in z)  # exact binary
+        values = tuple(sp.Rational(float(v)) if floats == "binary" else sp.Rational(repr(float(v))) for v in z)
     if len(values) != game.n + game.m:
         raise ShapeError(f"point must have n + m = {game.n + game.m} entries, got {len(values)}")
     return values
 
 
-def exact_inputs(game, point, *, allow_noncritical=False):
+def exact_inputs(game, point, *, allow_noncritical=False, floats="binary"):
     """The Hessian blocks at ``point`` for certification. A formula game's Hessian is
     evaluated at the exact point (rational entries exactly, irrational ones as balls at the
     working precision); any other game's blocks are its floating-point Hessian, each float
@@ -71,7 +72,7 @@ def exact_inputs(game, point, *, allow_noncritical=False):
     if N > defaults["certify.max_state"]:
         raise NotSupportedError(f"n + m = {N} exceeds config.defaults['certify.max_state'] = "
                                 f"{defaults['certify.max_state']} for certification")
-    values = exact_point_values(game, point)
+    values = exact_point_values(game, point, floats)
     floats = np.array([float(v) for v in values])
     if not allow_noncritical:
         require_critical(game, floats)
