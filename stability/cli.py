@@ -1,4 +1,4 @@
-"""Command line: ``stability analyze [FORMULA --x x1,x2 --y y1,y2] [--json]``, ``stability figures``,
+"""Command line: ``stability analyze [FORMULA --x x1,x2 --y y1,y2] [--json] [--certify]``, ``stability figures``,
 ``stability class monotone-lipschitz --mu 0.1 --L 1`` (worst-case and class-optimal rates).
 
 With no formula, ``analyze`` runs the main job: the catalogue's toy games g1, g2, g3 are
@@ -22,9 +22,11 @@ from .linalg import StabilityWarning
 TOY_GAMES = ("g1", "g2", "g3")
 
 
-def analyze_game(game, lr):
+def analyze_game(game, lr, certify=False):
     """Critical points, their classification and the spectral table, as plain data. Every
-    row states the hyperparameters that produced it, and the search says how it was done."""
+    row states the hyperparameters that produced it, and the search says how it was done.
+    With ``certify`` each point also gets a certified classification and each row a certified
+    ρ (:mod:`stability.certify`), each hyperparameter read as the decimal it prints as."""
     import warnings
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", StabilityWarning)
@@ -42,7 +44,27 @@ def analyze_game(game, lr):
             "free_directions": None if cp.isolated else cp.free_directions.tolist(),
             "spectral_radius": {name: row.radius for name, row in rows.items()},
             "algorithms": {name: row.to_dict() for name, row in rows.items()}})
+        if certify:
+            out["points"][-1]["certified"] = _certified(game, cp, rows, lr)
     return out
+
+
+def _certified(game, cp, rows, lr):
+    """Certified classification and ρ of every defined row at ``cp``."""
+    import sympy as sp
+    from . import certify
+    decimal = lambda v: sp.Rational(repr(v))
+    radius = {}
+    for name, row in rows.items():
+        if row.error is not None or row.algorithm is None:
+            continue
+        hp = {k: (decimal(v) if isinstance(v, float) else decimal(v.real) + sp.I * decimal(v.imag))
+              for k, v in row.algorithm.hp.items() if isinstance(v, (float, complex))}
+        try:
+            radius[name] = certify.spectral_radius(row.algorithm, game, cp, **hp).to_dict()
+        except StabilityError as exc:
+            radius[name] = {"verdict": "error", "error": str(exc)}
+    return {"classification": certify.classify(game, cp).to_dict(), "spectral_radius": radius}
 
 
 def _fmt_hp(hp):
@@ -83,6 +105,14 @@ def _print_report(title, report):
                 shown = f"{rho:>10.6f}" if rho < 1e4 else f"{rho:>10.4g}"
                 print(f"    {name:<18}{shown}  {verdict:<7}"
                       f"{_fmt_hp(row['hyperparameters'])}")
+        if "certified" in entry:
+            cert = entry["certified"]
+            print("    certified (each hyperparameter as the shortest decimal of its float, the point exactly): "
+                  f"{cert['classification']['verdict']} ({cert['classification']['method']})")
+            for name, c in cert["spectral_radius"].items():
+                shown = c["error"] if c["verdict"] == "error" else (
+                    f"{c['verdict']:<10} ρ ∈ [{c['rho'][0]:.17g}, {c['rho'][1]:.17g}]  ({c['method']})")
+                print(f"      {name:<18}{shown}")
         if any(row["stable"] is None and row["error"] is None for row in entry["algorithms"].values()):
             print(f"    ≈1 ?: |ρ − 1| ≤ {defaults['spectral.rho_margin']:.2g}, below the accuracy of a computed "
                   "eigenvalue: stability is not decided")
@@ -136,6 +166,8 @@ def _build_parser():
     p.add_argument("--lr", type=_positive_float, default=defaults["figures.toy_lr"],
                    help="step size for the table (every algorithm's step: ηx = ηy, CM's α)")
     p.add_argument("--json", action="store_true", help="print JSON")
+    p.add_argument("--certify", action="store_true",
+                   help="also prove each verdict: certified classification and ρ (needs stability[certify])")
     p.add_argument("--figures", default="figures", help="where the main job writes figures")
     f = sub.add_parser("figures", help="regenerate every reproduced figure of the papers")
     f.add_argument("--out", default="figures", help="output directory")
@@ -284,10 +316,11 @@ def _run(args):
     if args.formula is not None:
         game = Game.from_expr(args.formula, args.x, args.y)
         result = {"formula": args.formula, "x": list(game.x_names), "y": list(game.y_names),
-                  "lr": args.lr, **analyze_game(game, args.lr)}
+                  "lr": args.lr, **analyze_game(game, args.lr, args.certify)}
         reports = [(f"f = {args.formula}", result)]
     else:
-        result = {"lr": args.lr, "games": {name: analyze_game(games.get(name), args.lr) for name in TOY_GAMES}}
+        result = {"lr": args.lr, "games": {name: analyze_game(games.get(name), args.lr, args.certify)
+                                           for name in TOY_GAMES}}
         reports = [(f"{name}: {games.describe(name).description}", rep)
                    for name, rep in result["games"].items()]
         from .figures import write_toy_figures

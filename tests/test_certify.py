@@ -340,3 +340,24 @@ def test_symbolic_stable_set_reads_floats_as_decimals_and_certify_as_binary():
 def test_exact_stable_set_hostile_inputs(call, error):
     with pytest.raises(error):
         call()
+
+
+def test_cli_analyze_certify(capsys):
+    """`stability analyze --certify`: a certified classification and a certified ρ for every
+    defined row, hyperparameters as the decimals they print as (CO on g1 at γ = 0.1: exactly
+    0.92, where the binary γ would split its Jordan block by ~1e-9)."""
+    import json
+    from stability.cli import main
+    assert main(["analyze", "-3*x**2 - y**2 + 4*x*y", "--certify", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    (point,) = out["points"]
+    cert = point["certified"]
+    assert cert["classification"]["verdict"] == "strict local minimax"
+    assert set(cert["spectral_radius"]) == {k for k, v in point["algorithms"].items() if v["error"] is None}
+    co = cert["spectral_radius"]["co"]
+    assert co["verdict"] == "stable" and co["rho"][0] <= 0.92 <= co["rho"][1] and co["rho"][1] - co["rho"][0] < 1e-15
+    for name, c in cert["spectral_radius"].items():
+        float_verdict = point["algorithms"][name]["stable"]
+        assert float_verdict is None or float_verdict == (c["verdict"] == "stable"), name
+    assert main(["analyze", "-3*x**2 - y**2 + 4*x*y", "--certify"]) == 0
+    assert "certified" in capsys.readouterr().out
