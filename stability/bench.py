@@ -384,6 +384,33 @@ def bench_lower_bound(degree=32):
             "max_rel_diff": diff, "bound": bound, f"minimax_degree_{degree}": float(finite.rate[0])}
 
 
+def bench_certify(sizes=(20, 50, 100), names=("gda", "eg", "lead")):
+    """Certified ρ (:func:`stability.certify.spectral_radius`) on the strict local minimax game
+    of :func:`minimax_dense_game` at n + m in ``sizes``, against the float ``spectral_radius``
+    of the same algorithms in the same run: the time each takes per size (ratio = float /
+    certified, below 1: the price of a proof), whether every verdict was decided, the widest
+    certified interval, and whether each float ρ lies in its interval."""
+    try:
+        from . import certify
+        certify.flint_module()
+    except StabilityError as exc:
+        return {"name": "certify", "skipped": str(exc)}
+    from .spectral import spectral_radius
+    per_size, ours, naive, widest, inside, decided = {}, 0.0, 0.0, 0.0, True, True
+    for N in sizes:
+        game, point = minimax_dense_game(N // 2), np.zeros(2 * (N // 2))
+        certs, t_cert = _timed(lambda: [certify.spectral_radius(name, game, point, lr=0.05) for name in names])
+        floats, t_float = _best_of(lambda: [spectral_radius(name, game, point, lr=0.05) for name in names])
+        ours, naive = ours + t_cert, naive + t_float
+        per_size[N] = {"certified_s": round(t_cert, 3), "float_s": round(t_float, 5),
+                       "methods": [c.method for c in certs]}
+        widest = max([widest] + [c.rho[1] - c.rho[0] for c in certs])
+        inside = inside and all(c.rho[0] - 1e-15 <= r <= c.rho[1] + 1e-15 for c, r in zip(certs, floats))
+        decided = decided and all(c.decided for c in certs)
+    return {"name": "certify", "ours_s": ours, "naive_s": naive, "ratio": naive / ours, "max_rel_diff": widest,
+            "algorithms": list(names), "sizes": per_size, "all_decided": decided, "float_inside": inside}
+
+
 def run_benchmarks(quick=False, gpu=False):
     if gpu:
         return [bench_gpu(30, engine_points=100, engine_steps=20) if quick else bench_gpu(2000, mf_n=100_000)]
@@ -392,11 +419,11 @@ def run_benchmarks(quick=False, gpu=False):
                 bench_matrix_free(2000, 100), bench_matrix_free(2000, 100, spikes=False),
                 bench_engine(200, 50, 10), bench_engine_final(2000, 50, 200),
                 bench_engine_jax(200, 50, "all"), bench_engine_jax(200, 50, "final"),
-                bench_classes(2000, tune=("gda", "hb")), bench_lower_bound(8)]
+                bench_classes(2000, tune=("gda", "hb")), bench_lower_bound(8), bench_certify((10, 20), ("gda",))]
     return [bench_table(1000), bench_sweep(500), bench_matrix_free(100_000, 2000),
             bench_matrix_free(100_000, 2000, spikes=False), bench_engine(10_000, 1000, 100),
             bench_engine_final(100_000, 1000, 10_000), bench_engine_jax(10_000, 1000, "all"),
-            bench_engine_jax(100_000, 1000, "final"), bench_classes(), bench_lower_bound()]
+            bench_engine_jax(100_000, 1000, "final"), bench_classes(), bench_lower_bound(), bench_certify()]
 
 
 def main(as_json=False, quick=False, gpu=False):

@@ -361,3 +361,16 @@ def test_cli_analyze_certify(capsys):
         assert float_verdict is None or float_verdict == (c["verdict"] == "stable"), name
     assert main(["analyze", "-3*x**2 - y**2 + 4*x*y", "--certify"]) == 0
     assert "certified" in capsys.readouterr().out
+
+
+def test_the_readme_certify_section_runs_and_its_comments_hold(capsys):
+    import re
+    from pathlib import Path
+    text = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    code = re.search(r"## Certified verdicts\n.*?```python\n(.*?)```", text, re.S).group(1)
+    namespace = {}
+    exec(compile(code, "README.md", "exec"), namespace)
+    assert "11/10" in capsys.readouterr().out
+    c = namespace["certify"]
+    assert c.spectral_radius("altgda", games.get("bilinear", p=1, q=1), [0, 0], lr=F(1, 2)).verdict == "marginal"
+    assert c.stable_set("fr", games.get("g1"), [0, 0]).as_set() == sp.Interval.open(0, 1)

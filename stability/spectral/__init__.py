@@ -5,7 +5,7 @@
 - :mod:`~stability.spectral.sweeps`: :class:`Sweep`, spectra over one hyperparameter;
 - :mod:`~stability.spectral.tables`: :class:`Table`, ρ of many algorithms at one point;
 - :mod:`~stability.spectral.stable_sets`: :class:`StableSet`, where ρ < 1; GDA's bound;
-- :mod:`~stability.spectral.symbolic`: exact stable sets (Schur–Cohn);
+- :mod:`~stability.spectral.symbolic`: exact stable sets as sympy sets (Liénard–Chipart, :mod:`stability.certify`);
 - :mod:`~stability.spectral.tuning`: :class:`Optimum`, the hyperparameters minimising ρ;
 - :mod:`~stability.spectral.classes`: regions of eig(V) (classes of games) and :func:`worst_case` over them.
 """
