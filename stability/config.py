@@ -95,6 +95,8 @@ _SETTINGS = {
     "spectral.max_sweep_values": (10 ** 6, _POSITIVE_INT, "most hyperparameter values of one sweep"),
     "spectral.max_symbolic_state": (12, _POSITIVE_INT, "largest Jacobian of an exact stable set"),
     "certify.max_state": (400, _POSITIVE_INT, "largest Jacobian (state size) certified"),
+    "certify.max_exact_degree": (200, _POSITIVE_INT, "largest characteristic polynomial decided exactly (degree)"),
+    "certify.ball_seconds": (60.0, _POSITIVE, "after this many seconds a ball enclosure stops raising its precision"),
     "certify.max_precision": (4096, _POSITIVE_INT, "highest working precision of a certificate, in bits"),
     "spectral.max_grid": (1_000_000, _POSITIVE_INT, "most grid points of optimize"),
     "diagnostics.max_kronecker": (60, _POSITIVE_INT, "largest n + m of the τ* Kronecker problem"),

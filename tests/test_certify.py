@@ -374,3 +374,24 @@ def test_the_readme_certify_section_runs_and_its_comments_hold(capsys):
     c = namespace["certify"]
     assert c.spectral_radius("altgda", games.get("bilinear", p=1, q=1), [0, 0], lr=F(1, 2)).verdict == "marginal"
     assert c.stable_set("fr", games.get("g1"), [0, 0]).as_set() == sp.Interval.open(0, 1)
+
+
+def test_beyond_the_exact_degree_balls_decide_what_they_can_and_say_undecided(monkeypatch):
+    """Above config.defaults['certify.max_exact_degree'] the polynomial route is closed: an
+    eigenvalue proven outside still proves instability (Gershgorin), and ρ = 1 exactly is
+    reported undecided once the ball escalation's time budget is spent — never a guess."""
+    from stability import config
+    monkeypatch.setitem(config.defaults, "certify.max_exact_degree", 4)
+    monkeypatch.setitem(config.defaults, "certify.ball_seconds", 0.5)
+    rng = np.random.default_rng(0)
+    B = rng.standard_normal((7, 7)) / np.sqrt(7) * 0.3        # ρ(B) < 1, generically simple
+    J = np.zeros((8, 8))
+    J[1:, 1:] = B
+    for corner, verdict in ((1.0, "undecided"), (1.5, "unstable"), (0.5, "stable")):
+        J[0, 0] = corner
+        cert = certify.spectrum_certificate(J)
+        assert cert.verdict == verdict and cert.method != "exact"
+        assert cert.rho[0] <= max(corner, np.abs(np.linalg.eigvals(B)).max()) <= cert.rho[1]
+    monkeypatch.setitem(config.defaults, "certify.max_exact_degree", 200)
+    J[0, 0] = 1.0
+    assert certify.spectrum_certificate(J).verdict == "marginal"

@@ -158,9 +158,11 @@ def test_bench_smoke():
     rows = run_benchmarks(quick=True)
     assert {r["name"] for r in rows} == {"table", "sweep", "matrix_free", "matrix_free_flat", "engine",
                                               "engine_final", "engine_jax_all", "engine_jax_final", "classes",
-                                              "class lower bound"}
+                                              "class lower bound", "certify"}
     for r in rows:  # the benchmark's own agreement check between ours and the naive method
         assert "skipped" in r or r["max_rel_diff"] <= 1e-6
+    certified = next(r for r in rows if r["name"] == "certify")
+    assert "skipped" in certified or (certified["all_decided"] and certified["float_inside"])
 
 
 def test_table_uses_arnoldi_for_large_dense_jacobians_and_agrees():

@@ -20,7 +20,7 @@ import time
 
 from ..config import defaults
 from ..errors import ShapeError, checked_call
-from .algebra import flint_module
+from .algebra import flint_module, precision_limit
 from .certificate import SpectralCertificate, VERDICTS, point_text
 from .classification import ClassificationCertificate, classify
 from .jacobian import certified_jacobian, hp_text
@@ -63,9 +63,10 @@ def spectral_radius(algorithm, game, point, *, allow_noncritical=False, max_prec
     -----
     With rational inputs the Jacobian is exact; its characteristic polynomial over ℚ is factored
     and each root placed relative to the unit circle exactly (docs/MATHEMATICS.md §6.2), so a
-    modulus of exactly 1, or a defective eigenvalue, is proven. With balls (irrational Hessian
-    entries) Arb encloses the eigenvalues, doubling the precision until each cluster lies
-    strictly inside or outside the circle.
+    modulus of exactly 1, or a defective eigenvalue, is proven (up to
+    ``config.defaults["certify.max_exact_degree"]`` rows: about 7 s at 200). With balls
+    (irrational Hessian entries, or a larger exact matrix) Arb encloses the eigenvalues,
+    doubling the precision until each cluster lies strictly inside or outside the circle.
 
     Examples
     --------
@@ -94,7 +95,7 @@ def spectrum_certificate(J, subject="ρ of the matrix", inputs=(), rebuild=None,
     J = Mat.of(J)
     if J.shape[0] != J.shape[1] or J.shape[0] == 0:
         raise ShapeError(f"a spectrum needs a non-empty square matrix, got shape {J.shape}")
-    max_precision = int(defaults["certify.max_precision"] if max_precision is None else max_precision)
+    max_precision = precision_limit(max_precision)
     flint = flint_module()
     old, flint.ctx.prec = flint.ctx.prec, GERSHGORIN_BITS
     try:  # the fast enclosure first; it decides unless eigenvalues crowd each other or the circle
@@ -102,13 +103,15 @@ def spectrum_certificate(J, subject="ρ of the matrix", inputs=(), rebuild=None,
     finally:
         flint.ctx.prec = old
     chi, bits = None, GERSHGORIN_BITS
-    if eigenvalues is not None and (not J.exact or all(e.multiplicity == 1 for e in eigenvalues)):
+    exact_route = J.exact and J.shape[0] <= defaults["certify.max_exact_degree"]
+    if eigenvalues is not None and _decisive(eigenvalues, exact_route):
         method = "gershgorin"
-    elif J.exact:
+    elif exact_route:
         eigenvalues, chi, bits = exact_spectrum(J, "circle", max_precision)
         method = "exact"
     else:
-        eigenvalues, bits = ball_spectrum(rebuild or (lambda: J), "circle", max_precision)
+        eigenvalues, bits = ball_spectrum(rebuild or (lambda: J), "circle", max_precision,
+                                          enough=lambda sides: 1 in sides)  # one outside: unstable
         method = "ball"
     positions = {e.position for e in eigenvalues}
     if "outside" in positions:
@@ -119,5 +122,15 @@ def spectrum_certificate(J, subject="ρ of the matrix", inputs=(), rebuild=None,
         verdict = "marginal"
     else:
         verdict = "stable"
-    rho, ball = radius_interval(eigenvalues)
+    rho, ball = radius_interval(eigenvalues)  # valid with undecided enclosures too: each holds its eigenvalues
     return SpectralCertificate(subject, verdict, rho, ball, method, bits, eigenvalues, chi, list(inputs))
+
+
+def _decisive(eigenvalues, exact_route):
+    """Whether a Gershgorin enclosure settles the certificate: every group decided and — where
+    the exact route is open, which gives multiplicities and Jordan blocks — every group one
+    simple eigenvalue; otherwise a group proven outside (unstable) is enough."""
+    positions = [e.position for e in eigenvalues]
+    if "undecided" not in positions and all(e.multiplicity == 1 for e in eigenvalues):
+        return True
+    return not exact_route and ("outside" in positions or "undecided" not in positions)

@@ -30,6 +30,13 @@ def flint_module():
     return flint
 
 
+def precision_limit(value):
+    """``max_precision`` checked: an integer number of bits in [64, 2²⁰] (None: the default)."""
+    from ..config import defaults
+    from ..linalg import count
+    return count(defaults["certify.max_precision"] if value is None else value, "max_precision", 64, high=1 << 20)
+
+
 def exact_scalar(value, name="value"):
     """A number as an exact ``fmpq`` (floats as the binary numbers they are), or an ``acb``
     ball for a complex or irrational value."""

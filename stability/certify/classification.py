@@ -8,10 +8,9 @@ decides leaves the block's inertia undecided, and so every verdict resting on it
 
 from dataclasses import dataclass, field
 
-from ..config import defaults
 from ..equilibria.classify import second_order_verdicts
 from ..errors import InputError, SingularBlockError, checked_call
-from .algebra import exact_scalar, flint_module
+from .algebra import exact_scalar, flint_module, precision_limit
 from .certificate import point_text
 from .jacobian import exact_inputs
 from .roots import locate
@@ -143,7 +142,7 @@ def classify(game, point, *, lr_ratio=1, allow_noncritical=False, max_precision=
     c = exact_scalar(lr_ratio, "lr_ratio")
     if not isinstance(c, flint.fmpq) or not c > 0:
         raise InputError(f"lr_ratio must be a positive real number, got {lr_ratio!r}")
-    max_precision = int(defaults["certify.max_precision"] if max_precision is None else max_precision)
+    max_precision = precision_limit(max_precision)
 
     def blocks():
         return exact_inputs(game, point, allow_noncritical=allow_noncritical)

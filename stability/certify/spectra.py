@@ -104,8 +104,8 @@ def gershgorin_spectrum(J, curve="circle"):
     exactly k eigenvalues. The discs (enclosed in boxes) are returned as clusters. This costs one
     float ``eig`` and two ball products — a tenth of Arb's own eigenvalue enclosure at K = 100
     to 200 — and decides every spectrum whose eigenvalues are not within about 1e-13 of the
-    curve or of each other. Returns None when X is singular (a defective or nearly defective
-    matrix), or when a group of discs meets the curve."""
+    curve or of each other; a group that meets the curve is ``"undecided"``. Returns None when X
+    is singular (a defective or nearly defective matrix)."""
     flint = flint_module()
     Jb = J.balls()
     K = J.shape[0]
@@ -139,9 +139,8 @@ def gershgorin_spectrum(J, curve="circle"):
         for i in members[1:]:
             box = box.union(boxes[i])
         side = _ball_side(box, curve)
-        if side == 0:
-            return None
-        out.append(Eigenvalue(box, len(members), NAMES[curve][side], 1 if len(members) == 1 else None))
+        out.append(Eigenvalue(box, len(members), NAMES[curve][side] if side else "undecided",
+                              1 if len(members) == 1 else None))
     return out
 
 
@@ -168,13 +167,18 @@ def _components(boxes):
     return list(groups.values())
 
 
-def ball_spectrum(build, curve="circle", max_precision=4096):
+def ball_spectrum(build, curve="circle", max_precision=4096, enough=None):
     """``(eigenvalues, bits)`` from Arb's enclosures of the matrix ``build()`` returns at the
     working precision (rebuilt at each precision, so inputs that are balls tighten too), from
-    53 bits doubling until every cluster lies strictly on one side of ``curve``; at
-    ``max_precision`` the undecided clusters say so."""
+    64 bits doubling until every cluster lies strictly on one side of ``curve`` (or ``enough``
+    of the sides, a function of the list of -1/0/+1, decides the question). The escalation stops
+    at ``max_precision`` bits or once ``config.defaults["certify.ball_seconds"]`` have passed
+    (each step costs about twice the last), and the clusters still undecided say so."""
+    import time
+    from ..config import defaults
     flint = flint_module()
     precision, old = 64, flint.ctx.prec
+    start, budget = time.perf_counter(), defaults["certify.ball_seconds"]
     try:
         while True:
             flint.ctx.prec = precision
@@ -183,14 +187,16 @@ def ball_spectrum(build, curve="circle", max_precision=4096):
                 values = build().balls().eig(multiple=True)
             except ValueError:  # Arb could not isolate the clusters at this precision
                 pass
+            out_of_time = time.perf_counter() - start > budget
             if values is not None:
                 clusters = _clusters(values)
                 sides = [_ball_side(b, curve) for b, _ in clusters]
-                if all(sides) or precision >= max_precision:
+                if all(sides) or (enough is not None and enough(sides)) or precision >= max_precision or out_of_time:
                     break
-            elif precision >= max_precision:
-                raise ConvergenceError(f"Arb could not enclose the eigenvalues at {max_precision} bits "
-                                       "(config.defaults['certify.max_precision'])")
+            elif precision >= max_precision or out_of_time:
+                raise ConvergenceError(f"Arb could not enclose the eigenvalues by {precision} bits and "
+                                       f"{time.perf_counter() - start:.0f} s (config.defaults['certify.max_precision'], "
+                                       "['certify.ball_seconds'])")
             precision = min(2 * precision, max_precision)
     finally:
         flint.ctx.prec = old
