@@ -395,3 +395,20 @@ def test_beyond_the_exact_degree_balls_decide_what_they_can_and_say_undecided(mo
     monkeypatch.setitem(config.defaults, "certify.max_exact_degree", 200)
     J[0, 0] = 1.0
     assert certify.spectrum_certificate(J).verdict == "marginal"
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_certified_inertias_of_the_schur_complements_by_haynsworth(seed):
+    """In(S) = In(H) − In(Hyy) and In(T) = In(H) − In(Hxx) (Haynsworth): the certificate never
+    forms S or T. Oracle: numpy's eigvalsh of S and T built in the test, on random games with
+    mixed inertias (|eigenvalues| ≥ 1e-3 of the scale here, far above rounding)."""
+    game = random_quadratic(4, 3, seed=seed)
+    Hxx, Hxy, Hyy = game.blocks_at(np.zeros(7))
+    S = Hxx - Hxy @ np.linalg.solve(Hyy, Hxy.T)
+    T = Hyy - Hxy.T @ np.linalg.solve(Hxx, Hxy)
+    sign = lambda M: (int((np.linalg.eigvalsh(M) > 0).sum()), int((np.linalg.eigvalsh(M) < 0).sum()), 0)
+    assert min(np.abs(np.linalg.eigvalsh(S)).min(), np.abs(np.linalg.eigvalsh(T)).min()) > 1e-3
+    cert = certify.classify(game, np.zeros(7))
+    assert cert.inertia["S"] == sign(S) and cert.inertia["T"] == sign(T)
+    assert cert.verdict == classify(game, np.zeros(7)).verdict
+    assert "Haynsworth" in cert.evidence["S"]

@@ -177,10 +177,6 @@ class Mat:
     def shape(self):
         return (self.a.nrows(), self.a.ncols())
 
-    def entries(self):
-        r, c = self.shape
-        return [self.a[i, j] for i in range(r) for j in range(c)]
-
     def balls(self):
         """The same matrix as complex balls."""
         return self.a if not self.exact else flint_module().acb_mat(self.a)
@@ -266,8 +262,7 @@ class Mat:
         r, c = self.shape
         rows = range(r)[key[0]] if isinstance(key[0], slice) else [key[0]]
         cols = range(c)[key[1]] if isinstance(key[1], slice) else [key[1]]
-        return Mat.from_entries(len(rows), len(cols), [self.a[i, j] for i in rows for j in cols]) \
-            if self.exact else Mat(_acb_from(len(rows), len(cols), [self.a[i, j] for i in rows for j in cols]))
+        return Mat.from_entries(len(rows), len(cols), [self.a[i, j] for i in rows for j in cols])
 
     def solve(self, rhs):
         """``self⁻¹ rhs`` (a :class:`SingularBlockError` when singular, or not provably
@@ -281,21 +276,13 @@ class Mat:
                                       " or not provably regular at this precision")) from None
 
 
-def _acb_from(r, c, entries):
-    flint = flint_module()
-    return flint.acb_mat(r, c, [flint.acb(e) for e in entries])
-
-
 def hstack(blocks):
     blocks = [Mat.of(b) for b in blocks]
     r = blocks[0].shape[0]
     if any(b.shape[0] != r for b in blocks):
         raise InputError("hstack: blocks with different numbers of rows")
     cols = sum(b.shape[1] for b in blocks)
-    entries = [b.a[i, j] for i in range(r) for b in blocks for j in range(b.shape[1])]
-    if all(b.exact for b in blocks):
-        return Mat.from_entries(r, cols, entries)
-    return Mat(_acb_from(r, cols, entries))
+    return Mat.from_entries(r, cols, [b.a[i, j] for i in range(r) for b in blocks for j in range(b.shape[1])])
 
 
 class FieldMat:

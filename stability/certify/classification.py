@@ -1,20 +1,23 @@
 """Certified second-order classification: the inertias of Hxx, Hyy and the Schur complements
 S and T, proven, and the verdicts that follow (docs/MATHEMATICS.md §2, §6.3).
 
-For rational blocks the inertia is exact: the characteristic polynomial of a symmetric matrix
-has only real roots, so Descartes' rule of signs counts its positive and negative roots
-exactly. For ball blocks Arb encloses the eigenvalues; a sign that no precision up to the limit
-decides leaves the block's inertia undecided, and so every verdict resting on it."""
+The inertias of Hxx, Hyy and the full Hessian H are proven, those of S and T follow from
+Haynsworth's additivity. Each is decided by Gershgorin discs of QᵀMQ in ball arithmetic (Q the
+float eigenvectors) when no eigenvalue is near 0; otherwise, for rational blocks, exactly by
+Descartes' rule of signs on the characteristic polynomial (all its roots are real), which
+proves a zero eigenvalue; for ball blocks by Arb's enclosures, where a sign no precision up to
+the limit decides leaves the inertia undecided, and so every verdict resting on it."""
 
 from dataclasses import dataclass, field
 
+from ..config import defaults
 from ..equilibria.classify import second_order_verdicts
-from ..errors import InputError, SingularBlockError, checked_call
+from ..errors import InputError, checked_call
 from .algebra import exact_scalar, flint_module, precision_limit
 from .certificate import point_text
 from .jacobian import exact_inputs
 from .roots import locate
-from .spectra import ball_spectrum
+from .spectra import ball_spectrum, congruence_inertia, gershgorin_spectrum
 
 VERDICT_KEYS = ("strict_local_nash", "local_nash_necessary", "strict_local_minimax",
                 "local_minimax_necessary", "strict_local_maximin", "local_maximin_necessary")
@@ -110,19 +113,43 @@ def ball_inertia(build, max_precision):
     values, bits = ball_spectrum(build, "axis", max_precision)
     if any(v.position == "undecided" for v in values):
         return None, f"an eigenvalue enclosure meets 0 at {bits} bits"
+    return _counts(values), f"eigenvalue enclosures at {bits} bits"
+
+
+def _counts(values):
     pos = sum(v.multiplicity for v in values if v.position == "right")
     neg = sum(v.multiplicity for v in values if v.position == "left")
-    return (pos, neg, 0), f"eigenvalue enclosures at {bits} bits"
+    return (pos, neg, 0)
 
 
-def _schur(A, B, C):
-    """``A − B C⁻¹ Bᵀ`` (:class:`SingularBlockError` where C is singular)."""
-    return A - B @ C.solve(B.T)
+def inertia(build, exact, max_precision):
+    """``((positive, negative, zero), evidence)`` of the symmetric matrix ``build()``: a float
+    congruence first (:func:`~stability.certify.spectra.congruence_inertia`), then Descartes on
+    the exact characteristic polynomial (which proves a zero eigenvalue), then Arb's enclosures."""
+    M = build()
+    if M.shape[0] == 0:
+        return (0, 0, 0), "empty"
+    flint = flint_module()
+    old, flint.ctx.prec = flint.ctx.prec, 128
+    try:
+        counts = congruence_inertia(M)
+    finally:
+        flint.ctx.prec = old
+    if counts is not None:
+        return counts, ("Sylvester: congruent to QᵀMQ (Q the float eigenvectors, proven nonsingular), whose "
+                        "Gershgorin intervals in ball arithmetic are all off 0")
+    if exact and M.shape[0] <= defaults["certify.max_exact_degree"]:
+        return exact_inertia(M)
+    return ball_inertia(build, max_precision)
 
 
 @checked_call
 def classify(game, point, *, lr_ratio=1, allow_noncritical=False, max_precision=None):
     """Certify the second-order classification of a critical point of a zero-sum game.
+
+    The inertias of Hxx, Hyy and the full Hessian H are proven; those of the Schur complements
+    follow by Haynsworth's additivity, ``In(H) = In(Hyy) + In(S) = In(Hxx) + In(T)`` where Hyy
+    (Hxx) is proven regular, so S and T are never formed (docs/MATHEMATICS.md §6.3).
 
     Parameters
     ----------
@@ -148,37 +175,33 @@ def classify(game, point, *, lr_ratio=1, allow_noncritical=False, max_precision=
         return exact_inputs(game, point, allow_noncritical=allow_noncritical)
     inputs = blocks()
     exact = inputs.exact
-    inertia, evidence = {}, {}
-
-    def decide(name, make):
-        if exact:
-            inertia[name], evidence[name] = exact_inertia(make(inputs))
+    inertias, evidence = {}, {}
+    for name, part in (("Hxx", lambda b: b.Hxx), ("Hyy", lambda b: b.Hyy),
+                       ("H", lambda b: _vstack(_hstack(b.Hxx, b.Hxy), _hstack(b.Hxy.T, b.Hyy)))):
+        inertias[name], evidence[name] = inertia(
+            (lambda part=part: part(inputs)) if exact else (lambda part=part: part(blocks())), exact, max_precision)
+    H = inertias.pop("H")
+    regular = lambda name: inertias[name] is not None and inertias[name][2] == 0
+    for name, needs in (("S", "Hyy"), ("T", "Hxx")):
+        if regular(needs) and H is not None:
+            inertias[name] = tuple(h - b for h, b in zip(H, inertias[needs]))
+            evidence[name] = f"In(H) − In({needs}) (Haynsworth), In(H) = {H}: {evidence['H']}"
+        elif regular(needs):
+            inertias[name], evidence[name] = None, f"In(H) is undecided ({evidence['H']})"
         else:
-            inertia[name], evidence[name] = ball_inertia(lambda: make(blocks()), max_precision)
-
-    decide("Hxx", lambda b: b.Hxx)
-    decide("Hyy", lambda b: b.Hyy)
-    regular = lambda name: inertia[name] is not None and inertia[name][2] == 0
-    for name, needs, make in (("S", "Hyy", lambda b: _schur(b.Hxx, b.Hxy, b.Hyy)),
-                              ("T", "Hxx", lambda b: _schur(b.Hyy, b.Hxy.T, b.Hxx))):
-        if regular(needs):
-            try:
-                decide(name, make)
-            except SingularBlockError:
-                evidence[name] = f"{needs} is not provably regular"
-        else:
-            evidence[name] = f"{needs} is singular (proven)" if inertia[needs] is not None else f"{needs}'s inertia is undecided"
-    decided = {k: v for k, v in inertia.items() if v is not None}
+            evidence[name] = f"{needs} is singular (proven)" if inertias[needs] is not None else f"{needs}'s inertia is undecided"
+    evidence.pop("H")
+    decided = {k: v for k, v in inertias.items() if v is not None}
     verdicts = second_order_verdicts(decided, regular("Hyy"), regular("Hxx"))
-    if any(v is None for v in inertia.values()):  # a verdict resting on an undecided inertia is unproven
+    if any(v is None for v in inertias.values()):  # a verdict resting on an undecided inertia is unproven
         for key in VERDICT_KEYS + ("inconclusive",):
-            if _rests_on_undecided(key, inertia):
+            if _rests_on_undecided(key, inertias):
                 verdicts[key] = None
     gda, gda_text = _gda_stable(inputs, blocks, c, exact, max_precision)
     if gda is None and verdicts["inconclusive"] is False and "zero real part" in gda_text:
         verdicts["inconclusive"] = True
     subject = f"classification at {point_text(inputs.point)}"
-    return ClassificationCertificate(subject, "exact" if exact else "ball", inertia, evidence,
+    return ClassificationCertificate(subject, "exact" if exact else "ball", inertias, evidence,
                                      *(verdicts[k] for k in VERDICT_KEYS), verdicts["inconclusive"],
                                      gda, gda_text, c, [f"Hessian: {inputs.source}"])
 
@@ -199,12 +222,22 @@ def _gda_stable(inputs, blocks, c, exact, max_precision):
         top = _hstack(b.Hxx, b.Hxy)
         bottom = _hstack(-b.Hxy.T, -b.Hyy) * c
         return _vstack(top, bottom)
-    if exact:
-        roots, bits = locate(matrix(inputs).a.charpoly(), "axis", max_precision)
+    M = matrix(inputs) if exact else matrix(blocks())
+    flint = flint_module()
+    old, flint.ctx.prec = flint.ctx.prec, 128
+    try:
+        values = gershgorin_spectrum(M, "axis")
+    finally:
+        flint.ctx.prec = old
+    if values is not None and all(v.position != "undecided" for v in values):
+        positions = {v.position for v in values}
+        how = "Gershgorin discs of X⁻¹MX in ball arithmetic, all off the imaginary axis"
+    elif exact and M.shape[0] <= defaults["certify.max_exact_degree"]:
+        roots, bits = locate(M.a.charpoly(), "axis", max_precision)
         positions = {r.position for r in roots}
         how = f"the charpoly of diag(I, cI)V over ℚ, roots placed exactly relative to the imaginary axis ({bits} bits)"
     else:
-        values, bits = ball_spectrum(lambda: matrix(blocks()), "axis", max_precision)
+        values, bits = ball_spectrum(lambda: matrix(blocks()), "axis", max_precision, enough=lambda sides: -1 in sides)
         positions = {v.position for v in values}
         how = f"eigenvalue enclosures of diag(I, cI)V at {bits} bits"
     if "left" in positions:

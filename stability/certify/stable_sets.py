@@ -22,7 +22,7 @@ import sympy as sp
 
 from ..algorithms import as_algorithm
 from ..config import defaults
-from ..errors import InputError, NotSupportedError, SingularBlockError, checked_call
+from ..errors import ConvergenceError, InputError, NotSupportedError, SingularBlockError, checked_call
 from .algebra import FieldMat, LinearModel, flint_module
 from .jacobian import exact_algorithm, exact_inputs
 
@@ -116,69 +116,80 @@ def _hurwitz_conditions(coeffs, R):
 
 
 def _cayley(coeffs, R):
-    """Coefficients (highest first) of ``(1 − w)^d χ((1 + w)/(1 − w))`` for χ with ``coeffs``."""
+    """Coefficients (highest first) of ``(1 − w)^d χ((1 + w)/(1 − w))`` for χ with ``coeffs``:
+    z^k contributes (1 + w)^k (1 − w)^(d−k), whose w^j coefficient is
+    Σᵢ C(k, i) C(d − k, j − i) (−1)^(j−i)."""
+    from math import comb
     d = len(coeffs) - 1
-    out = [R.zero] * (d + 1)
+    out = [R.zero] * (d + 1)  # out[j] multiplies w^(d − j)
     for k, c in enumerate(reversed(coeffs)):  # c multiplies z^k
         if not c:
             continue
-        poly = sp.Poly((1 + sp.Symbol("w")) ** k * (1 - sp.Symbol("w")) ** (d - k), sp.Symbol("w"))
-        terms = poly.all_coeffs()
-        terms = [0] * (d + 1 - len(terms)) + terms
-        for j, t in enumerate(terms):
+        for j in range(d + 1):
+            t = sum(comb(k, i) * comb(d - k, j - i) * (-1) ** (j - i) for i in range(max(0, j - d + k), min(k, j) + 1))
             if t:
-                out[j] += c * int(t)
+                out[d - j] += c * t
     return out
 
 
-def _to_fmpz(poly, R):
-    """A polynomial of ℚ[s] as a primitive ``fmpz_poly``."""
+def _to_fmpz(poly):
+    """A polynomial of ℚ[s] (a sympy ring element) as a primitive ``fmpz_poly``."""
     flint = flint_module()
-    coeffs = [sp.Rational(int(c.numerator), int(c.denominator)) for c in reversed(poly.to_dense())] \
-        if hasattr(poly, "to_dense") else None
-    if coeffs is None:
-        coeffs = [sp.Rational(c) for c in reversed(sp.Poly(R.to_sympy(poly), *R.symbols).all_coeffs())]
-    q = flint.fmpq_poly([flint.fmpq(int(c.p), int(c.q)) for c in coeffs])
-    return q.numer()
+    coeffs = [flint.fmpq(int(c.numerator), int(c.denominator)) for c in reversed(poly.to_dense())]
+    return flint.fmpq_poly(coeffs).numer()
 
 
-def _positive_roots(polys):
+def _positive_roots(polys, max_precision=4096):
     """The distinct positive real roots of the product of ``polys`` (fmpz_poly), sorted, each as
-    ``(irreducible factor, ball)``; balls are disjoint and isolate one root."""
+    ``(irreducible factor, ball)`` with disjoint balls. A rational root is exact; an irrational
+    one is neither 0 nor shared with another irreducible factor, so raising the precision
+    separates it from 0 and from every other root (:class:`ConvergenceError` if
+    ``max_precision`` bits do not)."""
     flint = flint_module()
     factors = {}
     for p in polys:
-        if p.degree() < 1:
-            continue
-        for q, _ in p.factor()[1]:
-            factors[str(q)] = q
-    roots = []
-    old = flint.ctx.prec
+        if p.degree() >= 1:
+            factors.update((str(q), q) for q, _ in p.factor()[1])
+    roots, old = [], flint.ctx.prec
     try:
         for q in factors.values():
+            if q.degree() == 1:
+                r = flint.fmpq(-int(q[0]), int(q[1]))
+                if r > 0:
+                    roots.append((q, None))  # enclosed, at each precision, by _enclose
+                continue
             precision = 64
             while True:
                 flint.ctx.prec = precision
-                found = [r for r, _ in q.complex_roots() if r.imag == 0]
-                if all(r.real > 0 or r.real < 0 for r in found) or precision > 4096:
+                found = [r.real for r, _ in q.complex_roots() if r.imag == 0]
+                if all(r > 0 or r < 0 for r in found):
                     break
+                if precision >= max_precision:
+                    raise ConvergenceError(f"{max_precision} bits do not separate a real root from 0")
                 precision *= 2
-            roots += [(q, r.real) for r in found if r.real > 0]
-        roots.sort(key=lambda qr: qr[1].mid())
-        flint.ctx.prec = 256  # distinct roots of distinct irreducible factors are distinct: refine to separate
-        for _ in range(6):
-            if all(a[1].upper() < b[1].lower() for a, b in zip(roots, roots[1:])):
-                break
-            roots = [(q, _refine(q, r, flint.ctx.prec)) for q, r in roots]
-            flint.ctx.prec *= 4
+            roots += [(q, r) for r in found if r > 0]
+        precision = 128
+        while True:
+            flint.ctx.prec = precision
+            balls = [(q, _enclose(q, r)) for q, r in roots]
+            balls.sort(key=lambda qr: qr[1].mid())
+            if all(a[1].upper() < b[1].lower() for a, b in zip(balls, balls[1:])):
+                return balls
+            if precision >= max_precision:
+                raise ConvergenceError(f"{max_precision} bits do not separate the roots of the stability conditions")
+            precision *= 4
     finally:
         flint.ctx.prec = old
-    return roots
 
 
-def _refine(q, r, precision):
+def _enclose(q, r):
+    """The root of the irreducible ``q`` near ``r`` at the working precision (a rational root
+    of a linear factor: its ball at that precision)."""
+    flint = flint_module()
+    if q.degree() == 1:
+        return flint.arb(flint.fmpq(-int(q[0]), int(q[1])))
     candidates = [x.real for x, _ in q.complex_roots() if x.imag == 0 and x.real.overlaps(r)]
-    return candidates[0] if candidates else r
+    return candidates[0] if len(candidates) == 1 else r
 
 
 def _exact_endpoint(q, ball):
@@ -316,7 +327,7 @@ def exact_set(exact, s, param, inputs):
     if any(not c for c in conditions):  # a condition ≡ 0 can never be positive
         intervals = []
     else:
-        polys = [_to_fmpz(c, R) for c in conditions] + [_to_fmpz(undefined, R)]
+        polys = [_to_fmpz(c) for c in conditions] + [_to_fmpz(undefined)]
         roots = _positive_roots(polys)
         flint = flint_module()
         edges = [None] + roots + [None]
