@@ -146,6 +146,11 @@ class Mat:
             return value
         if isinstance(value, (flint.fmpq_mat, flint.acb_mat)):
             return cls(value)
+        if isinstance(value, np.ndarray) and value.dtype == np.float64 and value.ndim == 2:
+            if not np.all(np.isfinite(value)):
+                raise InputError("matrix entries must be finite")
+            # floats as the binary numbers they are, without the generic conversion's checks
+            return cls(flint.fmpq_mat(*value.shape, [flint.fmpq(*v.as_integer_ratio()) for v in value.ravel().tolist()]))
         arr = np.asarray(value, dtype=object)
         if arr.ndim == 1:
             arr = arr[None, :]
