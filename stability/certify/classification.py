@@ -11,7 +11,7 @@ the limit decides leaves the inertia undecided, and so every verdict resting on 
 from dataclasses import dataclass, field
 
 from ..config import defaults
-from ..equilibria.classify import second_order_verdicts
+from ..equilibria.classify import second_order_verdicts, verdict_phrase
 from ..errors import InputError, checked_call
 from .algebra import exact_scalar, flint_module, precision_limit
 from .certificate import point_text
@@ -53,17 +53,8 @@ class ClassificationCertificate:
     @property
     def verdict(self):
         """The strongest proven concept, as a short phrase (or why none is proven)."""
-        if self.strict_local_nash:
-            return "strict local Nash"
-        strict = [name for name, holds in (("strict local minimax", self.strict_local_minimax),
-                                           ("strict local maximin", self.strict_local_maximin)) if holds]
-        if strict:
-            return " and ".join(strict)
-        if any(v is None for v in (self.strict_local_nash, self.strict_local_minimax, self.strict_local_maximin)):
-            return "undecided (an inertia is not proven at the highest precision)"
-        if self.inconclusive:
-            return "inconclusive at second order (a proven degeneracy)"
-        return "none (not a local Nash, minimax or maximin point)"
+        return verdict_phrase(self.strict_local_nash, self.strict_local_minimax, self.strict_local_maximin,
+                              self.inconclusive, proven=True)
 
     def proof(self):
         lines = [f"{self.subject}: {self.verdict}"]

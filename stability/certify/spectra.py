@@ -126,13 +126,8 @@ def gershgorin_spectrum(J, curve="circle"):
     except ZeroDivisionError:
         return None
     boxes = []
-    for i in range(K):
-        r = flint.arb(0)
-        for j in range(K):
-            if j != i:
-                r += abs(M[i, j])
+    for i, r in enumerate(_off_diagonal_sums(M)):
         c = M[i, i]
-        r = r.upper()
         boxes.append(flint.acb(flint.arb(c.real.mid(), c.real.rad() + r), flint.arb(c.imag.mid(), c.imag.rad() + r)))
     groups = _components(boxes)
     out = []
@@ -171,14 +166,7 @@ def congruence_inertia(M):
     if not drift < 1:
         return None
     B = Qb.transpose() * A * Qb
-    intervals = []
-    for i in range(K):
-        r = flint.arb(0)
-        for j in range(K):
-            if j != i:
-                r += abs(B[i, j])
-        c = B[i, i]
-        intervals.append(flint.arb(c.mid(), c.rad() + r.upper()))
+    intervals = [flint.arb(B[i, i].mid(), B[i, i].rad() + r) for i, r in enumerate(_off_diagonal_sums(B))]
     counts = [0, 0]
     for members in _components([flint.acb(x) for x in intervals]):
         box = intervals[members[0]]
@@ -191,6 +179,20 @@ def congruence_inertia(M):
         else:
             return None
     return (counts[0], counts[1], 0)
+
+
+def _off_diagonal_sums(M):
+    """Upper bounds (exact arbs) on the Gershgorin radii ``Σ_{j≠i} |Mᵢⱼ|`` of a ball matrix."""
+    flint = flint_module()
+    K = M.nrows()
+    out = []
+    for i in range(K):
+        r = flint.arb(0)
+        for j in range(K):
+            if j != i:
+                r += abs(M[i, j])
+        out.append(r.upper())
+    return out
 
 
 def _components(boxes):

@@ -231,6 +231,15 @@ def _rational(x):
     return sp.Rational(int(q.p), int(q.q))
 
 
+def check_state_size(alg, game):
+    """Raise unless the Jacobian fits ``config.defaults["spectral.max_symbolic_state"]``."""
+    K, limit = alg.state_size(game), defaults["spectral.max_symbolic_state"]
+    if K > limit:
+        raise NotSupportedError(f"the {alg.name} Jacobian has {K} rows; exact stable sets are limited to "
+                                f"{limit} (config.defaults['spectral.max_symbolic_state']; use stable_step_sizes, "
+                                "which brackets every boundary numerically)")
+
+
 @checked_call
 def stable_set(algorithm, game, point, param="lr", *, allow_noncritical=False, time_limit=60.0, **hp):
     """The exact set of ``param > 0`` for which ``point`` is strictly stable (ρ < 1).
@@ -262,12 +271,7 @@ def stable_set(algorithm, game, point, param="lr", *, allow_noncritical=False, t
     alg = as_algorithm(algorithm, **hp)
     if param != "lr" and param not in alg.hp:
         raise InputError(f"{param!r} is not a hyperparameter of {alg.name} (known: {', '.join(alg.hp)}, lr)")
-    K = alg.state_size(game)
-    limit = defaults["spectral.max_symbolic_state"]
-    if K > limit:
-        raise NotSupportedError(f"the {alg.name} Jacobian has {K} rows; exact stable sets are limited to "
-                                f"{limit} (config.defaults['spectral.max_symbolic_state']; use stable_step_sizes, "
-                                "which brackets every boundary numerically)")
+    check_state_size(alg, game)
     start = time.perf_counter()
     out = run_with_time_limit(_stable_set, (alg, game, point, param, allow_noncritical, hp),
                               time_limit, "certify.stable_set")

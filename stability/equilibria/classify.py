@@ -65,15 +65,8 @@ class Classification:
     @property
     def verdict(self):
         """The strongest concept that holds, as a short phrase."""
-        if self.strict_local_nash:
-            return "strict local Nash"
-        strict = [name for name, holds in (("strict local minimax", self.strict_local_minimax),
-                                           ("strict local maximin", self.strict_local_maximin)) if holds]
-        if strict:
-            return " and ".join(strict)
-        if self.inconclusive:
-            return "inconclusive at second order"
-        return "none (not a local Nash, minimax or maximin point)"
+        return verdict_phrase(self.strict_local_nash, self.strict_local_minimax, self.strict_local_maximin,
+                              self.inconclusive)
 
     def to_dict(self):
         arr = lambda a: None if a is None else [float(v) for v in a]
@@ -132,6 +125,21 @@ class Classification:
                 + f"<p>{html.escape(concepts)}</p>" + (f"<ul>{notes}</ul>" if notes else ""))
 
 
+
+
+def verdict_phrase(nash, minimax, maximin, inconclusive, proven=False):
+    """The strongest concept that holds, as a short phrase; with ``proven``, verdicts may be None
+    (not proven either way), and a degeneracy is said to be proven."""
+    if nash:
+        return "strict local Nash"
+    strict = [name for name, holds in (("strict local minimax", minimax), ("strict local maximin", maximin)) if holds]
+    if strict:
+        return " and ".join(strict)
+    if None in (nash, minimax, maximin):
+        return "undecided (an inertia is not proven at the highest precision)"
+    if inconclusive:
+        return "inconclusive at second order" + (" (a proven degeneracy)" if proven else "")
+    return "none (not a local Nash, minimax or maximin point)"
 
 
 def second_order_verdicts(iner, yy_regular, xx_regular):

@@ -4,7 +4,6 @@
 import sympy as sp
 
 from ..algorithms import as_algorithm
-from ..config import defaults
 from ..errors import InputError, NotSupportedError, checked_call
 from ..linalg import real_number
 from ..timelimit import run_with_time_limit
@@ -31,13 +30,9 @@ def symbolic_stable_set(algorithm, game, point, symbol, *, time_limit=60.0, allo
         raise InputError(f"{symbol} is not a hyperparameter value of {algorithm!r}; build the "
                          f"algorithm with it, e.g. algorithms.get(name, lr={symbol})")
     time_limit = real_number(time_limit, "time_limit", 0.0)
-    K = algorithm.state_size(game)
-    limit = defaults["spectral.max_symbolic_state"]
-    if K > limit:
-        raise NotSupportedError(f"the {algorithm.name} Jacobian has {K} rows; symbolic stable sets "
-                                f"are limited to {limit} (config.defaults['spectral.max_symbolic_state']; use stable_step_sizes, which "
-                                "brackets every boundary numerically)")
     from ..certify.algebra import flint_module
+    from ..certify.stable_sets import check_state_size
+    check_state_size(algorithm, game)
     flint_module()
     return run_with_time_limit(_symbolic_set, (algorithm, game, point, symbol, allow_noncritical),
                                time_limit, "symbolic_stable_set")
