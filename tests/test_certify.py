@@ -17,6 +17,7 @@ from stability.certify.algebra import Mat  # noqa: E402
 from stability.certify.jacobian import certified_jacobian  # noqa: E402
 from stability.certify.roots import locate  # noqa: E402
 from stability.errors import InputError, NotSupportedError, StabilityError  # noqa: E402
+from stability import Game  # noqa: E402
 from stability.games.factories import from_expr, general_sum, quadratic  # noqa: E402
 from conftest import ALGORITHMS, random_quadratic, stable_seed  # noqa: E402
 from test_algorithms import make  # noqa: E402
@@ -412,3 +413,26 @@ def test_certified_inertias_of_the_schur_complements_by_haynsworth(seed):
     assert cert.inertia["S"] == sign(S) and cert.inertia["T"] == sign(T)
     assert cert.verdict == classify(game, np.zeros(7)).verdict
     assert "Haynsworth" in cert.evidence["S"]
+
+
+def test_rational_blocks_are_certified_for_their_exact_values():
+    """Game.quadratic with Fraction blocks keeps them exact: GDA at η = 6 on Hxx = 1/3,
+    Hyy = −1/3 has eigenvalues 1 − 6/3 = −1 exactly (ρ = 1); the float 1/3 moves them off the
+    circle, and the float game's certificate says so."""
+    exact = Game.quadratic([[F(1, 3)]], [[F(0)]], [[F(-1, 3)]])
+    cert = certify.spectral_radius("gda", exact, [0, 0], lr=6)
+    assert cert.verdict == "marginal" and "rational blocks" in cert.inputs[0]
+    floats = Game.quadratic(np.array([[1 / 3]]), np.zeros((1, 1)), np.array([[-1 / 3]]))
+    assert floats.exact_blocks is None
+    assert certify.spectral_radius("gda", floats, [0, 0], lr=6).verdict in ("stable", "unstable")
+    assert certify.stable_set("gda", exact, [0, 0]).as_set() == sp.Interval.open(0, 6)
+
+
+def test_a_differenced_hessian_is_not_certified():
+    game = Game.from_callables(lambda x, y: (2 * x + y, x - 2 * y), 1, 1)
+    for call in (lambda: certify.spectral_radius("gda", game, [0, 0]), lambda: certify.classify(game, [0, 0])):
+        with pytest.raises(NotSupportedError, match="hessian="):
+            call()
+    exact = Game.from_callables(lambda x, y: (2 * x + y, x - 2 * y), 1, 1,
+                                hessian=lambda x, y: np.array([[2.0, 1.0], [1.0, -2.0]]))
+    assert certify.classify(exact, [0, 0]).verdict == "strict local Nash"

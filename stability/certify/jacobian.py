@@ -15,7 +15,7 @@ from ..config import defaults
 from ..equilibria import require_critical
 from ..equilibria.points import CriticalPoint
 from ..errors import InputError, NotSupportedError, ShapeError
-from ..games.base import check_game
+from ..games.base import require_exact_game
 from ..linalg import as_finite_array
 from .algebra import LinearModel, Mat, exact_scalar, flint_module, sympy_ball
 
@@ -64,7 +64,10 @@ def exact_inputs(game, point, *, allow_noncritical=False, floats="binary"):
     evaluated at the exact point (rational entries exactly, irrational ones as balls at the
     working precision); any other game's blocks are its floating-point Hessian, each float
     taken as the exact binary number it is."""
-    check_game(game)
+    require_exact_game(game)
+    if game.differenced_hessian:
+        raise NotSupportedError(f"{type(game).__name__} has no Hessian, only central differences of its "
+                                "gradient: a certificate needs the Hessian itself (give hessian=, or a formula)")
     if game.is_general_sum:
         raise NotSupportedError("certified verdicts are for zero-sum games: at a general-sum fixed point "
                                 "the Jacobian also depends on third derivatives")
@@ -77,6 +80,9 @@ def exact_inputs(game, point, *, allow_noncritical=False, floats="binary"):
     if not allow_noncritical:
         require_critical(game, floats)
     n = game.n
+    if getattr(game, "exact_blocks", None) is not None:  # a quadratic game of rational blocks
+        Bxx, Bxy, Byy = (Mat.of(B) for B in game.exact_blocks)
+        return ExactInputs(Bxx, Bxy, Byy, "the game's rational blocks, exactly", values)
     if getattr(game, "has_expressions", False) and not getattr(game, "params", None):
         H = game.hessian_expr.xreplace(dict(zip(game.xs + game.ys, values)))
         entries = [_entry(v) for v in H]

@@ -41,6 +41,10 @@ class Game:
     exact inertias and 50-digit arithmetic are available."""
     approximate = False
     """True for games whose Hessian operations are approximations (engine only)."""
+    differenced_hessian = False
+    """True where the dense Hessian is central differences of the gradient (a callable game
+    given no Hessian): good to its error bound, but not a number a certificate may take as the
+    game's."""
 
     def __init__(self, x_names, y_names):
         """``x_names``, ``y_names``: the players' variable names, or their numbers (then the

@@ -119,6 +119,10 @@ class CallableGame(Game):
         return user_array([user_array(call_user(self._value_fn, "value", a, b), "value", ())
                             for a, b in zip(xf, yf)], "value").reshape(x.shape[:-1])
 
+    @property
+    def differenced_hessian(self):
+        return self._hess_fn is None
+
     def hessian_blocks(self, x, y):
 
         n, N = self.n, self.n + self.m

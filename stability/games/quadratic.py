@@ -40,11 +40,44 @@ def _check_block(M, name, shape):
     return M
 
 
+def _exact_blocks(*blocks):
+    """The blocks as sympy Rationals when every entry is an exact rational (int, Fraction, sympy
+    Rational) and at least one is not an int — what certificates use instead of the floats —
+    else None."""
+    from fractions import Fraction
+    out, seen_rational = [], False
+    for B in blocks:
+        if sps.issparse(B) or is_operator(B) or isinstance(B, np.ndarray) and B.dtype != object:
+            return None
+        try:
+            rows = [list(row) for row in B]
+        except TypeError:
+            return None
+        converted = []
+        for row in rows:
+            new = []
+            for v in row:
+                if isinstance(v, Fraction):
+                    v, seen_rational = sp.Rational(v.numerator, v.denominator), True
+                elif isinstance(v, sp.Rational):
+                    seen_rational = seen_rational or not v.is_Integer
+                elif isinstance(v, (int, np.integer)) and not isinstance(v, bool):
+                    v = sp.Integer(int(v))
+                else:
+                    return None
+                new.append(v)
+            converted.append(new)
+        out.append(converted)
+    return tuple(out) if seen_rational else None
+
+
 class QuadraticGame(Game):
     """``f = ½ xᵀHxx x + xᵀHxy y + ½ yᵀHyy y + bxᵀx + byᵀy``.
 
     Blocks may be dense arrays, ``scipy.sparse`` matrices or ``LinearOperator`` objects. Build it
-    with :meth:`stability.Game.quadratic`.
+    with :meth:`stability.Game.quadratic`. Blocks of exact rationals (``fractions.Fraction``,
+    sympy ``Rational``) are kept as ``exact_blocks`` for :mod:`stability.certify`, which then
+    certifies the game for its exact values; everything else computes with their floats.
     """
 
     is_quadratic = True
@@ -60,6 +93,7 @@ class QuadraticGame(Game):
         super().__init__(x_names or n, y_names or m)
         if (self.n, self.m) != (n, m):
             raise ShapeError(f"{self.n} x-names and {self.m} y-names for an Hxy of shape {(n, m)}")
+        self.exact_blocks = _exact_blocks(Hxx, Hxy, Hyy)
         self.Hxx = _check_block(Hxx, "Hxx", (n, n))
         self.Hxy = _check_block(Hxy, "Hxy", (n, m))
         self.Hyy = _check_block(Hyy, "Hyy", (m, m))
