@@ -52,7 +52,9 @@ class ExactStableSet:
 
     ``charpoly`` is the characteristic polynomial in ``z`` and the parameter (sympy), ``conditions``
     the Liénard–Chipart polynomials in the parameter (each must be positive), ``undefined`` the
-    polynomial whose roots are where the Jacobian is undefined."""
+    polynomial whose roots are where the Jacobian is undefined, and ``cells`` the proof: for
+    each interval between consecutive roots, ``(a, b, sample, signs, stable)`` with the signs of
+    the conditions at the rational ``sample``."""
 
     algorithm: str
     param: str
@@ -61,6 +63,7 @@ class ExactStableSet:
     conditions: list
     undefined: object
     inputs: list = field(default_factory=list)
+    cells: list = field(default_factory=list)
     seconds: float = 0.0
 
     @property
@@ -89,9 +92,18 @@ class ExactStableSet:
         if self.intervals:
             lines.append("  as floats: " + " ∪ ".join(f"({a:.17g}, {b:.17g})" for a, b in self.floats))
         lines += [f"  input: {t}" for t in self.inputs]
-        lines.append(f"  proof: {len(self.conditions)} Liénard–Chipart polynomials in {self.param} (the Cayley "
-                     "transform of the exact characteristic polynomial is Hurwitz iff all are positive), "
-                     "their positive roots isolated exactly, each interval decided at a rational point")
+        short = lambda e: (lambda t: t if len(t) <= 160 else t[:160] + f" … ({len(t)} characters)")(str(e))
+        lines.append(f"  proof: the Cayley transform of the characteristic polynomial {short(self.charpoly)} is "
+                     f"Hurwitz iff these {len(self.conditions)} Liénard–Chipart polynomials are positive:")
+        lines += [f"    c{i + 1} = {short(c)}" for i, c in enumerate(self.conditions)]
+        if self.undefined.free_symbols:
+            lines.append(f"    the map is undefined where {short(self.undefined)} = 0")
+        lines.append(f"  their positive roots, isolated exactly, bound {len(self.cells)} intervals; the signs of "
+                     "c1, c2, … at one rational point of each:")
+        lines += [f"    ({a}, {b}) at {self.param} = {sample}: {signs} → {'stable' if stable else 'not stable'}"
+                  for a, b, sample, signs, stable in self.cells[:40]]
+        if len(self.cells) > 40:
+            lines.append(f"    … {len(self.cells) - 40} more intervals")
         return "\n".join(lines)
 
     def to_dict(self):
@@ -192,14 +204,14 @@ def _enclose(q, r):
     return candidates[0] if len(candidates) == 1 else r
 
 
-def _exact_endpoint(q, ball):
+def _exact_endpoint(q, ball, name="s"):
     """The :class:`Endpoint` of the root of ``q`` in ``ball`` (picklable: no flint objects)."""
     coeffs = tuple(int(c) for c in q.coeffs())
     interval = (_rational(ball.lower()), _rational(ball.upper()))
     if q.degree() == 1:
         value = sp.Rational(-coeffs[0], coeffs[1])
         return Endpoint(coeffs, interval, value, float(value))
-    s = sp.Symbol("s")
+    s = sp.Symbol(name)
     expr = sum(c * s ** k for k, c in enumerate(coeffs))
     flint = flint_module()
     old = flint.ctx.prec
@@ -213,9 +225,22 @@ def _exact_endpoint(q, ball):
 
 
 def _between(a, b):
-    """A rational strictly between the balls ``a < b`` (above ``a`` when b is None)."""
+    """The simplest rational strictly between the balls ``a < b`` (above ``a`` when b is None)."""
     lo = _fmpq(a.upper())
-    return lo + 1 if b is None else (lo + _fmpq(b.lower())) / 2
+    return _simplest(lo, lo + 1 if b is None else _fmpq(b.lower()))
+
+
+def _simplest(lo, hi):
+    """The rational with the smallest denominator in the open interval (lo, hi), 0 ≤ lo < hi: the
+    least integer above lo if it is below hi, else ``m + 1/y`` with m = ⌊lo⌋ and y the simplest
+    rational in (1/(hi − m), 1/(lo − m)) (continued fractions)."""
+    flint = flint_module()
+    floor = lambda q: flint.fmpq(int(q.p) // int(q.q))
+    m = floor(lo)
+    if m + 1 < hi:
+        return m + 1
+    y = floor(1 / (hi - m)) + 1 if lo == m else _simplest(1 / (hi - m), 1 / (lo - m))
+    return m + 1 / y
 
 
 def _fmpq(x):
@@ -327,24 +352,25 @@ def exact_set(exact, s, param, inputs):
     if not cayley[0]:  # a leading coefficient ≡ 0: −1 is an eigenvalue for every s
         return ExactStableSet(exact.name, param, [], chi_expr, [], R.to_sympy(undefined), [
             f"Hessian: {inputs.source}", "−1 is an eigenvalue for every value: never stable"])
-    conditions = _hurwitz_conditions(cayley, R)
-    if any(not c for c in conditions):  # a condition ≡ 0 can never be positive
-        intervals = []
-    else:
+    conditions = list(dict.fromkeys(_hurwitz_conditions(cayley, R)))  # each once (d = 2 repeats a₀a₁)
+    intervals, cells = [], []
+    if not any(not c for c in conditions):  # a condition ≡ 0 can never be positive
         polys = [_to_fmpz(c) for c in conditions] + [_to_fmpz(undefined)]
         roots = _positive_roots(polys)
         flint = flint_module()
         edges = [None] + roots + [None]
-        intervals = []
         for left, right in zip(edges[:-1], edges[1:]):
             if left is None:
-                sample = _fmpq(right[1].lower()) / 2 if right is not None else flint.fmpq(1)
+                sample = _simplest(flint.fmpq(0), _fmpq(right[1].lower())) if right is not None else flint.fmpq(1)
             else:
                 sample = _between(left[1], None if right is None else right[1])
-            sv = sp.Rational(int(sample.p), int(sample.q))
-            if all(R.to_sympy(c).subs(s, sv) > 0 for c in conditions) and R.to_sympy(undefined).subs(s, sv) != 0:
-                a = sp.Integer(0) if left is None else _exact_endpoint(*left)
-                b = sp.oo if right is None else _exact_endpoint(*right)
+            sv = R.domain.convert(sp.Rational(int(sample.p), int(sample.q)))
+            signs = "".join("+" if c(sv) > 0 else "−" for c in conditions)
+            a = sp.Integer(0) if left is None else _exact_endpoint(*left, param)
+            b = sp.oo if right is None else _exact_endpoint(*right, param)
+            stable = "−" not in signs and undefined(sv) != 0
+            cells.append((a, b, R.domain.to_sympy(sv), signs, stable))
+            if stable:
                 intervals.append((a, b))
     notes = [f"Hessian: {inputs.source}"]
     others = {k: v for k, v in exact.hp.items() if k not in values and v is not None}
@@ -354,7 +380,7 @@ def exact_set(exact, s, param, inputs):
         notes.append(f"lr_y = {sp.simplify(exact.hp['lr_y'] / exact.hp['lr_x'])} · lr_x")
     named = lambda c: R.to_sympy(c).xreplace({s: sp.Symbol(param)})
     return ExactStableSet(exact.name, param, intervals, chi_expr, [named(c) for c in conditions],
-                          named(undefined), notes)
+                          named(undefined), notes, cells)
 
 
 def _rows(B):
