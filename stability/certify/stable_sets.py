@@ -53,8 +53,8 @@ class ExactStableSet:
     ``charpoly`` is the characteristic polynomial in ``z`` and the parameter (sympy), ``conditions``
     the Liénard–Chipart polynomials in the parameter (each must be positive), ``undefined`` the
     polynomial whose roots are where the Jacobian is undefined, and ``cells`` the proof: for
-    each interval between consecutive roots, ``(a, b, sample, signs, stable)`` with the signs of
-    the conditions at the rational ``sample``."""
+    each interval between consecutive roots (as floats), ``(a, b, sample, signs, stable)`` with
+    the signs of the conditions at the rational ``sample``."""
 
     algorithm: str
     param: str
@@ -100,7 +100,7 @@ class ExactStableSet:
             lines.append(f"    the map is undefined where {short(self.undefined)} = 0")
         lines.append(f"  their positive roots, isolated exactly, bound {len(self.cells)} intervals; the signs of "
                      "c1, c2, … at one rational point of each:")
-        lines += [f"    ({a}, {b}) at {self.param} = {sample}: {signs} → {'stable' if stable else 'not stable'}"
+        lines += [f"    ({a:.12g}, {b:.12g}) at {self.param} = {sample}: {signs} → {'stable' if stable else 'not stable'}"
                   for a, b, sample, signs, stable in self.cells[:40]]
         if len(self.cells) > 40:
             lines.append(f"    … {len(self.cells) - 40} more intervals")
@@ -185,7 +185,7 @@ def _positive_roots(polys, max_precision=4096):
             flint.ctx.prec = precision
             balls = [(q, _enclose(q, r)) for q, r in roots]
             balls.sort(key=lambda qr: qr[1].mid())
-            if all(a[1].upper() < b[1].lower() for a, b in zip(balls, balls[1:])):
+            if all(_hi(a[1]) < _lo(b[1]) for a, b in zip(balls, balls[1:])):  # exact rational bounds
                 return balls
             if precision >= max_precision:
                 raise ConvergenceError(f"{max_precision} bits do not separate the roots of the stability conditions")
@@ -204,30 +204,33 @@ def _enclose(q, r):
     return candidates[0] if len(candidates) == 1 else r
 
 
-def _exact_endpoint(q, ball, name="s"):
-    """The :class:`Endpoint` of the root of ``q`` in ``ball`` (picklable: no flint objects)."""
+def _exact_endpoint(q, ball, name="s", cache=None):
+    """The :class:`Endpoint` of the root of ``q`` in ``ball`` (picklable: no flint objects);
+    ``cache`` keeps each factor's sorted real roots between calls."""
     coeffs = tuple(int(c) for c in q.coeffs())
-    interval = (_rational(ball.lower()), _rational(ball.upper()))
+    interval = (_rational(_lo(ball)), _rational(_hi(ball)))
     if q.degree() == 1:
         value = sp.Rational(-coeffs[0], coeffs[1])
         return Endpoint(coeffs, interval, value, float(value))
     s = sp.Symbol(name)
     expr = sum(c * s ** k for k, c in enumerate(coeffs))
-    flint = flint_module()
-    old = flint.ctx.prec
-    try:
-        flint.ctx.prec = 128
-        reals = sorted((x.real for x, _ in q.complex_roots() if x.imag == 0), key=lambda b: b.mid())
-    finally:
-        flint.ctx.prec = old
-    index = next(i for i, b in enumerate(reals) if b.overlaps(ball))
+    cache = {} if cache is None else cache
+    if coeffs not in cache:
+        flint = flint_module()
+        old = flint.ctx.prec
+        try:
+            flint.ctx.prec = 128
+            cache[coeffs] = sorted((x.real for x, _ in q.complex_roots() if x.imag == 0), key=lambda b: b.mid())
+        finally:
+            flint.ctx.prec = old
+    index = next(i for i, b in enumerate(cache[coeffs]) if b.overlaps(ball))
     return Endpoint(coeffs, interval, sp.CRootOf(expr, index), float(ball.mid()))
 
 
 def _between(a, b):
     """The simplest rational strictly between the balls ``a < b`` (above ``a`` when b is None)."""
-    lo = _fmpq(a.upper())
-    return _simplest(lo, lo + 1 if b is None else _fmpq(b.lower()))
+    lo = _hi(a)
+    return _simplest(lo, lo + 1 if b is None else _lo(b))
 
 
 def _simplest(lo, hi):
@@ -243,16 +246,24 @@ def _simplest(lo, hi):
     return m + 1 / y
 
 
-def _fmpq(x):
-    """An exact arb (an endpoint) as an ``fmpq``."""
+def _exact(x):
+    """An exact arb (a midpoint or a radius) as an ``fmpq``."""
     flint = flint_module()
-    man, exp = x.mid().man_exp()
-    man, exp = int(man), int(exp)
+    man, exp = (int(v) for v in x.man_exp())
     return flint.fmpq(man) * flint.fmpq(2) ** exp if exp >= 0 else flint.fmpq(man, 2 ** (-exp))
 
 
-def _rational(x):
-    q = _fmpq(x)
+def _lo(ball):
+    """A rational lower bound of the ball: midpoint − radius, exactly."""
+    return _exact(ball.mid()) - _exact(ball.rad())
+
+
+def _hi(ball):
+    """A rational upper bound of the ball: midpoint + radius, exactly."""
+    return _exact(ball.mid()) + _exact(ball.rad())
+
+
+def _rational(q):
     return sp.Rational(int(q.p), int(q.q))
 
 
@@ -359,19 +370,23 @@ def exact_set(exact, s, param, inputs):
         roots = _positive_roots(polys)
         flint = flint_module()
         edges = [None] + roots + [None]
+        real_roots = {}  # each factor's real roots, isolated once
+
+        def endpoint(q, ball):
+            return _exact_endpoint(q, ball, param, real_roots)
         for left, right in zip(edges[:-1], edges[1:]):
             if left is None:
-                sample = _simplest(flint.fmpq(0), _fmpq(right[1].lower())) if right is not None else flint.fmpq(1)
+                sample = _simplest(flint.fmpq(0), _lo(right[1])) if right is not None else flint.fmpq(1)
             else:
                 sample = _between(left[1], None if right is None else right[1])
             sv = R.domain.convert(sp.Rational(int(sample.p), int(sample.q)))
             signs = "".join("+" if c(sv) > 0 else "−" for c in conditions)
-            a = sp.Integer(0) if left is None else _exact_endpoint(*left, param)
-            b = sp.oo if right is None else _exact_endpoint(*right, param)
             stable = "−" not in signs and undefined(sv) != 0
-            cells.append((a, b, R.domain.to_sympy(sv), signs, stable))
-            if stable:
-                intervals.append((a, b))
+            approx = lambda e, default: default if e is None else float(e[1].mid())
+            cells.append((approx(left, 0.0), approx(right, float("inf")), R.domain.to_sympy(sv), signs, stable))
+            if stable:  # exact endpoints only where they bound the set
+                intervals.append((sp.Integer(0) if left is None else endpoint(*left),
+                                  sp.oo if right is None else endpoint(*right)))
     notes = [f"Hessian: {inputs.source}"]
     others = {k: v for k, v in exact.hp.items() if k not in values and v is not None}
     if others:
