@@ -436,3 +436,21 @@ def test_a_differenced_hessian_is_not_certified():
     exact = Game.from_callables(lambda x, y: (2 * x + y, x - 2 * y), 1, 1,
                                 hessian=lambda x, y: np.array([[2.0, 1.0], [1.0, -2.0]]))
     assert certify.classify(exact, [0, 0]).verdict == "strict local Nash"
+
+
+def test_sample_points_lie_between_roots_closer_than_the_working_precision():
+    """Two root balls 2⁻³⁰⁰ apart, read at 53 bits: the rational between them comes from their
+    exact bounds (midpoint ± radius), not from endpoints rounded to the working precision —
+    the rounding put the sample outside (OGDA on a 3 + 3 game raised ZeroDivisionError)."""
+    from stability.certify.stable_sets import _between, _hi, _lo
+    old = flint.ctx.prec
+    try:
+        flint.ctx.prec = 400
+        a = flint.arb(flint.fmpq(1, 3))
+        b = flint.arb(flint.fmpq(1, 3) + flint.fmpq(1, 2 ** 300))
+        flint.ctx.prec = 53
+        assert _hi(a) < _lo(b)
+        q = _between(a, b)
+        assert _hi(a) < q < _lo(b)
+    finally:
+        flint.ctx.prec = old
