@@ -95,6 +95,7 @@ _SETTINGS = {
     "spectral.max_sweep_values": (10 ** 6, _POSITIVE_INT, "most hyperparameter values of one sweep"),
     "spectral.max_symbolic_state": (12, _POSITIVE_INT, "largest Jacobian of an exact stable set"),
     "certify.max_state": (400, _POSITIVE_INT, "largest Jacobian (state size) certified"),
+    "certify.max_ball_size": (200, _POSITIVE_INT, "largest matrix given to Arb's eigenvalue enclosure"),
     "certify.max_exact_degree": (200, _POSITIVE_INT, "largest characteristic polynomial decided exactly (degree)"),
     "certify.ball_seconds": (60.0, _POSITIVE, "after this many seconds a ball enclosure stops raising its precision"),
     "certify.max_precision": (4096, _POSITIVE_INT, "highest working precision of a certificate, in bits"),

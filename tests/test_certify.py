@@ -454,3 +454,29 @@ def test_sample_points_lie_between_roots_closer_than_the_working_precision():
         assert _hi(a) < q < _lo(b)
     finally:
         flint.ctx.prec = old
+
+
+def test_beyond_arbs_size_limit_the_norm_bound_or_undecided(monkeypatch):
+    """Above certify.max_ball_size (and the exact degree) Arb's enclosure is not run (it costs
+    minutes at 400 rows). A nilpotent matrix, whose float eigenvectors are exactly parallel, is
+    decided by ‖J‖∞ < 1; an eigenvalue on the circle is reported undecided — at once."""
+    from stability import config
+    for key in ("certify.max_ball_size", "certify.max_exact_degree"):
+        monkeypatch.setitem(config.defaults, key, 2)
+    from stability.certify.spectra import norm_bound_spectrum
+    nilpotent = np.diag(np.full(5, 0.5), 1)                               # ‖J‖∞ = 0.5, ρ = 0
+    assert certify.spectrum_certificate(nilpotent).verdict == "stable"
+    (cluster,) = norm_bound_spectrum(Mat.of(nilpotent))                  # where X⁻¹ fails
+    # the disc |z| ≤ 0.5 is held in a box, so the modulus bound is 0.5·√2 (plus Arb's rounding)
+    assert (cluster.position, cluster.multiplicity) == ("inside", 6) and abs(cluster.ball).upper() < 0.72
+    monkeypatch.setattr("stability.certify.gershgorin_spectrum", lambda J: None)
+    cert = certify.spectrum_certificate(nilpotent)
+    assert cert.verdict == "stable" and cert.rho[1] < 0.72
+    monkeypatch.undo()
+    for key in ("certify.max_ball_size", "certify.max_exact_degree"):
+        monkeypatch.setitem(config.defaults, key, 2)
+    on = np.diag([1.0, 0.5, 0.5, 0.5, 0.5, 0.5])
+    cert = certify.spectrum_certificate(on)
+    assert cert.verdict == "undecided" and cert.rho[0] <= 1.0 <= cert.rho[1]
+    monkeypatch.setitem(config.defaults, "certify.max_exact_degree", 200)
+    assert certify.spectrum_certificate(on).verdict == "marginal"

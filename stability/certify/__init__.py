@@ -25,7 +25,8 @@ from .certificate import SpectralCertificate, VERDICTS, point_text
 from .classification import ClassificationCertificate, classify
 from .jacobian import certified_jacobian, hp_text
 from .stable_sets import Endpoint, ExactStableSet, stable_set
-from .spectra import Eigenvalue, ball_spectrum, exact_spectrum, gershgorin_spectrum, radius_interval
+from .spectra import (Eigenvalue, ball_spectrum, exact_spectrum, gershgorin_spectrum, norm_bound_spectrum,
+                      radius_interval)
 
 GERSHGORIN_BITS = 128
 """Working precision of the Gershgorin enclosure (its discs are limited by the float
@@ -109,10 +110,13 @@ def spectrum_certificate(J, subject="ρ of the matrix", inputs=(), rebuild=None,
     elif exact_route:
         eigenvalues, chi, bits = exact_spectrum(J, "circle", max_precision)
         method = "exact"
-    else:
+    elif J.shape[0] <= defaults["certify.max_ball_size"]:
         eigenvalues, bits = ball_spectrum(rebuild or (lambda: J), "circle", max_precision,
                                           enough=lambda sides: 1 in sides)  # one outside: unstable
         method = "ball"
+    else:  # too large for the polynomial and for Arb's enclosure: what the discs (or ‖J‖∞) prove
+        eigenvalues = eigenvalues if eigenvalues is not None else norm_bound_spectrum(J)
+        method = "gershgorin"
     positions = {e.position for e in eigenvalues}
     if "outside" in positions:
         verdict = "unstable"

@@ -131,6 +131,9 @@ def inertia(build, exact, max_precision):
                         "Gershgorin intervals in ball arithmetic are all off 0")
     if exact and M.shape[0] <= defaults["certify.max_exact_degree"]:
         return exact_inertia(M)
+    if M.shape[0] > defaults["certify.max_ball_size"]:
+        return None, (f"undecided: the congruence does not separate the eigenvalues from 0, and {M.shape[0]} rows "
+                      "exceed config.defaults['certify.max_ball_size'] for Arb's enclosure")
     return ball_inertia(build, max_precision)
 
 
@@ -227,10 +230,14 @@ def _gda_stable(inputs, blocks, c, exact, max_precision):
         roots, bits = locate(M.a.charpoly(), "axis", max_precision)
         positions = {r.position for r in roots}
         how = f"the charpoly of diag(I, cI)V over ℚ, roots placed exactly relative to the imaginary axis ({bits} bits)"
-    else:
+    elif M.shape[0] <= defaults["certify.max_ball_size"]:
         values, bits = ball_spectrum(lambda: matrix(blocks()), "axis", max_precision, enough=lambda sides: -1 in sides)
         positions = {v.position for v in values}
         how = f"eigenvalue enclosures of diag(I, cI)V at {bits} bits"
+    else:  # too large for Arb: what the discs prove
+        positions = {"undecided"} | ({v.position for v in values} if values is not None else set())
+        how = (f"Gershgorin discs of X⁻¹MX; {M.shape[0]} rows exceed config.defaults['certify.max_ball_size'] "
+               "for Arb's enclosure")
     if "left" in positions:
         return False, f"an eigenvalue has negative real part ({how})"
     if "on" in positions:

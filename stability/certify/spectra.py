@@ -141,6 +141,19 @@ def gershgorin_spectrum(J, curve="circle"):
     return out
 
 
+def norm_bound_spectrum(J, curve="circle"):
+    """One cluster holding every eigenvalue: the disc ``|z| ≤ ‖J‖∞`` (the largest row sum, in
+    ball arithmetic) — all a matrix too large for Arb's enclosure proves when its Gershgorin
+    discs fail; it decides ρ < 1 when ‖J‖∞ < 1."""
+    flint = flint_module()
+    Jb = J.balls()
+    K = Jb.nrows()
+    bound = max(sum((abs(Jb[i, j]) for j in range(K)), flint.arb(0)).upper() for i in range(K))
+    ball = flint.acb(flint.arb(0, bound), flint.arb(0, bound))
+    side = -1 if curve == "circle" and bound < 1 else 0
+    return [Eigenvalue(ball, K, NAMES[curve][side] if side else "undecided")]
+
+
 def congruence_inertia(M):
     """``(positive, negative, zero)`` of a real symmetric :class:`Mat` proven by Sylvester's law
     of inertia, or None where it does not separate the eigenvalues from 0.
