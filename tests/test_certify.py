@@ -331,8 +331,25 @@ def test_symbolic_stable_set_reads_floats_as_decimals_and_certify_as_binary():
     assert np.allclose(exact.floats, dec.floats, atol=1e-15, rtol=0)
 
 
+def test_an_isolated_point_where_rho_touches_one_is_excluded():
+    """CO on g3 over γ (η = 0.05 as its binary value): ρ < 1 on both sides of γ = 1/4 and
+    ρ = 1 exactly at it, proven by the certified ρ. The exact set is two intervals meeting
+    there; the float bracket stops ~2e-4 short on each side."""
+    cert = stable_set("co", games.get("g3"), [0, 0], param="gamma")
+    (a, b), (c, d) = cert.intervals
+    assert b.value == c.value == sp.Rational(1, 4)
+    assert certify.spectral_radius("co", games.get("g3"), [0, 0], gamma=F(1, 4)).verdict == "marginal"
+    # floating point leaves a gap around 1/4 where |ρ − 1| is below √ε and nothing is decided
+    from stability import StabilityWarning
+    with pytest.warns(StabilityWarning, match="cannot decide"):
+        numeric = stable_step_sizes("co", games.get("g3"), [0, 0], param="gamma", bounds=(0, 1))
+    assert numeric.marginal and numeric.intervals[0][1] < 0.25 - 1e-5 and numeric.intervals[1][0] > 0.25 + 1e-5
+
+
 @pytest.mark.parametrize("call, error", [
     (lambda: stable_set("gda", games.get("g1"), [0, 0], param="gamma"), InputError),
+    (lambda: stable_set("gdak", games.get("g1"), [0, 0], param="k"), InputError),
+    (lambda: stable_set("fr", games.get("g1"), [0, 0], param="P_x"), InputError),
     (lambda: stable_set("gda", games.get("g1"), [0, 0], time_limit=-1), InputError),
     (lambda: stable_set("lead", random_minimax(4, 3, seed=0), np.zeros(7)), NotSupportedError),
     (lambda: stable_set("gda", from_expr(sp.pi * sp.Symbol("x") ** 2 - sp.Symbol("y") ** 2, ["x"], ["y"]),

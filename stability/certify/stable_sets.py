@@ -307,6 +307,10 @@ def stable_set(algorithm, game, point, param="lr", *, allow_noncritical=False, t
     alg = as_algorithm(algorithm, **hp)
     if param != "lr" and param not in alg.hp:
         raise InputError(f"{param!r} is not a hyperparameter of {alg.name} (known: {', '.join(alg.hp)}, lr)")
+    kind = type(alg).params[param].kind if param != "lr" else None
+    if kind in ("count", "spd"):
+        raise InputError(f"{param} of {alg.name} is {'an integer count' if kind == 'count' else 'a matrix'}; exact "
+                         "stable sets are over one real hyperparameter (a complex one: over its real values)")
     check_state_size(alg, game)
     start = time.perf_counter()
     out = run_with_time_limit(_stable_set, (alg, game, point, param, allow_noncritical, hp),
