@@ -488,7 +488,7 @@ def test_beyond_arbs_size_limit_the_norm_bound_or_undecided(monkeypatch):
     assert (cluster.position, cluster.multiplicity) == ("inside", 6) and abs(cluster.ball).upper() < 0.72
     monkeypatch.setattr("stability.certify.gershgorin_spectrum", lambda J: None)
     cert = certify.spectrum_certificate(nilpotent)
-    assert cert.verdict == "stable" and cert.rho[1] < 0.72
+    assert cert.verdict == "stable" and cert.rho[1] < 0.72 and cert.method == "norm" and "‖J‖∞" in str(cert)
     monkeypatch.undo()
     for key in ("certify.max_ball_size", "certify.max_exact_degree"):
         monkeypatch.setitem(config.defaults, key, 2)

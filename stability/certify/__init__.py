@@ -115,8 +115,8 @@ def spectrum_certificate(J, subject="ρ of the matrix", inputs=(), rebuild=None,
                                           enough=lambda sides: 1 in sides)  # one outside: unstable
         method = "ball"
     else:  # too large for the polynomial and for Arb's enclosure: what the discs (or ‖J‖∞) prove
+        method = "gershgorin" if eigenvalues is not None else "norm"
         eigenvalues = eigenvalues if eigenvalues is not None else norm_bound_spectrum(J)
-        method = "gershgorin"
     positions = {e.position for e in eigenvalues}
     if "outside" in positions:
         verdict = "unstable"

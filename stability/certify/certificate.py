@@ -28,6 +28,7 @@ class SpectralCertificate:
         Arb's enclosure of ρ.
     method : str
         ``"gershgorin"`` (discs of X⁻¹JX, X the float eigenvectors, in ball arithmetic),
+        ``"norm"`` (the disc ``|z| ≤ ‖J‖∞``, for large matrices whose float eigenvectors fail),
         ``"exact"`` (characteristic polynomial over ℚ) or ``"ball"`` (Arb enclosures).
     precision : int
         Bits the enclosures needed.
@@ -80,6 +81,9 @@ class SpectralCertificate:
             lines.append("  method: Gershgorin discs of X⁻¹JX in ball arithmetic (X the float eigenvectors; "
                          f"J similar to it), {self.precision} bits; each group of k overlapping discs holds "
                          "exactly k eigenvalues, and every group lies strictly on one side of |z| = 1")
+        elif self.method == "norm":
+            lines.append("  method: every eigenvalue lies in |z| ≤ ‖J‖∞ (the largest row sum, in ball arithmetic); "
+                         "the float eigenvectors were singular and the matrix exceeds certify.max_ball_size")
         else:
             lines.append(f"  method: Arb's eigenvalue enclosures of the Jacobian's ball enclosure at "
                          f"{self.precision} bits")
