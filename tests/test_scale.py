@@ -252,3 +252,60 @@ def test_shift_invert_settles_every_located_candidate_not_only_the_largest(monke
     e = eigen.largest_magnitude_shifted(eigen.CountedOperator(J.__matmul__, 200), lambda s: shifted_solver(J, s))
     assert e.converged and e.value == pytest.approx(-0.995, rel=1e-12), e
     assert e.method == "arpack shift-invert (2 factorisations)"
+
+
+def _diagonal_companion(p, r):
+    """``[[diag p, diag r], [I, 0]]``: its eigenvalues are the roots of ``λ² = pᵢλ + rᵢ``
+    (an exact oracle), each pair coupled to no other."""
+    from stability.algorithms.context import SparseCompanion
+    roots = np.concatenate([np.roots([1.0, -a, -b]) for a, b in zip(p, r)])
+    return SparseCompanion(sps.diags_array(p, format="csr"), sps.diags_array(r, format="csr")), roots
+
+
+def test_the_compact_companion_location_finds_the_dominant_eigenvalues():
+    """TOAR on ``[[P, R], [I, 0]]`` (random dense-ish P, R): every located pair has a true
+    relative residual within the location's 1e-3 (float32 adds ~1e-6), and the located
+    largest modulus is within 1e-3 of the dense ρ; the basis is restarted many times (its
+    compression is exercised)."""
+    from stability.linalg.toar import locate_companion
+    rng = np.random.default_rng(1)
+    N = 200
+    P = 1.3 * np.eye(N) + 0.2 * rng.standard_normal((N, N)) / np.sqrt(N)
+    R = -0.35 * np.eye(N) + 0.05 * rng.standard_normal((N, N)) / np.sqrt(N)
+    J = np.block([[P, R], [np.eye(N), np.zeros((N, N))]])
+    rho = np.abs(np.linalg.eigvals(J)).max()
+    theta, vecs = locate_companion(sps.csr_array(P), sps.csr_array(R), rng.standard_normal(2 * N))
+    assert len(theta) == 6
+    for t, v in zip(theta, vecs.T):
+        assert np.linalg.norm(J @ v - t * v) / (abs(t) * np.linalg.norm(v)) <= 1.1e-3
+    assert abs(theta[0]) == pytest.approx(rho, rel=1e-3)
+
+
+def test_the_compact_companion_location_stops_at_an_invariant_subspace():
+    """``[[½I, 0], [I, 0]]`` from any start spans a 2-dimensional invariant subspace: the run
+    returns its exact Ritz values (½, and 0) instead of dividing by a zero norm."""
+    from stability.linalg.toar import locate_companion
+    N = 100
+    P, R = sps.diags_array(np.full(N, 0.5), format="csr"), sps.csr_array((N, N))
+    theta, vecs = locate_companion(P, R, np.random.default_rng(0).standard_normal(2 * N))
+    assert abs(theta[0]) == pytest.approx(0.5, rel=1e-6) and len(theta) <= 2
+
+
+@pytest.mark.parametrize("scale", [1.0, 1e39])
+def test_a_companion_is_located_compactly_and_repeats_in_double_when_float32_overflows(scale, monkeypatch):
+    """A one-step-memory Jacobian handed over assembled (``SparseCompanion``) is located by
+    TOAR; ρ comes from shift-and-invert in double, exact against the roots of the 2 × 2
+    blocks. At scale 1e39 the entries of P do not fit in float32: the location must repeat in
+    double (ARPACK) rather than feed infinities on."""
+    from stability.algorithms.context import shifted_solver
+    from stability.linalg import eigen, toar
+    calls = []
+    monkeypatch.setattr(eigen, "locate_companion", lambda *a, **k: calls.append(1) or toar.locate_companion(*a, **k))
+    rng = np.random.default_rng(3)
+    N = 300
+    p, r = rng.uniform(1.0, 1.6, N) * scale, -rng.uniform(0.3, 0.6, N)
+    J, roots = _diagonal_companion(p, r)
+    op = eigen.CountedOperator(J.__matmul__, 2 * N, assembled=J)
+    e = eigen.largest_magnitude_shifted(op, lambda s: shifted_solver(J, s))
+    assert calls == [1]
+    assert e.converged and abs(e.value) == pytest.approx(np.abs(roots).max(), rel=1e-10), e

@@ -16,10 +16,12 @@ from dataclasses import dataclass
 import time
 
 import numpy as np
+import scipy.sparse as sps
 import scipy.sparse.linalg as spla
 
 from ..config import defaults
 from ..errors import NonFiniteError
+from .toar import NotLocated, SinglePrecisionOverflow, locate_companion
 
 
 @dataclass(frozen=True)
@@ -48,17 +50,24 @@ class OutOfTime(Exception):
 class CountedOperator(spla.LinearOperator):
     """A real square operator from a function ``v ↦ A v`` that counts its products, refuses
     non-finite results (named after ``name`` in the error) and, with ``max_time`` seconds,
-    stops the solver using it once they have passed."""
+    stops the solver using it once they have passed. ``assembled``, when given, is the
+    operator as a matrix — a ``scipy.sparse`` array, or a one-step-memory companion
+    ``[[P, R], [I, 0]]`` with attributes ``P`` and ``R`` — which the single-precision
+    location applies in float32 itself (half the memory traffic of a float64 product)."""
 
-    def __init__(self, matvec, n, dtype=float, name="operator", max_time=None, deadline=None):
+    def __init__(self, matvec, n, dtype=float, name="operator", max_time=None, deadline=None, assembled=None):
         super().__init__(dtype=np.dtype(dtype), shape=(n, n))
-        self._fn, self.count, self.name = matvec, 0, name
+        self._fn, self.count, self.name, self.assembled = matvec, 0, name, assembled
         self.deadline = deadline if max_time is None else time.monotonic() + max_time
 
-    def _matvec(self, v):
+    def tick(self):
+        """Count one product; past the deadline, raise :class:`OutOfTime` instead."""
         if self.deadline is not None and time.monotonic() > self.deadline:
             raise OutOfTime
         self.count += 1
+
+    def _matvec(self, v):
+        self.tick()
         v = np.asarray(v).ravel()
         if np.iscomplexobj(v) and self.dtype.kind != "c":  # a real operator: apply to both parts
             out = self._fn(np.ascontiguousarray(v.real)) + 1j * self._fn(np.ascontiguousarray(v.imag))
@@ -189,18 +198,30 @@ NEAREST = 2
 """How many eigenvalues nearest the shift each shift-and-invert run finds."""
 
 
-class _SinglePrecisionOverflow(Exception):
-    """A product does not fit in float32: the locating run goes back to float64."""
-
-
 def _single(op):
-    """``op`` as a float32 operator for ARPACK's single-precision driver: the products stay in
-    float64 (``op``'s own, counted and checked) and are rounded to float32 on the way out."""
+    """``op`` as a float32 operator for ARPACK's single-precision driver: products of its
+    assembled sparse matrix in float32 when it has one, else ``op``'s own float64 products
+    rounded on the way out (counted and checked either way); an overflow of float32 raises
+    :class:`~stability.linalg.toar.SinglePrecisionOverflow`."""
+    assembled = getattr(op, "assembled", None)
+    if sps.issparse(assembled):
+        with np.errstate(over="ignore"):
+            single = assembled.astype(np.float32)
+        if not np.all(np.isfinite(single.data)):
+            raise SinglePrecisionOverflow
+
+        def product(v):
+            op.tick()
+            return single @ v
+    else:
+        def product(v):
+            return op.matvec(np.asarray(v, dtype=np.float64)).astype(np.float32)
+
     def matvec(v):
-        with np.errstate(over="ignore"):  # an overflow is detected below, not warned about
-            out = op.matvec(np.asarray(v, dtype=np.float64)).astype(np.float32)
+        with np.errstate(over="ignore", invalid="ignore"):  # an overflow is detected below, not warned about
+            out = product(np.asarray(v, dtype=np.float32).ravel())
         if not np.all(np.isfinite(out)):
-            raise _SinglePrecisionOverflow
+            raise SinglePrecisionOverflow
         return out
     return spla.LinearOperator(op.shape, matvec=matvec, dtype=np.float32)
 
@@ -213,14 +234,20 @@ most of its cost — then moves half the memory (measured at 4·10⁵ rows: 9.4 
 
 def _locate(op, v0, maxiter):
     """Arnoldi to :data:`LOCATE_TOL` for the 6 eigenvalues of largest modulus (float32 basis
-    when :data:`LOCATE_SINGLE`, float64 if a product overflows float32)."""
+    when :data:`LOCATE_SINGLE`, float64 if a product overflows float32). An operator assembled
+    as a one-step-memory companion ``[[P, R], [I, 0]]`` is located in the compact TOAR basis
+    (:func:`~stability.linalg.toar.locate_companion`: half the orthogonalisation)."""
     n = op.shape[0]
     options = dict(k=6, which="LM", tol=LOCATE_TOL, ncv=min(n - 1, 30), maxiter=maxiter or max(1000, n))
     if LOCATE_SINGLE and op.dtype == np.float64:
+        companion = getattr(op, "assembled", None)
         try:
+            if hasattr(companion, "P") and hasattr(companion, "R"):
+                return locate_companion(companion.P, companion.R, v0, k=options["k"], ncv=options["ncv"],
+                                        tol=LOCATE_TOL, maxiter=options["maxiter"], tick=op.tick)
             vals, vecs = spla.eigs(_single(op), v0=v0.astype(np.float32), **options)
             return vals.astype(complex), vecs.astype(complex)
-        except _SinglePrecisionOverflow:
+        except SinglePrecisionOverflow:
             pass
     return spla.eigs(op, v0=v0, **options)
 
@@ -237,7 +264,7 @@ def _largest_magnitude_shifted(op, shifted_solver, seed, tol, maxiter, rounds, l
         return op.count + (0 if locate is op else locate.count)
     try:  # locate: Arnoldi converged to 1e-3 — a few hundred products, far fewer than to 1e-10
         vals, vecs = _locate(locate, v0, maxiter)
-    except spla.ArpackNoConvergence:  # no reliable location: plain ARPACK, and its fallbacks, decide
+    except (spla.ArpackNoConvergence, NotLocated):  # no reliable location: plain ARPACK, and its fallbacks, decide
         return plain()
     except spla.ArpackError as exc:
         return _after_breakdown(op, seed, exc)
