@@ -156,13 +156,29 @@ def test_progress_bar_and_its_switches(monkeypatch, capsys):
 def test_bench_smoke():
     from stability.bench import run_benchmarks
     rows = run_benchmarks(quick=True)
-    assert {r["name"] for r in rows} == {"table", "sweep", "matrix_free", "matrix_free_flat", "engine",
+    assert {r["name"] for r in rows} == {"table", "sweep", "matrix_free", "matrix_free_flat", "matrix_free_hvp_flat", "engine",
                                               "engine_final", "engine_jax_all", "engine_jax_final", "classes",
                                               "class lower bound", "certify"}
     for r in rows:  # the benchmark's own agreement check between ours and the naive method
         assert "skipped" in r or r["max_rel_diff"] <= 1e-6
     certified = next(r for r in rows if r["name"] == "certify")
     assert "skipped" in certified or (certified["all_decided"] and certified["float_inside"])
+
+
+def test_the_certify_bench_row_says_it_is_skipped_without_python_flint(monkeypatch):
+    """Without the optional python-flint the row is skipped with the install hint, not a crash
+    (it raised NameError once: the error class was never imported)."""
+    import builtins
+    from stability.bench import bench_certify
+    real_import = builtins.__import__
+
+    def without_flint(name, *args, **kwargs):
+        if name == "flint" or name.startswith("flint."):
+            raise ImportError("No module named 'flint'")
+        return real_import(name, *args, **kwargs)
+    monkeypatch.setattr(builtins, "__import__", without_flint)
+    row = bench_certify((10,), ("gda",))
+    assert row["name"] == "certify" and "stability[certify]" in row["skipped"]
 
 
 def test_table_uses_arnoldi_for_large_dense_jacobians_and_agrees():
