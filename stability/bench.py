@@ -179,7 +179,7 @@ def hvp_only_game(n, seed=0, spikes=False):
     """:func:`spiked_game` as a callable game that offers only ``grad`` and Hessian-vector
     products (no blocks, no Hessian): the matrix-free path sees what a user's autodiff gives."""
     from .games.factories import from_callables
-    Hxx, Hxy, Hyy = (sps.csr_array(M) for M in spiked_game(n, seed, spikes=spikes).blocks_at(np.zeros(2 * n)))
+    Hxx, Hxy, Hyy = matrixfree.HessianProducts(spiked_game(n, seed, spikes=spikes), np.zeros(2 * n)).sparse_blocks()
     Hyx = Hxy.T.tocsr()
     return from_callables(lambda x, y: (Hxx @ x + Hxy @ y, Hyx @ x + Hyy @ y), n, n,
                           hvp=lambda x, y, u, w: (Hxx @ u + Hxy @ w, Hyx @ u + Hyy @ w))
